@@ -1,0 +1,38 @@
+"""Precog analytics dashboard: the entry point (`streamlit run app.py`).
+
+st.navigation runs first and unconditionally: with a pages/ folder present, Streamlit would
+otherwise switch to its legacy multipage mode (and see ui/shell.py for a deep link that is a
+fresh server's first request).
+"""
+import streamlit as st
+
+from queries.connection import DatabaseUnavailable, describe_database
+
+st.set_page_config(page_title="Precog analytics", page_icon="📈", layout="wide")
+
+page = st.navigation(
+    {
+        "Monitor": [
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications_active:"),
+            st.Page("pages/exits.py", title="Position exits", icon=":material/logout:"),
+        ],
+        "Versions": [
+            st.Page("pages/models.py", title="Model versions", icon=":material/model_training:"),
+            st.Page("pages/ab_tests.py", title="Strategy A/B", icon=":material/compare_arrows:"),
+        ],
+        "Attribution": [
+            st.Page("pages/edges.py", title="Current edges", icon=":material/trending_up:"),
+            st.Page("pages/trades.py", title="Trade attribution", icon=":material/account_tree:"),
+        ],
+    }
+)
+
+with st.sidebar:
+    st.caption(f"Database: {describe_database()}")
+
+try:
+    page.run()
+except DatabaseUnavailable as error:
+    # One sentence that says what is wrong and how to fix it; never a traceback.
+    st.error(str(error), icon=":material/database_off:")

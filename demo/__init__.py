@@ -1,0 +1,1 @@
+"""Realistic, deterministic demo data for the Precog database (see demo/loader.py)."""

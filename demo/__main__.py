@@ -1,0 +1,5 @@
+import sys
+
+from demo.loader import main
+
+sys.exit(main())

@@ -1,0 +1,157 @@
+"""The only code that talks to PostgreSQL.
+
+One query per `.sql` file in this folder, named after the question it answers, with a header
+comment naming its parameters and what it returns. SQL binds `:named` parameters; nothing is ever
+assembled from strings. Functions here load a file, bind, run, and return a DataFrame.
+
+Page-level modules (queries/overview.py, ...) wrap these in named, cached functions.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from queries.connection import (
+    DatabaseUnavailable,
+    explain_error,
+    missing_schema_message,
+    outdated_schema_message,
+    primary_engine,
+    read_engine,
+)
+
+SQL_DIR = Path(__file__).resolve().parent
+
+
+def strip_comments(sql: str) -> str:
+    """SQL without its -- and /* */ comments (string literals, quoted names and dollar-quoted
+    bodies kept as they are).
+
+    Why: SQLAlchemy's text() takes a `:name` inside a comment for a bind parameter, and psycopg2
+    interpolates parameters on the client, so a value with a newline would end the comment and
+    run as SQL. Header comments name their parameters, so comments go before binding.
+    """
+    out: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            end = i + 1
+            while end < n:
+                if sql[end] == ch:
+                    if end + 1 < n and sql[end + 1] == ch:  # doubled quote inside the literal
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i:end + 1])
+            i = end + 1
+        elif ch == "$" and (tag := re.match(r"\$[A-Za-z_]*\$", sql[i:])):
+            end = sql.find(tag.group(0), i + len(tag.group(0)))
+            end = n if end < 0 else end + len(tag.group(0))
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end  # keep the newline
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def statement(sql: str) -> sa.TextClause:
+    """A bindable statement from SQL text (comments removed first: see strip_comments)."""
+    return sa.text(strip_comments(sql))
+
+
+@functools.cache
+def sql_text(name: str) -> sa.TextClause:
+    """The statement in queries/<name>.sql (read once per process)."""
+    return statement((SQL_DIR / f"{name}.sql").read_text())
+
+
+def _run(engine_getter, name: str, params: dict[str, Any], write: bool) -> pd.DataFrame:
+    try:
+        engine = engine_getter()
+    except sa_exc.SQLAlchemyError as error:
+        raise DatabaseUnavailable(explain_error(error)) from None
+    try:
+        with (engine.begin() if write else engine.connect()) as conn:
+            result = conn.execute(sql_text(name), params)
+            if not result.returns_rows:
+                return pd.DataFrame()
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except sa_exc.ProgrammingError as error:
+        # A missing table, column or function means a database without the schema, or with an
+        # older one; otherwise it is a bug in the query, and the traceback is the right answer.
+        if getattr(error.orig, "pgcode", None) in ("42P01", "42703", "42883"):
+            _raise_if_schema_missing_or_outdated(engine)
+        raise
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
+
+
+def _raise_if_schema_missing_or_outdated(engine: sa.Engine) -> None:
+    from queries.schema import required_version
+
+    url = engine.url.render_as_string(hide_password=False)
+    needed = required_version()
+    with engine.connect() as conn:
+        if not conn.execute(sa.text("SELECT to_regclass('public.schema_version') IS NOT NULL")).scalar():
+            raise DatabaseUnavailable(missing_schema_message(url))
+        versions = conn.execute(sa.text("SELECT version FROM schema_version ORDER BY applied_at DESC")).scalars().all()
+    if needed not in versions:
+        raise DatabaseUnavailable(outdated_schema_message(url, versions[0] if versions else None, needed))
+
+
+def fetch(name: str, **params: Any) -> pd.DataFrame:
+    """Run a read-only query (replica if one is configured)."""
+    return _run(read_engine, name, params, write=False)
+
+
+def fetch_primary(name: str, **params: Any) -> pd.DataFrame:
+    """Run a read that must see this user's own writes (always the primary)."""
+    return _run(primary_engine, name, params, write=False)
+
+
+def write(name: str, **params: Any) -> pd.DataFrame:
+    """Run one write statement (or one database function call) in its own transaction."""
+    return _run(primary_engine, name, params, write=True)
+
+
+def stream(name: str, chunk_rows: int = 5000, **params: Any) -> Iterator[tuple[list[str], list[tuple]]]:
+    """Run a read-only query through a server-side cursor; yield (columns, rows) chunks (at
+    least one, with no rows when the result is empty).
+
+    For exports of whole result sets (the trade CSV): at most `chunk_rows` rows are in this
+    process at a time, however many the query returns.
+    """
+    try:
+        engine = read_engine()
+    except sa_exc.SQLAlchemyError as error:
+        raise DatabaseUnavailable(explain_error(error)) from None
+    try:
+        with engine.connect() as conn:
+            # yield_per: a server-side (named) cursor read in fixed batches of chunk_rows.
+            result = conn.execution_options(yield_per=chunk_rows).execute(
+                sql_text(name), params)
+            columns = list(result.keys())
+            empty = True
+            for rows in result.partitions(chunk_rows):
+                empty = False
+                yield columns, [tuple(row) for row in rows]
+            if empty:  # the caller still learns the columns (a CSV of no rows has a header)
+                yield columns, []
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None

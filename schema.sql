@@ -1,0 +1,1631 @@
+-- Precog database schema: the seed's v1.7 state (27 tables, helper views) plus what the
+-- dashboard needs to make the seed's rules hold in the database itself.
+--
+-- Apply with `python -m queries.schema` (or psql -1 -f schema.sql). The whole file runs in one
+-- transaction under an advisory lock, so two processes applying it at once serialise, and a
+-- failure leaves nothing half-made. Applying it again changes nothing: every object is
+-- CREATE ... IF NOT EXISTS or CREATE OR REPLACE, and the version row is inserted once.
+--
+-- Decisions where the seed contradicts itself (each repeated where it applies):
+--  * SCD Type 2 tables cannot have their business key as PRIMARY KEY: history needs several
+--    rows per key. markets and positions get a surrogate `id` (v1.7 did this for markets,
+--    migration 009); the business keys `market_id` and `position_id` keep their names so the
+--    seed's statements and joins run as written. "One current row per key" is a deferrable
+--    exclusion constraint (a unique index cannot be deferred), so the seed's own order -- INSERT
+--    the new row, then UPDATE the old one -- works inside a transaction and is checked at commit.
+--  * A foreign key cannot point at a non-unique business key, so references to
+--    markets(market_id) and positions(position_id) are enforced by triggers (fk_* below). The
+--    changelog's `market_uuid` columns appear in no statement of the seed; we keep `market_id`.
+--  * The seed's v1.3 note asks for ON DELETE CASCADE. Trades, settlements and exits are
+--    append-only financial records; a cascade would delete them, so references use the default
+--    NO ACTION and deleting a parent that has such records is refused.
+--  * Views never ORDER BY (it fences the planner; callers order). trade_attribution joins the
+--    *current* market row: the seed's join on market_id alone repeats each trade once per row of
+--    the market's price history.
+--  * TIMESTAMP columns (as in the seed) hold UTC: the dashboard's connections set TimeZone=UTC.
+
+SELECT pg_advisory_xact_lock(hashtext('precog.schema'));
+
+-- ---------------------------------------------------------------------------------------------
+-- Bookkeeping
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS schema_version (
+    version     VARCHAR PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at  TIMESTAMP NOT NULL DEFAULT (NOW() AT TIME ZONE 'UTC')
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Rule helpers (trigger functions). Error messages are written for people: the dashboard shows
+-- them as they are.
+-- ---------------------------------------------------------------------------------------------
+
+-- Append-only tables: trades, settlements, position_exits, exit_attempts (and the audit tables).
+CREATE OR REPLACE FUNCTION refuse_change_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, lower(TG_OP)
+        USING ERRCODE = 'integrity_constraint_violation',
+              HINT = 'Record a correction as a new row instead.';
+END $$;
+
+-- Immutable versions: the columns named in TG_ARGV never change once a version exists, and a
+-- version is never deleted (trades and edges are attributed to it).
+CREATE OR REPLACE FUNCTION refuse_change_immutable_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    col text;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION '% rows are immutable versions and cannot be deleted', TG_TABLE_NAME
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'Deprecate the version instead.';
+    END IF;
+    FOREACH col IN ARRAY TG_ARGV LOOP
+        IF to_jsonb(NEW) -> col IS DISTINCT FROM to_jsonb(OLD) -> col THEN
+            RAISE EXCEPTION '%.% is immutable once a version is created', TG_TABLE_NAME, col
+                USING ERRCODE = 'integrity_constraint_violation',
+                      HINT = 'Create a new version (e.g. v1.0 -> v1.1) instead.';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $$;
+
+-- SCD Type 2 rows: the business key never changes, history rows (row_current_ind = FALSE) never
+-- change, and closing a row stamps row_end_ts when the writer did not.
+CREATE OR REPLACE FUNCTION scd_guard_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    col text;
+BEGIN
+    IF NOT OLD.row_current_ind THEN
+        RAISE EXCEPTION 'history rows of % are immutable', TG_TABLE_NAME
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'Insert a new current row instead.';
+    END IF;
+    FOREACH col IN ARRAY TG_ARGV LOOP
+        IF to_jsonb(NEW) -> col IS DISTINCT FROM to_jsonb(OLD) -> col THEN
+            RAISE EXCEPTION '%.% is the business key and cannot change', TG_TABLE_NAME, col
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+    END LOOP;
+    IF NOT NEW.row_current_ind AND NEW.row_end_ts IS NULL THEN
+        NEW.row_end_ts := NOW() AT TIME ZONE 'UTC';
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- "Exactly one current row": the exclusion constraints give at most one; this deferred check
+-- gives at least one, as long as the key has any rows at all. Static SQL per table so each
+-- check is an index probe with a cached plan.
+CREATE OR REPLACE FUNCTION scd_require_current_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    has_rows boolean;
+    has_current boolean;
+BEGIN
+    IF NOT OLD.row_current_ind THEN
+        RETURN NULL;
+    END IF;
+    CASE TG_TABLE_NAME
+    WHEN 'markets' THEN
+        SELECT count(*) > 0, coalesce(bool_or(row_current_ind), false) INTO has_rows, has_current
+          FROM markets WHERE market_id = OLD.market_id;
+    WHEN 'positions' THEN
+        SELECT count(*) > 0, coalesce(bool_or(row_current_ind), false) INTO has_rows, has_current
+          FROM positions WHERE position_id = OLD.position_id;
+    WHEN 'game_states' THEN
+        SELECT count(*) > 0, coalesce(bool_or(row_current_ind), false) INTO has_rows, has_current
+          FROM game_states WHERE event_id = OLD.event_id;
+    WHEN 'edges' THEN
+        SELECT count(*) > 0, coalesce(bool_or(row_current_ind), false) INTO has_rows, has_current
+          FROM edges
+         WHERE market_id = OLD.market_id
+           AND coalesce(strategy_id, 0) = coalesce(OLD.strategy_id, 0)
+           AND coalesce(model_id, 0) = coalesce(OLD.model_id, 0);
+    WHEN 'account_balance' THEN
+        SELECT count(*) > 0, coalesce(bool_or(row_current_ind), false) INTO has_rows, has_current
+          FROM account_balance WHERE platform_id = OLD.platform_id AND currency = OLD.currency;
+    END CASE;
+    IF has_rows AND NOT has_current THEN
+        RAISE EXCEPTION '% would be left without a current row for this key', TG_TABLE_NAME
+            USING ERRCODE = 'integrity_constraint_violation',
+                  HINT = 'Insert the new current row in the same transaction.';
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Foreign keys to SCD business keys (see the header): the referenced key must exist ...
+CREATE OR REPLACE FUNCTION fk_market_exists() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.market_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM markets WHERE market_id = NEW.market_id) THEN
+        RAISE EXCEPTION '%.market_id % does not exist in markets', TG_TABLE_NAME, NEW.market_id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION fk_position_exists() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.position_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM positions WHERE position_id = NEW.position_id) THEN
+        RAISE EXCEPTION '%.position_id % does not exist in positions', TG_TABLE_NAME, NEW.position_id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- ... and the last row of a key cannot be deleted while anything references it.
+CREATE OR REPLACE FUNCTION fk_refuse_orphaning_delete() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    referenced boolean;
+BEGIN
+    IF TG_TABLE_NAME = 'markets' THEN
+        IF EXISTS (SELECT 1 FROM markets WHERE market_id = OLD.market_id AND id <> OLD.id) THEN
+            RETURN OLD;
+        END IF;
+        referenced := EXISTS (SELECT 1 FROM edges WHERE market_id = OLD.market_id)
+                   OR EXISTS (SELECT 1 FROM positions WHERE market_id = OLD.market_id)
+                   OR EXISTS (SELECT 1 FROM trades WHERE market_id = OLD.market_id)
+                   OR EXISTS (SELECT 1 FROM settlements WHERE market_id = OLD.market_id);
+    ELSE
+        IF EXISTS (SELECT 1 FROM positions WHERE position_id = OLD.position_id AND id <> OLD.id) THEN
+            RETURN OLD;
+        END IF;
+        referenced := EXISTS (SELECT 1 FROM trades WHERE position_id = OLD.position_id)
+                   OR EXISTS (SELECT 1 FROM position_exits WHERE position_id = OLD.position_id)
+                   OR EXISTS (SELECT 1 FROM exit_attempts WHERE position_id = OLD.position_id);
+    END IF;
+    IF referenced THEN
+        RAISE EXCEPTION 'cannot delete the last row of % %: other tables reference it', TG_TABLE_NAME,
+            to_jsonb(OLD) ->> CASE WHEN TG_TABLE_NAME = 'markets' THEN 'market_id' ELSE 'position_id' END
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN OLD;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- 1. Platform & market hierarchy
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS platforms (
+    platform_id   VARCHAR PRIMARY KEY,
+    platform_type VARCHAR NOT NULL CHECK (platform_type IN ('trading', 'data_source')),
+    display_name  VARCHAR NOT NULL,
+    base_url      VARCHAR,
+    websocket_url VARCHAR,
+    api_version   VARCHAR,
+    auth_method   VARCHAR,
+    fees_structure JSONB,
+    status        VARCHAR DEFAULT 'active' CHECK (status IN ('active', 'inactive', 'maintenance')),
+    created_at    TIMESTAMP DEFAULT NOW()
+);
+
+CREATE TABLE IF NOT EXISTS series (
+    series_id   VARCHAR PRIMARY KEY,
+    platform_id VARCHAR REFERENCES platforms(platform_id),
+    external_id VARCHAR NOT NULL,
+    category    VARCHAR NOT NULL,
+    subcategory VARCHAR,
+    title       VARCHAR NOT NULL,
+    frequency   VARCHAR CHECK (frequency IN ('single', 'recurring')),
+    metadata    JSONB,
+    created_at  TIMESTAMP DEFAULT NOW(),
+    updated_at  TIMESTAMP DEFAULT NOW()
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id    VARCHAR PRIMARY KEY,
+    platform_id VARCHAR REFERENCES platforms(platform_id),
+    series_id   VARCHAR REFERENCES series(series_id),
+    external_id VARCHAR NOT NULL,
+    category    VARCHAR NOT NULL,
+    subcategory VARCHAR,
+    title       VARCHAR NOT NULL,
+    description TEXT,
+    start_time  TIMESTAMP,
+    end_time    TIMESTAMP,
+    status      VARCHAR CHECK (status IN ('scheduled', 'live', 'final', 'cancelled')),
+    result      JSONB,
+    metadata    JSONB,
+    created_at  TIMESTAMP DEFAULT NOW(),
+    updated_at  TIMESTAMP DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS idx_events_series ON events(series_id);
+CREATE INDEX IF NOT EXISTS idx_events_start ON events(start_time);
+
+-- markets: SCD Type 2 price history. `id` is the surrogate key (v1.7, migration 009); market_id
+-- is the business key that every other table and every seed query joins on.
+CREATE TABLE IF NOT EXISTS markets (
+    id              SERIAL PRIMARY KEY,
+    market_id       VARCHAR NOT NULL,
+    platform_id     VARCHAR REFERENCES platforms(platform_id),
+    event_id        VARCHAR REFERENCES events(event_id),
+    external_id     VARCHAR NOT NULL,
+    ticker          VARCHAR,
+    title           VARCHAR NOT NULL,
+    market_type     VARCHAR CHECK (market_type IN ('binary', 'categorical', 'scalar')),
+    yes_price       DECIMAL(10,4) CHECK (yes_price BETWEEN 0 AND 1),
+    no_price        DECIMAL(10,4) CHECK (no_price BETWEEN 0 AND 1),
+    volume          INT CHECK (volume >= 0),
+    open_interest   INT CHECK (open_interest >= 0),
+    spread          DECIMAL(10,4) CHECK (spread BETWEEN 0 AND 1),
+    status          VARCHAR CHECK (status IN ('open', 'closed', 'settled')),
+    settlement_value DECIMAL(10,4) CHECK (settlement_value BETWEEN 0 AND 1),
+    metadata        JSONB,
+    created_at      TIMESTAMP NOT NULL DEFAULT NOW(),  -- this row's valid-from
+    updated_at      TIMESTAMP DEFAULT NOW(),
+    row_current_ind BOOLEAN NOT NULL DEFAULT TRUE,
+    row_end_ts      TIMESTAMP,                         -- this row's valid-to (NULL while current)
+    CONSTRAINT markets_one_current_row
+        EXCLUDE USING btree (market_id WITH =) WHERE (row_current_ind)
+        DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS idx_markets_event ON markets(event_id);
+CREATE INDEX IF NOT EXISTS idx_markets_platform ON markets(platform_id);
+CREATE INDEX IF NOT EXISTS idx_markets_current ON markets(row_current_ind) WHERE row_current_ind = TRUE;
+CREATE INDEX IF NOT EXISTS idx_markets_history ON markets(market_id, created_at);
+CREATE INDEX IF NOT EXISTS idx_markets_current_updated ON markets(updated_at) WHERE row_current_ind;
+
+-- ---------------------------------------------------------------------------------------------
+-- 2. Live game data (SCD Type 2; business key event_id)
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS game_states (
+    game_state_id    SERIAL PRIMARY KEY,
+    event_id         VARCHAR NOT NULL REFERENCES events(event_id),
+    external_game_id VARCHAR,
+    sport            VARCHAR NOT NULL,
+    home_team        VARCHAR,
+    away_team        VARCHAR,
+    home_score       INT CHECK (home_score >= 0),
+    away_score       INT CHECK (away_score >= 0),
+    period           VARCHAR,
+    time_remaining   VARCHAR,
+    possession       VARCHAR CHECK (possession IN ('home', 'away')),
+    status           VARCHAR CHECK (status IN ('scheduled', 'pregame', 'live', 'halftime', 'final')),
+    sport_metadata   JSONB,
+    created_at       TIMESTAMP NOT NULL DEFAULT NOW(),
+    updated_at       TIMESTAMP DEFAULT NOW(),
+    row_current_ind  BOOLEAN NOT NULL DEFAULT TRUE,
+    row_end_ts       TIMESTAMP,
+    CONSTRAINT game_states_one_current_row
+        EXCLUDE USING btree (event_id WITH =) WHERE (row_current_ind)
+        DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS idx_game_states_event ON game_states(event_id);
+CREATE INDEX IF NOT EXISTS idx_game_states_sport ON game_states(sport);
+CREATE INDEX IF NOT EXISTS idx_game_states_current ON game_states(row_current_ind) WHERE row_current_ind = TRUE;
+
+-- ---------------------------------------------------------------------------------------------
+-- 3. Probability & edge detection
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS probability_matrices (
+    probability_id   SERIAL PRIMARY KEY,
+    category         VARCHAR NOT NULL,
+    subcategory      VARCHAR NOT NULL,
+    version          VARCHAR NOT NULL,
+    state_descriptor VARCHAR NOT NULL,
+    value_bucket     VARCHAR NOT NULL,
+    situational_factors JSONB,
+    win_probability  DECIMAL(10,4) NOT NULL CHECK (win_probability BETWEEN 0 AND 1),
+    confidence_interval_lower DECIMAL(10,4) CHECK (confidence_interval_lower BETWEEN 0 AND 1),
+    confidence_interval_upper DECIMAL(10,4) CHECK (confidence_interval_upper BETWEEN 0 AND 1),
+    sample_size      INT CHECK (sample_size >= 0),
+    source           VARCHAR,
+    methodology      TEXT,
+    matrix_name      VARCHAR,
+    description      TEXT,
+    created_at       TIMESTAMP DEFAULT NOW(),
+    CHECK (confidence_interval_lower IS NULL OR confidence_interval_upper IS NULL
+           OR confidence_interval_lower <= confidence_interval_upper)
+);
+CREATE INDEX IF NOT EXISTS idx_probability_lookup
+    ON probability_matrices(category, subcategory, version, state_descriptor, value_bucket);
+CREATE INDEX IF NOT EXISTS idx_probability_matrices_name ON probability_matrices(matrix_name);
+
+-- Immutable versions: config, name and version never change (trigger below); status and
+-- validation metrics do.
+CREATE TABLE IF NOT EXISTS probability_models (
+    model_id      SERIAL PRIMARY KEY,
+    model_name    VARCHAR NOT NULL,
+    model_version VARCHAR NOT NULL,
+    model_type    VARCHAR NOT NULL,
+    sport         VARCHAR,
+    config        JSONB NOT NULL,
+    description   TEXT,
+    status        VARCHAR NOT NULL DEFAULT 'draft'
+                  CHECK (status IN ('draft', 'training', 'validating', 'active', 'deprecated')),
+    validation_accuracy    DECIMAL(10,4) CHECK (validation_accuracy BETWEEN 0 AND 1),
+    validation_calibration DECIMAL(10,4) CHECK (validation_calibration BETWEEN 0 AND 1),
+    validation_sample_size INT CHECK (validation_sample_size >= 0),
+    created_at    TIMESTAMP DEFAULT NOW(),
+    created_by    VARCHAR,
+    notes         TEXT,
+    UNIQUE (model_name, model_version)
+);
+CREATE INDEX IF NOT EXISTS idx_probability_models_name ON probability_models(model_name);
+CREATE INDEX IF NOT EXISTS idx_probability_models_status ON probability_models(status);
+CREATE INDEX IF NOT EXISTS idx_probability_models_active ON probability_models(status) WHERE status = 'active';
+CREATE OR REPLACE TRIGGER probability_models_immutable
+    BEFORE UPDATE OR DELETE ON probability_models
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_immutable_version('config', 'model_name', 'model_version');
+
+CREATE TABLE IF NOT EXISTS strategies (
+    strategy_id      SERIAL PRIMARY KEY,
+    strategy_name    VARCHAR NOT NULL,
+    strategy_version VARCHAR NOT NULL,
+    strategy_type    VARCHAR NOT NULL CHECK (strategy_type IN ('entry', 'exit', 'sizing', 'hedging')),
+    sport            VARCHAR,
+    config           JSONB NOT NULL,
+    description      TEXT,
+    status           VARCHAR NOT NULL DEFAULT 'draft'
+                     CHECK (status IN ('draft', 'testing', 'active', 'inactive', 'deprecated')),
+    paper_roi        DECIMAL(10,4),
+    live_roi         DECIMAL(10,4),
+    paper_trades_count INT DEFAULT 0 CHECK (paper_trades_count >= 0),
+    live_trades_count  INT DEFAULT 0 CHECK (live_trades_count >= 0),
+    created_at       TIMESTAMP DEFAULT NOW(),
+    created_by       VARCHAR,
+    notes            TEXT,
+    UNIQUE (strategy_name, strategy_version)
+);
+CREATE INDEX IF NOT EXISTS idx_strategies_name ON strategies(strategy_name);
+CREATE INDEX IF NOT EXISTS idx_strategies_status ON strategies(status);
+CREATE INDEX IF NOT EXISTS idx_strategies_active ON strategies(status) WHERE status = 'active';
+CREATE OR REPLACE TRIGGER strategies_immutable
+    BEFORE UPDATE OR DELETE ON strategies
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_immutable_version('config', 'strategy_name', 'strategy_version');
+
+-- ---------------------------------------------------------------------------------------------
+-- 6. Trading methods (v1.6; created before edges and trades, which reference them)
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS methods (
+    method_id      SERIAL PRIMARY KEY,
+    method_name    VARCHAR NOT NULL,
+    method_version VARCHAR NOT NULL,
+    strategy_id    INT NOT NULL REFERENCES strategies(strategy_id),
+    model_id       INT NOT NULL REFERENCES probability_models(model_id),
+    position_mgmt_config JSONB NOT NULL,
+    risk_config    JSONB NOT NULL,
+    execution_config JSONB NOT NULL,
+    sport_config   JSONB NOT NULL,
+    config_hash    VARCHAR(64) NOT NULL,
+    status         VARCHAR NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'testing', 'active', 'deprecated')),
+    activated_at   TIMESTAMP,
+    deactivated_at TIMESTAMP,
+    paper_roi      DECIMAL(10,4),
+    live_roi       DECIMAL(10,4),
+    sharpe_ratio   DECIMAL(10,4),
+    win_rate       DECIMAL(6,4) CHECK (win_rate BETWEEN 0 AND 1),
+    total_trades   INT DEFAULT 0 CHECK (total_trades >= 0),
+    description    TEXT,
+    notes          TEXT,
+    created_at     TIMESTAMP DEFAULT NOW(),
+    created_by     VARCHAR,
+    UNIQUE (method_name, method_version)
+);
+CREATE INDEX IF NOT EXISTS idx_methods_name ON methods(method_name);
+CREATE INDEX IF NOT EXISTS idx_methods_status ON methods(status);
+CREATE INDEX IF NOT EXISTS idx_methods_active ON methods(status) WHERE status = 'active';
+CREATE INDEX IF NOT EXISTS idx_methods_strategy ON methods(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_methods_model ON methods(model_id);
+CREATE INDEX IF NOT EXISTS idx_methods_hash ON methods(config_hash);
+-- Everything that makes a method what it is stays fixed; status and metrics move.
+CREATE OR REPLACE TRIGGER methods_immutable
+    BEFORE UPDATE OR DELETE ON methods
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_immutable_version(
+        'method_name', 'method_version', 'strategy_id', 'model_id', 'position_mgmt_config',
+        'risk_config', 'execution_config', 'sport_config', 'config_hash');
+
+CREATE TABLE IF NOT EXISTS method_templates (
+    template_id   SERIAL PRIMARY KEY,
+    template_name VARCHAR NOT NULL UNIQUE,
+    description   TEXT,
+    position_mgmt_config JSONB NOT NULL,
+    risk_config   JSONB NOT NULL,
+    execution_config JSONB NOT NULL,
+    sport_config  JSONB,
+    created_at    TIMESTAMP DEFAULT NOW()
+);
+
+-- edges: each row is one edge calculation (edge_id stays its key, so a trade points at the exact
+-- calculation that triggered it). Business key for "current": (market, strategy, model).
+CREATE TABLE IF NOT EXISTS edges (
+    edge_id        SERIAL PRIMARY KEY,
+    market_id      VARCHAR NOT NULL,            -- references markets(market_id): trigger fk_market
+    probability_matrix_id INT REFERENCES probability_matrices(probability_id),
+    strategy_id    INT REFERENCES strategies(strategy_id),
+    model_id       INT REFERENCES probability_models(model_id),
+    method_id      INT REFERENCES methods(method_id),   -- v1.6 "planned" column, created now
+    expected_value DECIMAL(10,4) NOT NULL,
+    true_win_probability DECIMAL(10,4) NOT NULL CHECK (true_win_probability BETWEEN 0 AND 1),
+    market_implied_probability DECIMAL(10,4) NOT NULL CHECK (market_implied_probability BETWEEN 0 AND 1),
+    market_price   DECIMAL(10,4) NOT NULL CHECK (market_price BETWEEN 0 AND 1),
+    confidence_level VARCHAR CHECK (confidence_level IN ('high', 'medium', 'low')),
+    confidence_metrics JSONB,
+    recommended_action VARCHAR CHECK (recommended_action IN ('auto_execute', 'alert', 'ignore')),
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW(),
+    row_current_ind BOOLEAN NOT NULL DEFAULT TRUE,
+    row_end_ts     TIMESTAMP,
+    CONSTRAINT edges_one_current_row
+        EXCLUDE USING btree (market_id WITH =, (coalesce(strategy_id, 0)) WITH =,
+                             (coalesce(model_id, 0)) WITH =)
+        WHERE (row_current_ind) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS idx_edges_market ON edges(market_id);
+CREATE INDEX IF NOT EXISTS idx_edges_probability ON edges(probability_matrix_id);
+CREATE INDEX IF NOT EXISTS idx_edges_strategy ON edges(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_edges_model ON edges(model_id);
+CREATE INDEX IF NOT EXISTS idx_edges_method ON edges(method_id);
+CREATE INDEX IF NOT EXISTS idx_edges_ev ON edges(expected_value) WHERE row_current_ind = TRUE;
+CREATE INDEX IF NOT EXISTS idx_edges_current ON edges(row_current_ind) WHERE row_current_ind = TRUE;
+
+-- ---------------------------------------------------------------------------------------------
+-- 4. Trading & positions
+-- ---------------------------------------------------------------------------------------------
+-- positions: SCD Type 2, like markets. The seed's `position_id SERIAL PRIMARY KEY` cannot hold a
+-- position's history, so `id` is the surrogate key and position_id the business key (drawn from
+-- its own sequence) that trades, exits and the seed's P&L query join on. Prices are those of the
+-- contract held (the YES or the NO contract, per `side`). quantity is the quantity still held
+-- in this row; a closed position's last row holds 0.
+CREATE SEQUENCE IF NOT EXISTS positions_position_id_seq;
+CREATE TABLE IF NOT EXISTS positions (
+    id             SERIAL PRIMARY KEY,
+    position_id    INT NOT NULL DEFAULT nextval('positions_position_id_seq'),
+    market_id      VARCHAR NOT NULL,            -- references markets(market_id): trigger fk_market
+    platform_id    VARCHAR REFERENCES platforms(platform_id),
+    side           VARCHAR NOT NULL CHECK (side IN ('yes', 'no')),
+    entry_price    DECIMAL(10,4) NOT NULL CHECK (entry_price BETWEEN 0 AND 1),
+    quantity       INT NOT NULL CHECK (quantity >= 0),
+    fees           DECIMAL(10,4) CHECK (fees >= 0),
+    status         VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed', 'settled')),
+    unrealized_pnl DECIMAL(10,4),
+    realized_pnl   DECIMAL(10,4),
+    current_price  DECIMAL(10,4) CHECK (current_price BETWEEN 0 AND 1),
+    unrealized_pnl_pct DECIMAL(6,4),
+    last_update    TIMESTAMP,
+    trailing_stop_state JSONB,
+    exit_reason    VARCHAR(50),
+    exit_priority  VARCHAR(20) CHECK (exit_priority IN ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW')),
+    external_position_id VARCHAR,               -- v1.7 external-ID traceability (migration 008)
+    -- Paper and live results must be told apart (A/B page); the seed does not record it.
+    execution_mode VARCHAR NOT NULL DEFAULT 'live' CHECK (execution_mode IN ('paper', 'live')),
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW(),
+    updated_at     TIMESTAMP DEFAULT NOW(),
+    row_current_ind BOOLEAN NOT NULL DEFAULT TRUE,
+    row_end_ts     TIMESTAMP,
+    CONSTRAINT positions_one_current_row
+        EXCLUDE USING btree (position_id WITH =) WHERE (row_current_ind)
+        DEFERRABLE INITIALLY DEFERRED
+);
+ALTER SEQUENCE positions_position_id_seq OWNED BY positions.position_id;
+CREATE INDEX IF NOT EXISTS idx_positions_market ON positions(market_id);
+CREATE INDEX IF NOT EXISTS idx_positions_platform ON positions(platform_id);
+CREATE INDEX IF NOT EXISTS idx_positions_status ON positions(status);
+CREATE INDEX IF NOT EXISTS idx_positions_current ON positions(row_current_ind) WHERE row_current_ind = TRUE;
+CREATE INDEX IF NOT EXISTS idx_positions_last_update ON positions(last_update);
+CREATE INDEX IF NOT EXISTS idx_positions_history ON positions(position_id, created_at);
+
+CREATE TABLE IF NOT EXISTS trades (
+    trade_id       SERIAL PRIMARY KEY,
+    market_id      VARCHAR NOT NULL,            -- references markets(market_id): trigger fk_market
+    platform_id    VARCHAR REFERENCES platforms(platform_id),
+    position_id    INT,                         -- references positions(position_id): trigger fk_position
+    edge_id        INT REFERENCES edges(edge_id),
+    strategy_id    INT REFERENCES strategies(strategy_id),
+    model_id       INT REFERENCES probability_models(model_id),
+    method_id      INT REFERENCES methods(method_id),   -- v1.6 "planned" column, created now
+    order_id       VARCHAR,
+    side           VARCHAR NOT NULL CHECK (side IN ('buy', 'sell')),
+    price          DECIMAL(10,4) NOT NULL CHECK (price BETWEEN 0 AND 1),
+    quantity       INT NOT NULL CHECK (quantity > 0),
+    fees           DECIMAL(10,4) CHECK (fees >= 0),
+    edge_at_execution DECIMAL(10,4),
+    confidence_at_execution VARCHAR,
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW(),
+    -- v1.7 (migrations 005, 006): metadata and order execution
+    trade_metadata JSONB,
+    order_type     VARCHAR CHECK (order_type IN ('market', 'limit')),
+    limit_price    DECIMAL(10,4) CHECK (limit_price BETWEEN 0 AND 1),
+    time_in_force  VARCHAR CHECK (time_in_force IN ('gtc', 'ioc', 'fok', 'day')),
+    filled_at      TIMESTAMP,
+    external_trade_id VARCHAR,                  -- v1.7 external-ID traceability (migration 008)
+    execution_mode VARCHAR NOT NULL DEFAULT 'live' CHECK (execution_mode IN ('paper', 'live'))
+);
+CREATE INDEX IF NOT EXISTS idx_trades_market ON trades(market_id);
+CREATE INDEX IF NOT EXISTS idx_trades_platform ON trades(platform_id);
+CREATE INDEX IF NOT EXISTS idx_trades_position ON trades(position_id);
+CREATE INDEX IF NOT EXISTS idx_trades_edge ON trades(edge_id);
+CREATE INDEX IF NOT EXISTS idx_trades_strategy ON trades(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_trades_model ON trades(model_id);
+CREATE INDEX IF NOT EXISTS idx_trades_method ON trades(method_id);
+CREATE INDEX IF NOT EXISTS idx_trades_created ON trades(created_at);
+CREATE INDEX IF NOT EXISTS idx_trades_created_id ON trades(created_at DESC, trade_id DESC);
+
+CREATE TABLE IF NOT EXISTS position_exits (
+    exit_id        SERIAL PRIMARY KEY,
+    position_id    INT NOT NULL,                -- references positions(position_id): trigger fk_position
+    exit_condition VARCHAR(50) NOT NULL CHECK (exit_condition IN (
+        'stop_loss', 'trailing_stop', 'profit_target', 'partial_exit_target', 'circuit_breaker',
+        'time_exit', 'edge_disappeared', 'liquidity_dried_up', 'scheduled_exit', 'manual_override')),
+    exit_priority  VARCHAR(20) NOT NULL CHECK (exit_priority IN ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW')),
+    quantity_exited INT NOT NULL CHECK (quantity_exited > 0),
+    exit_price     DECIMAL(10,4) NOT NULL CHECK (exit_price BETWEEN 0 AND 1),
+    unrealized_pnl_at_exit DECIMAL(10,4),
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS idx_position_exits_position ON position_exits(position_id);
+CREATE INDEX IF NOT EXISTS idx_position_exits_condition ON position_exits(exit_condition);
+CREATE INDEX IF NOT EXISTS idx_position_exits_priority ON position_exits(exit_priority);
+CREATE INDEX IF NOT EXISTS idx_position_exits_created ON position_exits(created_at);
+
+CREATE TABLE IF NOT EXISTS exit_attempts (
+    attempt_id     SERIAL PRIMARY KEY,
+    position_id    INT NOT NULL,                -- references positions(position_id): trigger fk_position
+    exit_condition VARCHAR(50) NOT NULL,
+    priority_level VARCHAR(20) NOT NULL CHECK (priority_level IN ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW')),
+    order_type     VARCHAR(20) NOT NULL CHECK (order_type IN ('market', 'limit')),
+    limit_price    DECIMAL(10,4) CHECK (limit_price BETWEEN 0 AND 1),
+    fill_price     DECIMAL(10,4) CHECK (fill_price BETWEEN 0 AND 1),
+    quantity       INT NOT NULL CHECK (quantity > 0),
+    attempt_number INT NOT NULL CHECK (attempt_number >= 1),
+    timeout_seconds INT CHECK (timeout_seconds >= 0),
+    success        BOOLEAN,
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW(),
+    external_order_id VARCHAR,                  -- v1.7 external-ID traceability (migration 008)
+    CHECK (order_type = 'market' OR limit_price IS NOT NULL),
+    CHECK (success IS NOT TRUE OR fill_price IS NOT NULL)
+);
+CREATE INDEX IF NOT EXISTS idx_exit_attempts_position ON exit_attempts(position_id);
+CREATE INDEX IF NOT EXISTS idx_exit_attempts_condition ON exit_attempts(exit_condition);
+CREATE INDEX IF NOT EXISTS idx_exit_attempts_success ON exit_attempts(success);
+CREATE INDEX IF NOT EXISTS idx_exit_attempts_created ON exit_attempts(created_at);
+
+-- settlements: our account's settlement of one market on one platform (payout is what we were
+-- paid, 0 when we held nothing or the losing side).
+CREATE TABLE IF NOT EXISTS settlements (
+    settlement_id  SERIAL PRIMARY KEY,
+    market_id      VARCHAR NOT NULL,            -- references markets(market_id): trigger fk_market
+    platform_id    VARCHAR REFERENCES platforms(platform_id),
+    outcome        VARCHAR NOT NULL,
+    payout         DECIMAL(10,4) CHECK (payout >= 0),
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW(),
+    external_settlement_id VARCHAR              -- v1.7 external-ID traceability (migration 008)
+);
+CREATE INDEX IF NOT EXISTS idx_settlements_market ON settlements(market_id);
+CREATE INDEX IF NOT EXISTS idx_settlements_platform ON settlements(platform_id);
+
+CREATE TABLE IF NOT EXISTS account_balance (
+    balance_id     SERIAL PRIMARY KEY,
+    platform_id    VARCHAR NOT NULL REFERENCES platforms(platform_id),
+    balance        DECIMAL(10,4) NOT NULL CHECK (balance >= 0),
+    currency       VARCHAR NOT NULL DEFAULT 'USD',
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW(),
+    row_current_ind BOOLEAN NOT NULL DEFAULT TRUE,
+    row_end_ts     TIMESTAMP,
+    external_account_id VARCHAR,                -- v1.7 external-ID traceability (migration 008)
+    CONSTRAINT account_balance_one_current_row
+        EXCLUDE USING btree (platform_id WITH =, currency WITH =) WHERE (row_current_ind)
+        DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX IF NOT EXISTS idx_balance_platform ON account_balance(platform_id);
+CREATE INDEX IF NOT EXISTS idx_balance_current ON account_balance(row_current_ind) WHERE row_current_ind = TRUE;
+
+-- ---------------------------------------------------------------------------------------------
+-- 5. Configuration & state
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS config_overrides (
+    override_id    SERIAL PRIMARY KEY,
+    config_key     VARCHAR NOT NULL,
+    override_value JSONB NOT NULL,
+    data_type      VARCHAR CHECK (data_type IN ('float', 'int', 'bool', 'string')),
+    reason         TEXT,
+    applied_by     VARCHAR,
+    applied_at     TIMESTAMP DEFAULT NOW(),
+    expires_at     TIMESTAMP,
+    active         BOOLEAN DEFAULT TRUE
+);
+CREATE INDEX IF NOT EXISTS idx_config_overrides_key ON config_overrides(config_key);
+CREATE INDEX IF NOT EXISTS idx_config_overrides_active ON config_overrides(active) WHERE active = TRUE;
+
+CREATE TABLE IF NOT EXISTS circuit_breaker_events (
+    event_id       SERIAL PRIMARY KEY,
+    breaker_type   VARCHAR NOT NULL,
+    triggered_at   TIMESTAMP DEFAULT NOW(),
+    resolved_at    TIMESTAMP,
+    trigger_value  JSONB,
+    resolution_action VARCHAR,
+    notes          TEXT,
+    CHECK (resolved_at IS NULL OR resolved_at >= triggered_at)
+);
+CREATE INDEX IF NOT EXISTS idx_circuit_breaker_triggered ON circuit_breaker_events(triggered_at);
+
+CREATE TABLE IF NOT EXISTS system_health (
+    health_id      SERIAL PRIMARY KEY,
+    component      VARCHAR NOT NULL,
+    status         VARCHAR NOT NULL CHECK (status IN ('healthy', 'degraded', 'down')),
+    last_check     TIMESTAMP DEFAULT NOW(),
+    details        JSONB,
+    alert_sent     BOOLEAN DEFAULT FALSE
+);
+CREATE INDEX IF NOT EXISTS idx_health_component ON system_health(component);
+CREATE INDEX IF NOT EXISTS idx_health_status ON system_health(status);
+
+-- alerts (v1.6). "Alerts require acknowledgement before resolution" is a CHECK, so no client
+-- can resolve an unacknowledged alert.
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id       SERIAL PRIMARY KEY,
+    alert_uuid     UUID DEFAULT gen_random_uuid() UNIQUE,
+    alert_type     VARCHAR NOT NULL,
+    severity       VARCHAR NOT NULL,
+    category       VARCHAR,
+    component      VARCHAR NOT NULL,
+    message        TEXT NOT NULL,
+    details        JSONB,
+    source_table   VARCHAR,
+    source_id      INT,
+    triggered_at   TIMESTAMP DEFAULT NOW() NOT NULL,
+    acknowledged_at TIMESTAMP,
+    resolved_at    TIMESTAMP,
+    acknowledged_by VARCHAR,
+    acknowledged_notes TEXT,
+    resolved_by    VARCHAR,
+    resolved_notes TEXT,
+    resolution_action VARCHAR,
+    notification_sent BOOLEAN DEFAULT FALSE,
+    notification_channels JSONB,
+    notification_sent_at TIMESTAMP,
+    notification_attempts INT DEFAULT 0 CHECK (notification_attempts >= 0),
+    notification_errors JSONB,
+    fingerprint    VARCHAR(64),
+    suppressed     BOOLEAN DEFAULT FALSE,
+    environment    VARCHAR,
+    tags           JSONB,
+    CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    CHECK (resolution_action IS NULL OR resolution_action IN ('fixed', 'false_positive', 'ignored', 'escalated')),
+    CONSTRAINT alerts_acknowledged_before_resolved
+        CHECK (resolved_at IS NULL OR (acknowledged_at IS NOT NULL AND resolved_at >= acknowledged_at)),
+    CONSTRAINT alerts_acknowledgement_has_actor
+        CHECK (acknowledged_at IS NULL OR acknowledged_by IS NOT NULL),
+    CONSTRAINT alerts_resolution_complete
+        CHECK (resolved_at IS NULL OR (resolved_by IS NOT NULL AND resolution_action IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS idx_alerts_type ON alerts(alert_type);
+CREATE INDEX IF NOT EXISTS idx_alerts_severity ON alerts(severity);
+CREATE INDEX IF NOT EXISTS idx_alerts_component ON alerts(component);
+CREATE INDEX IF NOT EXISTS idx_alerts_triggered ON alerts(triggered_at DESC);
+CREATE INDEX IF NOT EXISTS idx_alerts_unresolved ON alerts(resolved_at) WHERE resolved_at IS NULL;
+CREATE INDEX IF NOT EXISTS idx_alerts_fingerprint ON alerts(fingerprint) WHERE fingerprint IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_alerts_environment ON alerts(environment);
+
+-- ---------------------------------------------------------------------------------------------
+-- 7. Machine learning infrastructure (v1.6 placeholders, created now)
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS feature_definitions (
+    feature_id      SERIAL PRIMARY KEY,
+    feature_name    VARCHAR NOT NULL,
+    feature_version VARCHAR NOT NULL,
+    category        VARCHAR NOT NULL,
+    sport           VARCHAR,
+    calculation_method TEXT,
+    data_type       VARCHAR NOT NULL CHECK (data_type IN ('float', 'int', 'boolean', 'categorical')),
+    unit            VARCHAR,
+    description     TEXT,
+    status          VARCHAR DEFAULT 'active' CHECK (status IN ('active', 'deprecated')),
+    created_at      TIMESTAMP DEFAULT NOW(),
+    created_by      VARCHAR,
+    UNIQUE (feature_name, feature_version)
+);
+CREATE INDEX IF NOT EXISTS idx_feature_definitions_name ON feature_definitions(feature_name);
+CREATE INDEX IF NOT EXISTS idx_feature_definitions_sport ON feature_definitions(sport);
+CREATE INDEX IF NOT EXISTS idx_feature_definitions_category ON feature_definitions(category);
+CREATE INDEX IF NOT EXISTS idx_feature_definitions_active ON feature_definitions(status) WHERE status = 'active';
+
+CREATE TABLE IF NOT EXISTS features_historical (
+    feature_record_id SERIAL PRIMARY KEY,
+    feature_id     INT NOT NULL REFERENCES feature_definitions(feature_id),
+    entity_type    VARCHAR NOT NULL CHECK (entity_type IN ('team', 'player', 'market', 'game')),
+    entity_id      VARCHAR NOT NULL,
+    timestamp      TIMESTAMP NOT NULL,
+    feature_value  DECIMAL(12,6),
+    metadata       JSONB,
+    created_at     TIMESTAMP DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS idx_features_historical_lookup ON features_historical(feature_id, entity_id, timestamp);
+CREATE INDEX IF NOT EXISTS idx_features_historical_entity ON features_historical(entity_type, entity_id);
+CREATE INDEX IF NOT EXISTS idx_features_historical_timestamp ON features_historical(timestamp);
+CREATE INDEX IF NOT EXISTS idx_features_historical_feature ON features_historical(feature_id);
+
+CREATE TABLE IF NOT EXISTS training_datasets (
+    dataset_id     SERIAL PRIMARY KEY,
+    dataset_name   VARCHAR NOT NULL,
+    sport          VARCHAR NOT NULL,
+    model_type     VARCHAR,
+    label_type     VARCHAR NOT NULL,
+    start_date     TIMESTAMP NOT NULL,
+    end_date       TIMESTAMP NOT NULL,
+    feature_snapshot_date TIMESTAMP,
+    sample_count   INT CHECK (sample_count >= 0),
+    feature_ids    JSONB,
+    feature_count  INT CHECK (feature_count >= 0),
+    train_test_split JSONB,
+    storage_path   VARCHAR,
+    checksum       VARCHAR,
+    file_size_mb   DECIMAL(10,2) CHECK (file_size_mb >= 0),
+    description    TEXT,
+    created_at     TIMESTAMP DEFAULT NOW(),
+    created_by     VARCHAR,
+    CHECK (start_date <= end_date)
+);
+CREATE INDEX IF NOT EXISTS idx_training_datasets_sport ON training_datasets(sport);
+CREATE INDEX IF NOT EXISTS idx_training_datasets_dates ON training_datasets(start_date, end_date);
+CREATE INDEX IF NOT EXISTS idx_training_datasets_model_type ON training_datasets(model_type);
+
+CREATE TABLE IF NOT EXISTS model_training_runs (
+    run_id         SERIAL PRIMARY KEY,
+    model_id       INT REFERENCES probability_models(model_id),
+    dataset_id     INT REFERENCES training_datasets(dataset_id),
+    training_started_at   TIMESTAMP,
+    training_completed_at TIMESTAMP,
+    training_duration_seconds INT CHECK (training_duration_seconds >= 0),
+    hyperparameters JSONB NOT NULL,
+    metrics        JSONB,
+    train_metrics  JSONB,
+    val_metrics    JSONB,
+    test_metrics   JSONB,
+    feature_importance JSONB,
+    hardware_specs JSONB,
+    framework_version VARCHAR,
+    status         VARCHAR DEFAULT 'running' CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+    error_message  TEXT,
+    notes          TEXT,
+    created_at     TIMESTAMP DEFAULT NOW(),
+    created_by     VARCHAR
+);
+CREATE INDEX IF NOT EXISTS idx_model_training_runs_model ON model_training_runs(model_id);
+CREATE INDEX IF NOT EXISTS idx_model_training_runs_dataset ON model_training_runs(dataset_id);
+CREATE INDEX IF NOT EXISTS idx_model_training_runs_status ON model_training_runs(status);
+CREATE INDEX IF NOT EXISTS idx_model_training_runs_started ON model_training_runs(training_started_at DESC);
+
+-- ---------------------------------------------------------------------------------------------
+-- 8. Elo (v1.7, migration 010). The seed names these tables without their columns; this is the
+-- smallest shape that serves an Elo model: teams with a current rating, and the append-only
+-- history of every rating change.
+-- ---------------------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS teams (
+    team_id        SERIAL PRIMARY KEY,
+    team_code      VARCHAR(8) NOT NULL,
+    team_name      VARCHAR NOT NULL,
+    sport          VARCHAR NOT NULL,
+    conference     VARCHAR,
+    division       VARCHAR,
+    current_elo_rating DECIMAL(10,2) NOT NULL DEFAULT 1500 CHECK (current_elo_rating > 0),
+    external_id    VARCHAR,
+    created_at     TIMESTAMP DEFAULT NOW(),
+    updated_at     TIMESTAMP DEFAULT NOW(),
+    UNIQUE (sport, team_code)
+);
+
+CREATE TABLE IF NOT EXISTS elo_rating_history (
+    history_id     SERIAL PRIMARY KEY,
+    team_id        INT NOT NULL REFERENCES teams(team_id),
+    event_id       VARCHAR REFERENCES events(event_id),
+    rating_before  DECIMAL(10,2) NOT NULL CHECK (rating_before > 0),
+    rating_after   DECIMAL(10,2) NOT NULL CHECK (rating_after > 0),
+    k_factor       DECIMAL(6,2) CHECK (k_factor > 0),
+    expected_score DECIMAL(10,4) CHECK (expected_score BETWEEN 0 AND 1),
+    actual_score   DECIMAL(10,4) CHECK (actual_score BETWEEN 0 AND 1),
+    model_id       INT REFERENCES probability_models(model_id),
+    created_at     TIMESTAMP NOT NULL DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS idx_elo_rating_history_team ON elo_rating_history(team_id, created_at);
+
+-- ---------------------------------------------------------------------------------------------
+-- Rules on the tables above
+-- ---------------------------------------------------------------------------------------------
+-- Append-only: UPDATE, DELETE and TRUNCATE are refused.
+CREATE OR REPLACE TRIGGER trades_append_only BEFORE UPDATE OR DELETE ON trades
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER trades_no_truncate BEFORE TRUNCATE ON trades
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER settlements_append_only BEFORE UPDATE OR DELETE ON settlements
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER settlements_no_truncate BEFORE TRUNCATE ON settlements
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER position_exits_append_only BEFORE UPDATE OR DELETE ON position_exits
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER position_exits_no_truncate BEFORE TRUNCATE ON position_exits
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER exit_attempts_append_only BEFORE UPDATE OR DELETE ON exit_attempts
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER exit_attempts_no_truncate BEFORE TRUNCATE ON exit_attempts
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER elo_rating_history_append_only BEFORE UPDATE OR DELETE ON elo_rating_history
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+
+-- SCD Type 2: business key fixed, history immutable, exactly one current row per key.
+CREATE OR REPLACE TRIGGER markets_scd_guard BEFORE UPDATE ON markets
+    FOR EACH ROW EXECUTE FUNCTION scd_guard_update('market_id');
+CREATE OR REPLACE TRIGGER game_states_scd_guard BEFORE UPDATE ON game_states
+    FOR EACH ROW EXECUTE FUNCTION scd_guard_update('event_id');
+CREATE OR REPLACE TRIGGER edges_scd_guard BEFORE UPDATE ON edges
+    FOR EACH ROW EXECUTE FUNCTION scd_guard_update('market_id', 'strategy_id', 'model_id');
+CREATE OR REPLACE TRIGGER positions_scd_guard BEFORE UPDATE ON positions
+    FOR EACH ROW EXECUTE FUNCTION scd_guard_update('position_id');
+CREATE OR REPLACE TRIGGER account_balance_scd_guard BEFORE UPDATE ON account_balance
+    FOR EACH ROW EXECUTE FUNCTION scd_guard_update('platform_id', 'currency');
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    -- Constraint triggers have no CREATE OR REPLACE: create each once.
+    FOREACH t IN ARRAY ARRAY['markets', 'game_states', 'edges', 'positions', 'account_balance'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_trigger
+                        WHERE tgname = t || '_scd_current_row' AND tgrelid = t::regclass) THEN
+            EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER UPDATE OF row_current_ind OR DELETE ON %I '
+                           'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                           'EXECUTE FUNCTION scd_require_current_row()', t || '_scd_current_row', t);
+        END IF;
+    END LOOP;
+END $$;
+
+-- Foreign keys to business keys of SCD tables.
+CREATE OR REPLACE TRIGGER edges_fk_market BEFORE INSERT OR UPDATE OF market_id ON edges
+    FOR EACH ROW EXECUTE FUNCTION fk_market_exists();
+CREATE OR REPLACE TRIGGER positions_fk_market BEFORE INSERT OR UPDATE OF market_id ON positions
+    FOR EACH ROW EXECUTE FUNCTION fk_market_exists();
+CREATE OR REPLACE TRIGGER trades_fk_market BEFORE INSERT ON trades
+    FOR EACH ROW EXECUTE FUNCTION fk_market_exists();
+CREATE OR REPLACE TRIGGER settlements_fk_market BEFORE INSERT ON settlements
+    FOR EACH ROW EXECUTE FUNCTION fk_market_exists();
+CREATE OR REPLACE TRIGGER trades_fk_position BEFORE INSERT ON trades
+    FOR EACH ROW EXECUTE FUNCTION fk_position_exists();
+CREATE OR REPLACE TRIGGER position_exits_fk_position BEFORE INSERT ON position_exits
+    FOR EACH ROW EXECUTE FUNCTION fk_position_exists();
+CREATE OR REPLACE TRIGGER exit_attempts_fk_position BEFORE INSERT ON exit_attempts
+    FOR EACH ROW EXECUTE FUNCTION fk_position_exists();
+CREATE OR REPLACE TRIGGER markets_fk_referenced BEFORE DELETE ON markets
+    FOR EACH ROW EXECUTE FUNCTION fk_refuse_orphaning_delete();
+CREATE OR REPLACE TRIGGER positions_fk_referenced BEFORE DELETE ON positions
+    FOR EACH ROW EXECUTE FUNCTION fk_refuse_orphaning_delete();
+
+-- ---------------------------------------------------------------------------------------------
+-- Helper views (no ORDER BY: callers order)
+-- ---------------------------------------------------------------------------------------------
+CREATE OR REPLACE VIEW active_strategies AS
+SELECT * FROM strategies WHERE status = 'active';
+
+CREATE OR REPLACE VIEW active_models AS
+SELECT * FROM probability_models WHERE status = 'active';
+
+-- The seed's columns first, in the seed's order; the ids the dashboard follows after them.
+CREATE OR REPLACE VIEW trade_attribution AS
+SELECT
+    t.trade_id,
+    t.created_at,
+    t.side,
+    t.price,
+    t.quantity,
+    m.ticker AS market_ticker,
+    s.strategy_name,
+    s.strategy_version,
+    s.config AS strategy_config,
+    pm.model_name,
+    pm.model_version,
+    pm.config AS model_config,
+    t.edge_at_execution,
+    t.confidence_at_execution,
+    t.market_id,
+    t.platform_id,
+    t.position_id,
+    t.edge_id,
+    t.strategy_id,
+    t.model_id,
+    t.fees,
+    t.execution_mode
+FROM trades t
+JOIN markets m ON t.market_id = m.market_id AND m.row_current_ind
+LEFT JOIN strategies s ON t.strategy_id = s.strategy_id
+LEFT JOIN probability_models pm ON t.model_id = pm.model_id;
+
+CREATE OR REPLACE VIEW current_markets AS
+SELECT * FROM markets WHERE row_current_ind = TRUE;
+
+CREATE OR REPLACE VIEW current_game_states AS
+SELECT * FROM game_states WHERE row_current_ind = TRUE;
+
+CREATE OR REPLACE VIEW current_edges AS
+SELECT * FROM edges WHERE row_current_ind = TRUE;
+
+CREATE OR REPLACE VIEW open_positions AS
+SELECT * FROM positions WHERE row_current_ind = TRUE AND status = 'open';
+
+CREATE OR REPLACE VIEW current_balances AS
+SELECT * FROM account_balance WHERE row_current_ind = TRUE;
+
+-- ---------------------------------------------------------------------------------------------
+-- Model lifecycle: status history and transitions (models page)
+-- ---------------------------------------------------------------------------------------------
+-- The seed's lifecycle: draft -> training -> validating -> active -> deprecated; a deprecated
+-- version becomes active again only by rolling back. A trigger checks every status change, so
+-- even a plain UPDATE cannot make an illegal one (the seed's own examples -- inserting a version
+-- as 'active', UPDATE ... SET status = 'deprecated' of an active one -- are legal), and a second
+-- trigger appends every change to model_status_history: who, when, from, to, why.
+--
+-- Admins act through transition_model_status() and rollback_model(): one call checks, applies
+-- and records, in the caller's transaction, and touches only versions of that model_name (all of
+-- them locked first, so two admins on one model take turns). A request id makes a repeated call
+-- (double click, rerun) return what the first one did instead of acting twice.
+--
+-- The initial state is not a history row: a version starts in the status it was inserted with,
+-- at created_at (bulk loads skip row triggers, so no trigger could be relied on to write one).
+-- The view model_status_timeline adds that starting entry -- the from_status of the version's
+-- first recorded change, else its current status -- and "which versions were active at T" reads
+-- the timeline, so it is answered the same way for versions with and without recorded changes.
+CREATE TABLE IF NOT EXISTS model_status_history (
+    history_id  BIGSERIAL PRIMARY KEY,
+    model_id    INT NOT NULL REFERENCES probability_models(model_id),
+    from_status VARCHAR NOT NULL,
+    to_status   VARCHAR NOT NULL,
+    -- transition: a step of the lifecycle; promote_replace / promote_alongside: made active,
+    -- replacing the other active versions or beside them (A/B); replaced: deprecated by a
+    -- replacing promotion; rollback: changed by a roll back; update: a plain UPDATE.
+    action      VARCHAR NOT NULL CHECK (action IN ('transition', 'promote_replace', 'promote_alongside',
+                                                   'replaced', 'rollback', 'update')),
+    changed_at  TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+    changed_by  VARCHAR NOT NULL CHECK (btrim(changed_by) <> '' AND char_length(changed_by) <= 200),
+    reason      TEXT CHECK (char_length(reason) <= 500),
+    request_id  VARCHAR(100),
+    xact_id     xid8 NOT NULL DEFAULT pg_current_xact_id(),  -- rows of one call share it
+    CHECK (from_status <> to_status)
+);
+CREATE INDEX IF NOT EXISTS idx_model_status_history_model ON model_status_history(model_id, changed_at);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_model_status_history_request
+    ON model_status_history(request_id, model_id) WHERE request_id IS NOT NULL;
+CREATE OR REPLACE TRIGGER model_status_history_append_only BEFORE UPDATE OR DELETE ON model_status_history
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER model_status_history_no_truncate BEFORE TRUNCATE ON model_status_history
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+
+-- Calibration reads, per settled market and version, the version's last edge before the market
+-- settled: one index probe each. The partial index finds each market's first settled row.
+CREATE INDEX IF NOT EXISTS idx_edges_model_market_created ON edges(model_id, market_id, created_at, edge_id);
+CREATE INDEX IF NOT EXISTS idx_markets_settled ON markets(market_id, created_at) WHERE status = 'settled';
+
+CREATE OR REPLACE FUNCTION model_status_transition_allowed(p_from text, p_to text, p_rollback boolean)
+RETURNS boolean LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, public AS $$
+SELECT (p_from, p_to) IN (('draft', 'training'), ('training', 'validating'), ('validating', 'active'),
+                          ('active', 'deprecated'))
+    OR (coalesce(p_rollback, false) AND p_from = 'deprecated' AND p_to = 'active')
+$$;
+
+-- BEFORE UPDATE OF status: refuse what the lifecycle does not allow. Unknown statuses are left
+-- to the CHECK constraint, which names them.
+CREATE OR REPLACE FUNCTION model_status_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF NEW.status IN ('draft', 'training', 'validating', 'active', 'deprecated')
+       AND NOT model_status_transition_allowed(OLD.status, NEW.status,
+                                               coalesce(current_setting('precog.status_action', true) = 'rollback', false)) THEN
+        RAISE EXCEPTION '% % cannot go from % to %', NEW.model_name, NEW.model_version, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation',
+                  HINT = CASE WHEN OLD.status = 'deprecated' AND NEW.status = 'active'
+                              THEN 'A deprecated version becomes active again only by rolling back (rollback_model).'
+                              ELSE 'The lifecycle is draft → training → validating → active → deprecated.' END;
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- AFTER UPDATE OF status: append the change. transition_model_status/rollback_model say who and
+-- why through transaction-local settings; a plain UPDATE is recorded as the database role's.
+CREATE OR REPLACE FUNCTION model_status_record_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    INSERT INTO model_status_history (model_id, from_status, to_status, action, changed_by, reason, request_id)
+    VALUES (NEW.model_id, OLD.status, NEW.status,
+            coalesce(nullif(current_setting('precog.status_action', true), ''), 'update'),
+            coalesce(nullif(current_setting('precog.status_actor', true), ''), 'db:' || session_user),
+            nullif(current_setting('precog.status_reason', true), ''),
+            nullif(current_setting('precog.status_request', true), ''));
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER probability_models_status_guard BEFORE UPDATE OF status ON probability_models
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION model_status_guard();
+CREATE OR REPLACE TRIGGER probability_models_status_history AFTER UPDATE OF status ON probability_models
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION model_status_record_change();
+
+-- Every version's statuses over time: its starting entry (seq 0), then each recorded change
+-- (seq = history_id: changes to one model take turns, so seq orders them).
+CREATE OR REPLACE VIEW model_status_timeline AS
+SELECT pm.model_id, pm.model_name, pm.model_version,
+       NULL::varchar AS from_status,
+       coalesce(first_change.from_status, pm.status) AS to_status,
+       coalesce(least(pm.created_at, first_change.changed_at), first_change.changed_at, '-infinity'::timestamp) AS changed_at,
+       coalesce(pm.created_by, 'unknown') AS changed_by,
+       'created'::varchar AS action,
+       NULL::text AS reason,
+       0::bigint AS seq,
+       NULL::xid8 AS xact_id
+FROM probability_models pm
+LEFT JOIN LATERAL (
+    SELECT h.from_status, h.changed_at FROM model_status_history h
+    WHERE h.history_id = (SELECT min(h2.history_id) FROM model_status_history h2 WHERE h2.model_id = pm.model_id)
+) first_change ON true
+UNION ALL
+SELECT h.model_id, pm.model_name, pm.model_version, h.from_status, h.to_status, h.changed_at, h.changed_by,
+       h.action, h.reason, h.history_id, h.xact_id
+FROM model_status_history h
+JOIN probability_models pm ON pm.model_id = h.model_id;
+
+-- Which versions were active at time p_at (of one model, or of all when p_model_name is NULL),
+-- and since when.
+CREATE OR REPLACE FUNCTION model_versions_active_at(p_at timestamp, p_model_name text DEFAULT NULL)
+RETURNS TABLE (model_id int, model_name varchar, model_version varchar, active_since timestamp)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public AS $$
+SELECT s.model_id, s.model_name, s.model_version, s.changed_at
+FROM (
+    SELECT DISTINCT ON (t.model_id) t.model_id, t.model_name, t.model_version, t.to_status, t.changed_at
+    FROM model_status_timeline t
+    WHERE (p_model_name IS NULL OR t.model_name = p_model_name) AND t.changed_at <= p_at
+    ORDER BY t.model_id, t.seq DESC
+) s
+WHERE s.to_status = 'active'
+ORDER BY s.model_version, s.model_id
+$$;
+
+-- What rolling back a model would do, without doing it. Rolling back undoes the latest
+-- activation among the versions active now: that version is deprecated, and the versions that
+-- were active just before the call that activated it are active again. With no active version,
+-- the versions the last call deactivated are re-activated. Raises when there is nothing to
+-- return to (e.g. a model whose first active version is the only one ever active).
+CREATE OR REPLACE FUNCTION model_rollback_plan(p_model_name text)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, public AS $$
+DECLARE
+    latest record;
+    first_seq bigint;
+    before_ids int[];
+    last_off xid8;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM probability_models pm WHERE pm.model_name = p_model_name) THEN
+        RAISE EXCEPTION 'there is no model named %', p_model_name USING ERRCODE = 'no_data_found';
+    END IF;
+    -- the latest activation among the versions active now
+    SELECT t.model_id, t.model_version, t.changed_at, t.seq, t.xact_id INTO latest
+    FROM model_status_timeline t JOIN probability_models pm ON pm.model_id = t.model_id
+    WHERE t.model_name = p_model_name AND t.to_status = 'active' AND pm.status = 'active'
+    ORDER BY t.changed_at DESC, t.seq DESC
+    LIMIT 1;
+
+    IF FOUND THEN
+        -- every version's status just before the call that made it active
+        SELECT min(h.history_id) INTO first_seq FROM model_status_history h WHERE h.xact_id = latest.xact_id;
+        SELECT array_agg(b.model_id) INTO before_ids
+        FROM (
+            SELECT DISTINCT ON (t.model_id) t.model_id, t.to_status
+            FROM model_status_timeline t
+            WHERE t.model_name = p_model_name
+              AND CASE WHEN latest.seq = 0 THEN t.seq = 0 AND t.changed_at < latest.changed_at
+                       ELSE (t.seq = 0 AND t.changed_at <= latest.changed_at) OR (t.seq > 0 AND t.seq < first_seq) END
+            ORDER BY t.model_id, t.seq DESC
+        ) b
+        WHERE b.to_status = 'active' AND b.model_id <> latest.model_id;
+        IF before_ids IS NULL THEN
+            RAISE EXCEPTION 'no version of % was active before % became active, so there is nothing to roll back to',
+                p_model_name, latest.model_version USING ERRCODE = 'no_data_found';
+        END IF;
+        RETURN QUERY SELECT latest.model_id, latest.model_version, 'active'::varchar, 'deprecated'::varchar;
+        RETURN QUERY
+        SELECT pm.model_id, pm.model_version, pm.status, 'active'::varchar
+        FROM probability_models pm
+        WHERE pm.model_id = ANY (before_ids) AND pm.status = 'deprecated'
+        ORDER BY pm.model_version;
+        RETURN;
+    END IF;
+
+    -- no active version: re-activate the versions the last deactivating call took out of service
+    SELECT h.xact_id INTO last_off
+    FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
+    WHERE pm.model_name = p_model_name AND h.from_status = 'active'
+    ORDER BY h.history_id DESC LIMIT 1;
+    IF last_off IS NULL THEN
+        RAISE EXCEPTION 'no version of % is active or was deactivated, so there is nothing to roll back to', p_model_name
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN QUERY
+    SELECT DISTINCT pm.model_id, pm.model_version, pm.status, 'active'::varchar
+    FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
+    WHERE pm.model_name = p_model_name AND h.xact_id = last_off AND h.from_status = 'active'
+      AND pm.status = 'deprecated'
+    ORDER BY pm.model_version;
+END $$;
+
+-- Checks shared by the two write functions; raises with a sentence for people.
+CREATE OR REPLACE FUNCTION model_transition_check_request(p_actor text, p_reason text, p_request_id text)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF p_actor IS NULL OR btrim(p_actor) = '' OR char_length(p_actor) > 200 THEN
+        RAISE EXCEPTION 'a status change needs the name of who makes it (at most 200 characters)'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_reason IS NULL OR btrim(p_reason) = '' THEN
+        RAISE EXCEPTION 'a status change needs a reason' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF char_length(p_reason) > 500 THEN
+        RAISE EXCEPTION 'the reason is % characters long; at most 500 are allowed', char_length(p_reason)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF char_length(p_request_id) > 100 THEN
+        RAISE EXCEPTION 'the request id is longer than 100 characters' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
+-- Set one version's status as part of an admin action (the triggers check and record it).
+CREATE OR REPLACE FUNCTION model_set_status(p_model_id int, p_status text, p_action text, p_actor text,
+                                            p_reason text, p_request_id text)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    PERFORM set_config('precog.status_action', p_action, true), set_config('precog.status_actor', p_actor, true),
+            set_config('precog.status_reason', coalesce(p_reason, ''), true),
+            set_config('precog.status_request', coalesce(p_request_id, ''), true);
+    UPDATE probability_models SET status = p_status WHERE model_id = p_model_id;
+    PERFORM set_config('precog.status_action', '', true), set_config('precog.status_actor', '', true),
+            set_config('precog.status_reason', '', true), set_config('precog.status_request', '', true);
+END $$;
+
+-- The rows an earlier call with this request id wrote (applied = false: nothing new happened).
+CREATE OR REPLACE FUNCTION model_request_outcome(p_request_id text)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public AS $$
+SELECT h.model_id, pm.model_version, h.from_status, h.to_status, false
+FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
+WHERE h.request_id = p_request_id
+ORDER BY h.history_id
+$$;
+
+-- One lifecycle step of one version. p_mode matters when the new status is 'active': 'replace'
+-- deprecates the other active versions of the same model_name, 'alongside' keeps them (A/B).
+-- Asking for the status a version already has changes nothing (except that 'replace' still
+-- deprecates the others). Returns one row per version changed (applied = true), or what an
+-- earlier call with the same request id did, or the unchanged version (applied = false).
+CREATE OR REPLACE FUNCTION transition_model_status(p_model_id int, p_new_status text, p_actor text, p_reason text,
+                                                   p_mode text DEFAULT 'replace', p_request_id text DEFAULT NULL)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+DECLARE
+    target probability_models%ROWTYPE;
+    other record;
+    changed boolean := false;
+BEGIN
+    PERFORM model_transition_check_request(p_actor, p_reason, p_request_id);
+    IF p_mode IS NULL OR p_mode NOT IN ('replace', 'alongside') THEN
+        RAISE EXCEPTION 'the mode must be replace or alongside, not %', coalesce(p_mode, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_new_status IS NULL OR p_new_status NOT IN ('draft', 'training', 'validating', 'active', 'deprecated') THEN
+        RAISE EXCEPTION '% is not a model status (draft, training, validating, active, deprecated)',
+            coalesce(p_new_status, 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO target FROM probability_models pm WHERE pm.model_id = p_model_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no model version with id %', p_model_id USING ERRCODE = 'no_data_found';
+    END IF;
+    -- Every version of this model, in id order: concurrent changes to one model take turns.
+    PERFORM 1 FROM probability_models pm WHERE pm.model_name = target.model_name ORDER BY pm.model_id FOR UPDATE;
+    SELECT * INTO target FROM probability_models pm WHERE pm.model_id = p_model_id;
+
+    IF p_request_id IS NOT NULL AND EXISTS (SELECT 1 FROM model_status_history h WHERE h.request_id = p_request_id) THEN
+        IF NOT EXISTS (SELECT 1 FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
+                        WHERE h.request_id = p_request_id AND pm.model_name = target.model_name) THEN
+            RAISE EXCEPTION 'request % was already used for another model', p_request_id
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        RETURN QUERY SELECT * FROM model_request_outcome(p_request_id);
+        RETURN;
+    END IF;
+
+    IF target.status <> p_new_status THEN
+        PERFORM model_set_status(target.model_id, p_new_status,
+                                 CASE WHEN p_new_status = 'active' THEN 'promote_' || p_mode ELSE 'transition' END,
+                                 p_actor, p_reason, p_request_id);
+        changed := true;
+        RETURN QUERY SELECT target.model_id, target.model_version, target.status, p_new_status::varchar, true;
+    END IF;
+    IF p_new_status = 'active' AND p_mode = 'replace' THEN
+        FOR other IN SELECT pm.model_id, pm.model_version FROM probability_models pm
+                     WHERE pm.model_name = target.model_name AND pm.status = 'active' AND pm.model_id <> target.model_id
+                     ORDER BY pm.model_id LOOP
+            PERFORM model_set_status(other.model_id, 'deprecated', 'replaced', p_actor, p_reason, p_request_id);
+            changed := true;
+            RETURN QUERY SELECT other.model_id, other.model_version, 'active'::varchar, 'deprecated'::varchar, true;
+        END LOOP;
+    END IF;
+    IF NOT changed THEN
+        RETURN QUERY SELECT target.model_id, target.model_version, target.status, target.status, false;
+    END IF;
+END $$;
+
+-- Roll a model back (see model_rollback_plan): one call, same rules and request ids as above.
+CREATE OR REPLACE FUNCTION rollback_model(p_model_name text, p_actor text, p_reason text, p_request_id text DEFAULT NULL)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+DECLARE
+    step record;
+BEGIN
+    PERFORM model_transition_check_request(p_actor, p_reason, p_request_id);
+    PERFORM 1 FROM probability_models pm WHERE pm.model_name = p_model_name ORDER BY pm.model_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'there is no model named %', p_model_name USING ERRCODE = 'no_data_found';
+    END IF;
+    IF p_request_id IS NOT NULL AND EXISTS (SELECT 1 FROM model_status_history h WHERE h.request_id = p_request_id) THEN
+        IF NOT EXISTS (SELECT 1 FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
+                        WHERE h.request_id = p_request_id AND pm.model_name = p_model_name) THEN
+            RAISE EXCEPTION 'request % was already used for another model', p_request_id
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        RETURN QUERY SELECT * FROM model_request_outcome(p_request_id);
+        RETURN;
+    END IF;
+    -- deprecations first, then re-activations, each recorded as action 'rollback'
+    FOR step IN SELECT * FROM model_rollback_plan(p_model_name) pl
+                ORDER BY (pl.to_status = 'active'), pl.model_version LOOP
+        PERFORM model_set_status(step.model_id, step.to_status, 'rollback', p_actor, p_reason, p_request_id);
+        RETURN QUERY SELECT step.model_id, step.model_version, step.from_status, step.to_status, true;
+    END LOOP;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Alerts: acknowledge, resolve, audit trail (alerts page)
+-- ---------------------------------------------------------------------------------------------
+-- Who did what to an alert is the audit table alert_actions (append-only); the alert row keeps
+-- the current state. Responders act only through acknowledge_alert() and resolve_alert(): each is
+-- one conditional UPDATE (first writer wins) plus one audit row, in the caller's transaction, and
+-- returns what happened as a row, so a second responder is told who was first and when.
+
+-- The one definition of acceptable input, used by both functions and by alert_actions' CHECK.
+-- NULL when acceptable, else one sentence. Notes may hold tabs and line breaks, nothing else
+-- from the control ranges (C0, DEL, C1).
+CREATE OR REPLACE FUNCTION alert_action_problem(p_action text, p_actor text, p_notes text,
+                                                p_resolution_action text)
+RETURNS text LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, public AS $$
+SELECT CASE
+    WHEN p_action IS NULL OR p_action NOT IN ('acknowledge', 'resolve')
+        THEN 'The action must be acknowledge or resolve.'
+    WHEN p_actor IS NULL OR btrim(p_actor) = ''
+        THEN 'An alert action needs an actor.'
+    WHEN char_length(p_actor) > 200 OR p_actor ~ '[\x01-\x1f\x7f-\x9f]'
+        THEN 'The actor name is too long or holds control characters.'
+    WHEN char_length(p_notes) > 2000
+        THEN format('The note is %s characters long; at most 2000 are allowed.', char_length(p_notes))
+    WHEN p_notes ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]'
+        THEN 'The note holds control characters; only text, tabs and line breaks are allowed.'
+    WHEN p_action = 'resolve' AND (p_resolution_action IS NULL OR btrim(p_resolution_action) = '')
+        THEN 'Resolving an alert needs a resolution action (fixed, false_positive, ignored or escalated).'
+    WHEN p_action = 'resolve' AND p_resolution_action NOT IN ('fixed', 'false_positive', 'ignored', 'escalated')
+        THEN format('The resolution action %s is unknown; use fixed, false_positive, ignored or escalated.',
+                    quote_literal(left(p_resolution_action, 40)))
+    WHEN p_action = 'acknowledge' AND p_resolution_action IS NOT NULL
+        THEN 'An acknowledgement has no resolution action.'
+END
+$$;
+
+CREATE TABLE IF NOT EXISTS alert_actions (
+    action_id         BIGSERIAL PRIMARY KEY,
+    alert_id          INT NOT NULL REFERENCES alerts(alert_id),
+    action            VARCHAR NOT NULL,
+    actor             VARCHAR NOT NULL,
+    notes             TEXT,
+    resolution_action VARCHAR,
+    acted_at          TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+    CONSTRAINT alert_actions_input_acceptable
+        CHECK (alert_action_problem(action, actor, notes, resolution_action) IS NULL)
+);
+-- An alert is acknowledged once and resolved once: a second audit row of either kind is refused
+-- even if a client bypasses the functions. Also the index of an alert's timeline.
+CREATE UNIQUE INDEX IF NOT EXISTS alert_actions_once_per_alert ON alert_actions(alert_id, action);
+CREATE INDEX IF NOT EXISTS idx_alert_actions_acted ON alert_actions(acted_at);
+
+CREATE OR REPLACE TRIGGER alert_actions_append_only BEFORE UPDATE OR DELETE ON alert_actions
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER alert_actions_no_truncate BEFORE TRUNCATE ON alert_actions
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+
+-- Once given, an acknowledgement or a resolution never changes: no client can reopen a resolved
+-- alert or rewrite who acknowledged it (other columns, e.g. notification tracking, stay updatable).
+CREATE OR REPLACE FUNCTION alerts_guard_response() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF OLD.acknowledged_at IS NOT NULL
+       AND (NEW.acknowledged_at, NEW.acknowledged_by, NEW.acknowledged_notes)
+           IS DISTINCT FROM (OLD.acknowledged_at, OLD.acknowledged_by, OLD.acknowledged_notes) THEN
+        RAISE EXCEPTION 'alert % is already acknowledged: its acknowledgement cannot change', OLD.alert_id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF OLD.resolved_at IS NOT NULL
+       AND (NEW.resolved_at, NEW.resolved_by, NEW.resolved_notes, NEW.resolution_action)
+           IS DISTINCT FROM (OLD.resolved_at, OLD.resolved_by, OLD.resolved_notes, OLD.resolution_action) THEN
+        RAISE EXCEPTION 'alert % is already resolved: it cannot be reopened or changed', OLD.alert_id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER alerts_response_guard BEFORE UPDATE ON alerts
+    FOR EACH ROW EXECUTE FUNCTION alerts_guard_response();
+
+-- outcome: acknowledged | already_acknowledged | already_resolved | unknown_alert.
+-- Unacceptable input raises invalid_parameter_value with alert_action_problem()'s sentence.
+-- Under READ COMMITTED concurrent callers queue on the row lock; each re-checks
+-- "acknowledged_at IS NULL" on the winner's committed row, finds it set and updates nothing.
+CREATE OR REPLACE FUNCTION acknowledge_alert(p_alert_id int, p_actor text, p_notes text)
+RETURNS TABLE (outcome text, alert_id int, actor varchar, acted_at timestamp, message text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+#variable_conflict use_column
+DECLARE
+    v_now timestamp := now() AT TIME ZONE 'UTC';
+    v_notes text := nullif(btrim(p_notes), '');
+    v_problem text := alert_action_problem('acknowledge', p_actor, v_notes, NULL);
+    v_alert alerts%ROWTYPE;
+BEGIN
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE alerts a
+       SET acknowledged_at = v_now, acknowledged_by = p_actor, acknowledged_notes = v_notes
+     WHERE a.alert_id = p_alert_id AND a.acknowledged_at IS NULL AND a.resolved_at IS NULL;
+    IF FOUND THEN
+        INSERT INTO alert_actions (alert_id, action, actor, notes, acted_at)
+        VALUES (p_alert_id, 'acknowledge', p_actor, v_notes, v_now);
+        RETURN QUERY SELECT 'acknowledged'::text, p_alert_id, p_actor::varchar, v_now,
+            format('Alert %s acknowledged by %s at %s UTC.', p_alert_id, p_actor,
+                   to_char(v_now, 'YYYY-MM-DD HH24:MI:SS'));
+        RETURN;
+    END IF;
+    -- Nothing updated: say why, from the committed row.
+    SELECT * INTO v_alert FROM alerts a WHERE a.alert_id = p_alert_id;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'unknown_alert'::text, p_alert_id, NULL::varchar, NULL::timestamp,
+            format('There is no alert %s.', p_alert_id);
+    ELSIF v_alert.resolved_at IS NOT NULL THEN
+        RETURN QUERY SELECT 'already_resolved'::text, p_alert_id, v_alert.resolved_by, v_alert.resolved_at,
+            format('Alert %s was already resolved by %s at %s UTC (%s); nothing changed.', p_alert_id,
+                   v_alert.resolved_by, to_char(v_alert.resolved_at, 'YYYY-MM-DD HH24:MI:SS'),
+                   v_alert.resolution_action);
+    ELSE
+        RETURN QUERY SELECT 'already_acknowledged'::text, p_alert_id, v_alert.acknowledged_by,
+            v_alert.acknowledged_at,
+            format('Alert %s was already acknowledged by %s at %s UTC; nothing changed.', p_alert_id,
+                   v_alert.acknowledged_by, to_char(v_alert.acknowledged_at, 'YYYY-MM-DD HH24:MI:SS'));
+    END IF;
+END $$;
+
+-- outcome: resolved | already_resolved | not_acknowledged | unknown_alert.
+CREATE OR REPLACE FUNCTION resolve_alert(p_alert_id int, p_actor text, p_action text, p_notes text)
+RETURNS TABLE (outcome text, alert_id int, actor varchar, acted_at timestamp, message text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public AS $$
+#variable_conflict use_column
+DECLARE
+    v_now timestamp := now() AT TIME ZONE 'UTC';
+    v_notes text := nullif(btrim(p_notes), '');
+    v_problem text := alert_action_problem('resolve', p_actor, v_notes, p_action);
+    v_alert alerts%ROWTYPE;
+BEGIN
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE alerts a
+       SET resolved_at = v_now, resolved_by = p_actor, resolved_notes = v_notes, resolution_action = p_action
+     WHERE a.alert_id = p_alert_id AND a.resolved_at IS NULL AND a.acknowledged_at IS NOT NULL;
+    IF FOUND THEN
+        INSERT INTO alert_actions (alert_id, action, actor, notes, resolution_action, acted_at)
+        VALUES (p_alert_id, 'resolve', p_actor, v_notes, p_action, v_now);
+        RETURN QUERY SELECT 'resolved'::text, p_alert_id, p_actor::varchar, v_now,
+            format('Alert %s resolved (%s) by %s at %s UTC.', p_alert_id, p_action, p_actor,
+                   to_char(v_now, 'YYYY-MM-DD HH24:MI:SS'));
+        RETURN;
+    END IF;
+    SELECT * INTO v_alert FROM alerts a WHERE a.alert_id = p_alert_id;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'unknown_alert'::text, p_alert_id, NULL::varchar, NULL::timestamp,
+            format('There is no alert %s.', p_alert_id);
+    ELSIF v_alert.resolved_at IS NOT NULL THEN
+        RETURN QUERY SELECT 'already_resolved'::text, p_alert_id, v_alert.resolved_by, v_alert.resolved_at,
+            format('Alert %s was already resolved by %s at %s UTC (%s); nothing changed.', p_alert_id,
+                   v_alert.resolved_by, to_char(v_alert.resolved_at, 'YYYY-MM-DD HH24:MI:SS'),
+                   v_alert.resolution_action);
+    ELSE
+        RETURN QUERY SELECT 'not_acknowledged'::text, p_alert_id, NULL::varchar, NULL::timestamp,
+            format('Alert %s is not acknowledged yet; acknowledge it before resolving it.', p_alert_id);
+    END IF;
+END $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Position exits: one row per position, exit orders as runs of attempts (exits page)
+-- (No ORDER BY anywhere in a view, even inside an aggregate: "first" is "no earlier one".)
+-- ---------------------------------------------------------------------------------------------
+-- One row per position: its current state with what it opened with (the first SCD row's
+-- quantity and time) and the versions behind it (the opening buy trade's strategy and model).
+CREATE OR REPLACE VIEW position_summary AS
+SELECT cur.position_id, cur.market_id, cur.platform_id, cur.side, cur.entry_price,
+       first_row.quantity AS opening_quantity, first_row.created_at AS opened_at,
+       cur.quantity AS current_quantity, cur.status, cur.created_at AS status_since,
+       cur.realized_pnl, cur.execution_mode,
+       opening.trade_id AS opening_trade_id, opening.strategy_id, opening.model_id
+FROM positions cur
+JOIN positions first_row
+  ON first_row.position_id = cur.position_id
+ AND NOT EXISTS (SELECT 1 FROM positions earlier
+                  WHERE earlier.position_id = cur.position_id
+                    AND (earlier.created_at, earlier.id) < (first_row.created_at, first_row.id))
+LEFT JOIN trades opening
+  ON opening.position_id = cur.position_id AND opening.side = 'buy'
+ AND NOT EXISTS (SELECT 1 FROM trades earlier
+                  WHERE earlier.position_id = cur.position_id AND earlier.side = 'buy'
+                    AND (earlier.created_at, earlier.trade_id) < (opening.created_at, opening.trade_id))
+WHERE cur.row_current_ind;
+
+-- exit_attempts has no order key: one exit order is a run of attempts numbered 1, 2, ... while
+-- the limit price walks. Runs of one position can overlap in time (a second partial exit starts
+-- before the first fills), so an attempt belongs to the latest run started (attempt_number = 1)
+-- at or before it with the same condition, priority and quantity; sequence_id is that start's
+-- attempt_id. Two overlapping runs identical in all three cannot be told apart (they merge); an
+-- attempt with no start before it is a run of its own.
+CREATE OR REPLACE VIEW exit_attempts_sequenced AS
+SELECT a.*, coalesce(start.attempt_id, a.attempt_id) AS sequence_id
+FROM exit_attempts a
+LEFT JOIN exit_attempts start
+  ON start.position_id = a.position_id AND start.exit_condition = a.exit_condition
+ AND start.priority_level = a.priority_level AND start.quantity = a.quantity
+ AND start.attempt_number = 1
+ AND (start.created_at, start.attempt_id) <= (a.created_at, a.attempt_id)
+WHERE NOT EXISTS (
+    SELECT 1 FROM exit_attempts later_start
+    WHERE later_start.position_id = a.position_id AND later_start.exit_condition = a.exit_condition
+      AND later_start.priority_level = a.priority_level AND later_start.quantity = a.quantity
+      AND later_start.attempt_number = 1
+      AND (later_start.created_at, later_start.attempt_id) > (start.created_at, start.attempt_id)
+      AND (later_start.created_at, later_start.attempt_id) <= (a.created_at, a.attempt_id));
+
+-- One row per exit order (run of attempts): its first limit price, the lowest it walked to,
+-- and whether and when it filled. Prices are those of the contract held, like all position prices.
+CREATE OR REPLACE VIEW exit_attempt_sequences AS
+SELECT s.sequence_id, s.position_id, s.exit_condition, s.priority_level, s.quantity,
+       count(*) AS attempts,
+       min(s.order_type) FILTER (WHERE s.attempt_id = s.sequence_id) AS first_order_type,
+       min(s.limit_price) FILTER (WHERE s.attempt_id = s.sequence_id) AS first_limit_price,
+       min(s.limit_price) AS lowest_limit_price,
+       min(s.created_at) AS first_attempt_at,
+       max(s.created_at) AS last_attempt_at,
+       coalesce(bool_or(s.success), FALSE) AS filled,
+       min(s.created_at) FILTER (WHERE s.success) AS filled_at,
+       min(s.fill_price) FILTER (WHERE s.success) AS fill_price,
+       min(s.order_type) FILTER (WHERE s.success) AS filled_order_type
+FROM exit_attempts_sequenced s
+GROUP BY s.sequence_id, s.position_id, s.exit_condition, s.priority_level, s.quantity;
+
+-- ---------------------------------------------------------------------------------------------
+-- Strategy A/B: closed positions of strategy versions (A/B page)
+-- ---------------------------------------------------------------------------------------------
+-- The one definition of "a closed position of a strategy version" behind every A/B query: a
+-- position whose current row is closed or settled, closed (that row's created_at) in
+-- [since, until) (NULL = open-ended), attributed to the strategy and model version of its
+-- first buy among the given strategy versions. cost is what its buys paid (price x quantity,
+-- fees excluded: realized_pnl already nets them), ret = realized_pnl / cost. closing_price is
+-- the held contract's last quoted price while the market was open (the 'no' price for a 'no'
+-- position), once the market is no longer open; NULL before. CLV = closing_price - entry_price.
+-- A plain SQL function (no SET clause) so the planner inlines it into each query.
+CREATE OR REPLACE FUNCTION ab_closed_positions(p_strategy_ids int[], p_since timestamp, p_until timestamp)
+RETURNS TABLE (position_id int, strategy_id int, model_id int, execution_mode varchar, market_id varchar,
+               side varchar, entry_price numeric, quantity bigint, cost numeric, realized_pnl numeric,
+               ret float8, closed_at timestamp, edge_at_execution numeric, fills bigint, closing_price numeric)
+LANGUAGE sql STABLE AS $$
+SELECT p.position_id, o.strategy_id, o.model_id, p.execution_mode, p.market_id, p.side, p.entry_price,
+       b.quantity, b.cost, p.realized_pnl, (p.realized_pnl / nullif(b.cost, 0))::float8,
+       p.created_at, o.edge_at_execution, b.fills,
+       CASE WHEN latest.status <> 'open' THEN last_open.price END
+FROM (SELECT DISTINCT ON (t.position_id) t.position_id, t.strategy_id, t.model_id, t.edge_at_execution
+      FROM trades t
+      WHERE t.side = 'buy' AND t.strategy_id = ANY (p_strategy_ids)
+      ORDER BY t.position_id, t.created_at, t.trade_id) o
+JOIN positions p ON p.position_id = o.position_id AND p.row_current_ind AND p.status IN ('closed', 'settled')
+CROSS JOIN LATERAL (
+    SELECT sum(t.quantity) FILTER (WHERE t.side = 'buy') AS quantity,
+           sum(t.price * t.quantity) FILTER (WHERE t.side = 'buy') AS cost,
+           count(*) AS fills
+    FROM trades t WHERE t.position_id = p.position_id) b
+LEFT JOIN LATERAL (
+    SELECT m.status FROM markets m WHERE m.market_id = p.market_id
+    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) latest ON true
+LEFT JOIN LATERAL (
+    SELECT CASE WHEN p.side = 'no' THEN m.no_price ELSE m.yes_price END AS price
+    FROM markets m WHERE m.market_id = p.market_id AND m.status = 'open'
+    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last_open ON true
+WHERE (p_since IS NULL OR p.created_at >= p_since)
+  AND (p_until IS NULL OR p.created_at < p_until)
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Filtered sets that several page queries share (trade attribution, current edges)
+-- ---------------------------------------------------------------------------------------------
+-- Each filter is written once here instead of once per query file. These are plain LANGUAGE sql
+-- STABLE functions with no SET clause on purpose: PostgreSQL then inlines them into the calling
+-- query, so the caller's ORDER BY / LIMIT / keyset condition plan against the underlying
+-- indexes exactly as if the filter were written inline. A NULL argument means "any".
+
+-- Trades matching the trade-attribution filters, created in [p_since, p_until).
+-- p_market: a market_id, or the start of a ticker (case-insensitive); the markets are found
+-- first, then their trades by index.
+CREATE OR REPLACE FUNCTION trades_matching(
+    p_since timestamp, p_until timestamp, p_strategy_name text, p_strategy_version text,
+    p_model_name text, p_model_version text, p_market text, p_platform_id text, p_side text,
+    p_execution_mode text)
+RETURNS SETOF trade_attribution LANGUAGE sql STABLE AS $$
+SELECT ta.*
+FROM trade_attribution ta
+WHERE ta.created_at >= p_since AND ta.created_at < p_until
+  AND (p_strategy_name IS NULL OR ta.strategy_name = p_strategy_name)
+  AND (p_strategy_version IS NULL OR ta.strategy_version = p_strategy_version)
+  AND (p_model_name IS NULL OR ta.model_name = p_model_name)
+  AND (p_model_version IS NULL OR ta.model_version = p_model_version)
+  AND (p_market IS NULL OR ta.market_id IN (
+           SELECT mk.market_id FROM markets mk
+            WHERE mk.row_current_ind AND (mk.market_id = p_market OR starts_with(upper(mk.ticker), upper(p_market)))))
+  AND (p_platform_id IS NULL OR ta.platform_id = p_platform_id)
+  AND (p_side IS NULL OR ta.side = p_side)
+  AND (p_execution_mode IS NULL OR ta.execution_mode = p_execution_mode)
+$$;
+
+-- The current edge of each market x strategy x model on markets that are still OPEN, with what
+-- the edges page shows beside it. A settled market's current edge is history (the last thing
+-- the model said before the close), not an opportunity anyone can still take.
+CREATE OR REPLACE VIEW open_market_edges AS
+SELECT e.edge_id, e.market_id, m.ticker AS market_ticker, m.title AS market_title,
+       coalesce(ev.subcategory, ev.category) AS sport, ev.category, m.platform_id,
+       e.strategy_id, s.strategy_name, s.strategy_version, e.model_id, pm.model_name, pm.model_version,
+       e.true_win_probability, e.market_price, e.market_implied_probability, e.expected_value,
+       e.confidence_level, e.recommended_action, e.created_at AS quoted_at
+FROM current_markets m
+JOIN current_edges e ON e.market_id = m.market_id
+LEFT JOIN events ev ON ev.event_id = m.event_id
+LEFT JOIN strategies s ON s.strategy_id = e.strategy_id
+LEFT JOIN probability_models pm ON pm.model_id = e.model_id
+WHERE m.status = 'open';
+
+-- Open-market edges matching the edges page's filters (every filter but the EV threshold).
+CREATE OR REPLACE FUNCTION open_market_edges_matching(
+    p_confidence text[], p_actions text[], p_sports text[], p_platforms text[],
+    p_strategy_name text, p_model_name text)
+RETURNS SETOF open_market_edges LANGUAGE sql STABLE AS $$
+SELECT o.*
+FROM open_market_edges o
+WHERE (p_confidence IS NULL OR o.confidence_level = ANY (p_confidence))
+  AND (p_actions IS NULL OR o.recommended_action = ANY (p_actions))
+  AND (p_sports IS NULL OR o.sport = ANY (p_sports))
+  AND (p_platforms IS NULL OR o.platform_id = ANY (p_platforms))
+  AND (p_strategy_name IS NULL OR o.strategy_name = p_strategy_name)
+  AND (p_model_name IS NULL OR o.model_name = p_model_name)
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Version record (last, so it is only written when everything above succeeded)
+-- ---------------------------------------------------------------------------------------------
+INSERT INTO schema_version (version, description)
+VALUES ('1.7.0+dashboard.3', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
+                              'model lifecycle, alert actions, views and functions of the pages, shared page filters')
+ON CONFLICT (version) DO NOTHING;

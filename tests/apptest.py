@@ -1,0 +1,19 @@
+"""Running the dashboard under streamlit.testing's AppTest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60  # the default 3 s is too short for a first query on a cold server
+
+
+def open_page(page: str | None = None, **query_params: str) -> AppTest:
+    """Run app.py on `page` (its url path, e.g. "alerts"), with the given query parameters."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(f"pages/{page}.py")
+    return at.run()
