@@ -1,0 +1,60 @@
+"""Overview: the state of the trading operation at a glance."""
+import plotly.express as px
+import streamlit as st
+
+from analytics.freshness import age, describe_age, is_stale
+from analytics.money import format_money
+from queries import overview
+from ui.shell import run_inside_app
+
+run_inside_app()
+
+st.title("Overview")
+
+kpis = overview.kpis()
+data_age = age(kpis.newest_market_update, kpis.database_now)
+freshness = f"Newest market update {describe_age(data_age)}"
+if is_stale(data_age):
+    st.warning(f"{freshness}: market data is stale; check the market feed.", icon=":material/schedule:")
+else:
+    st.caption(f"{freshness} (at {kpis.newest_market_update:%Y-%m-%d %H:%M:%S} UTC).")
+
+models, strategies, positions, unrealized, realized = st.columns(5)
+models.metric("Active model versions", int(kpis.active_models))
+strategies.metric("Active strategy versions", int(kpis.active_strategies))
+positions.metric("Open positions", int(kpis.open_positions))
+unrealized.metric("Unrealized P&L", format_money(kpis.unrealized_pnl))
+realized.metric("Realized P&L (live, all time)", format_money(kpis.realized_pnl_live))
+
+pnl_column, alerts_column = st.columns([2, 1])
+
+with pnl_column:
+    st.subheader("Realized P&L over time")
+    pnl = overview.realized_pnl_by_day()
+    if pnl.empty:
+        st.info("No position has closed yet, so there is no realized P&L to chart.")
+    else:
+        chart = px.line(
+            pnl.assign(cumulative_pnl=pnl.cumulative_pnl.astype(float)),
+            x="day", y="cumulative_pnl", color="execution_mode",
+            labels={"day": "Day closed", "cumulative_pnl": "Cumulative realized P&L ($)", "execution_mode": "Mode"},
+            color_discrete_map={"live": "#1f77b4", "paper": "#ff7f0e"},
+        )
+        chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.1))
+        st.plotly_chart(chart, width="stretch", key="overview_pnl_chart")
+
+with alerts_column:
+    st.subheader("Unresolved alerts")
+    alerts = overview.unresolved_alerts()
+    st.dataframe(
+        alerts, hide_index=True, width="stretch",
+        column_config={"severity": "Severity", "unresolved": "Unresolved", "unacknowledged": "Not acknowledged yet"},
+    )
+    st.subheader("Balances")
+    st.dataframe(
+        overview.balances(), hide_index=True, width="stretch",
+        column_order=["platform", "balance", "as_of"],
+        column_config={"platform": "Platform",
+                       "balance": st.column_config.NumberColumn("Balance (USD)", format="dollar"),
+                       "as_of": st.column_config.DateColumn("As of", format="YYYY-MM-DD")},
+    )

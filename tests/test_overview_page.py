@@ -1,0 +1,56 @@
+"""The Overview page, driven through AppTest against the demo database."""
+from __future__ import annotations
+
+from analytics.money import format_money
+from queries import schema
+from tests.apptest import open_page
+
+
+def _row(url: str, sql: str):
+    conn = schema.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute(sql)
+        row = cur.fetchone()
+    conn.close()
+    return row
+
+
+def test_overview_shows_the_databases_numbers(app_env):
+    at = open_page()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    open_positions, unrealized, active_models = _row(
+        app_env, "SELECT count(*), coalesce(sum(unrealized_pnl), 0), (SELECT count(*) FROM active_models) FROM open_positions")
+    assert metrics["Open positions"] == str(open_positions)
+    assert metrics["Unrealized P&L"] == format_money(unrealized)
+    assert metrics["Active model versions"] == str(active_models)
+    assert int(metrics["Active model versions"]) > 0
+    assert len(at.get("plotly_chart")) == 1
+    unresolved = at.dataframe[0].value
+    assert list(unresolved.severity) == ["critical", "high", "medium", "low"]
+
+
+def test_the_sidebar_names_the_database(app_env):
+    at = open_page()
+    assert any("Database:" in c.value and "/ precog_test_" in c.value for c in at.sidebar.caption)
+
+
+def test_a_server_that_is_down_gets_one_sentence_and_no_traceback(monkeypatch):
+    import streamlit as st
+
+    st.cache_data.clear()
+    monkeypatch.setenv("PRECOG_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/precog")
+    at = open_page()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("Cannot reach the database server")
+
+
+def test_a_database_without_schema_gets_one_sentence(monkeypatch, databases):
+    import streamlit as st
+
+    st.cache_data.clear()
+    monkeypatch.setenv("PRECOG_DATABASE_URL", databases.create("noschema", with_schema=False))
+    at = open_page()
+    assert not at.exception
+    assert "no Precog schema" in at.error[0].value
