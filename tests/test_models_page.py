@@ -1,0 +1,265 @@
+"""The Model versions page under AppTest: pick, compare (numbers checked against the database),
+the link's state, the empty states, and transitions through the admin form."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sklearn.metrics import brier_score_loss
+
+from identity import current_identity
+from queries import schema
+from tests.apptest import open_page
+
+
+def rows(url: str, sql: str, params=None):
+    conn = schema.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        result = cur.fetchall() if cur.description else None
+    conn.close()
+    return result
+
+
+def frame_with(at, column):
+    """The (first) dataframe on the page that has `column`."""
+    for element in at.dataframe:
+        value = element.value
+        if column in value.columns:
+            return value
+    raise AssertionError(f"no dataframe with a column {column!r}")
+
+
+def no_trouble(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+# --- on the demo data (read only) ------------------------------------------------------------------
+def test_the_default_view_shows_a_model_and_puts_it_in_the_link(app_env):
+    at = open_page("models")
+    no_trouble(at)
+    model = at.query_params["model"][0] if isinstance(at.query_params["model"], list) else at.query_params["model"]
+    count, = rows(app_env, "SELECT count(*) FROM probability_models WHERE model_name = %s", (model,))[0]
+    assert len(frame_with(at, "config_hash")) == count
+    assert at.query_params["baseline"]
+    assert len(at.get("plotly_chart")) >= 2
+
+
+def test_a_link_reproduces_model_versions_and_baseline(app_env):
+    at = open_page("models", model="regression_nba", versions="v1.1,v2.0", baseline="v2.0")
+    no_trouble(at)
+    assert at.selectbox(key="models_model").value == "regression_nba"
+    assert at.multiselect(key="models_versions_regression_nba").value == ["v1.1", "v2.0"]
+    assert at.selectbox(key="models_baseline_regression_nba").value == "v2.0"
+    table = frame_with(at, "winner")
+    assert "Δ v1.1" in table.columns and "Δ v2.0" not in table.columns
+    assert not at.warning
+
+
+def test_unknown_model_or_version_in_the_link_gets_a_sentence_not_a_traceback(app_env):
+    at = open_page("models", model="no_such_model", versions="v9")
+    no_trouble(at)
+    assert "The link's model 'no_such_model' is unknown and was ignored." in [w.value for w in at.warning]
+    at = open_page("models", model="elo_nfl", versions="v1.1,v9.9", baseline="v9.9")
+    no_trouble(at)
+    assert "The link's versions 'v9.9' is unknown and was ignored." in [w.value for w in at.warning]
+    assert at.multiselect(key="models_versions_elo_nfl").value == ["v1.1"]
+    assert at.selectbox(key="models_baseline_elo_nfl").value == "v1.1"
+
+
+def test_picking_a_model_shows_its_versions_and_updates_the_link(app_env):
+    at = open_page("models", model="elo_nfl")
+    at.selectbox(key="models_model").set_value("ensemble_politics").run()
+    no_trouble(at)
+    assert at.query_params["model"] in ("ensemble_politics", ["ensemble_politics"])
+    assert sorted(frame_with(at, "config_hash").model_version) == ["v0.9", "v1.0", "v1.1"]
+    # comparing fewer versions follows into the link
+    at.multiselect(key="models_versions_ensemble_politics").set_value(["v1.0", "v1.1"]).run()
+    assert at.query_params["versions"] in ("v1.0,v1.1", ["v1.0,v1.1"])
+
+
+def test_the_comparison_numbers_match_the_database(app_env):
+    at = open_page("models", model="elo_nfl", versions="v1.1,v2.0", baseline="v1.1")
+    no_trouble(at)
+    metrics = frame_with(at, "winner").set_index("metric_key")
+    (a11, a20), = rows(app_env, "SELECT max(validation_accuracy) FILTER (WHERE model_version = 'v1.1'), "
+                                "max(validation_accuracy) FILTER (WHERE model_version = 'v2.0') "
+                                "FROM probability_models WHERE model_name = 'elo_nfl'")
+    assert metrics.loc["validation_accuracy", "Δ v2.0"] == pytest.approx(float(a20 - a11))
+    assert metrics.loc["validation_accuracy", "winner"] == ("v2.0" if a20 > a11 else "v1.1")
+
+    # calibration: the last edge of each version before each market settled, scored independently
+    predictions = rows(app_env, """
+        SELECT pm.model_version, e.true_win_probability, e.market_implied_probability, s.settlement_value
+        FROM (SELECT DISTINCT ON (market_id) market_id, created_at, settlement_value FROM markets
+              WHERE status = 'settled' ORDER BY market_id, created_at) s
+        JOIN probability_models pm ON pm.model_name = 'elo_nfl' AND pm.model_version IN ('v1.1', 'v2.0')
+        JOIN LATERAL (SELECT * FROM edges e WHERE e.model_id = pm.model_id AND e.market_id = s.market_id
+                      AND e.created_at < s.created_at ORDER BY e.created_at DESC, e.edge_id DESC LIMIT 1) e ON true""")
+    calibration = frame_with(at, "model_brier").set_index("model_version")
+    for version in ("v1.1", "v2.0"):
+        mine = [(float(p), float(q), int(y)) for v, p, q, y in predictions if v == version]
+        assert calibration.loc[version, "markets"] == len(mine) > 0
+        y = [m[2] for m in mine]
+        assert calibration.loc[version, "model_brier"] == pytest.approx(brier_score_loss(y, [m[0] for m in mine]))
+        assert calibration.loc[version, "market_brier"] == pytest.approx(brier_score_loss(y, [m[1] for m in mine]))
+
+    # live results: closed positions attributed by their opening trade
+    results = frame_with(at, "positions_closed").set_index("model_version")
+    closed = dict(rows(app_env, """
+        SELECT pm.model_version, count(*) FROM positions p
+        JOIN LATERAL (SELECT t.model_id FROM trades t WHERE t.position_id = p.position_id AND t.side = 'buy'
+                      ORDER BY t.created_at, t.trade_id LIMIT 1) o ON true
+        JOIN probability_models pm ON pm.model_id = o.model_id
+        WHERE p.row_current_ind AND p.status IN ('closed', 'settled') AND pm.model_name = 'elo_nfl'
+        GROUP BY 1"""))
+    for version in ("v1.1", "v2.0"):
+        assert results.loc[version, "positions_closed"] == closed.get(version, 0)
+
+
+# --- on a hand-made database: empty states and transitions -------------------------------------------
+T0 = datetime(2026, 5, 1, 9, 0)
+
+
+@pytest.fixture
+def small(databases, point_app_at):
+    """'alpha': v1 active, v2 validating, v3 draft; 'solo': one version. No trades, no markets."""
+
+    url = databases.create("models_page")
+    rows(url, """
+        INSERT INTO probability_models (model_name, model_version, model_type, sport, config, status, created_at, created_by,
+                                        validation_accuracy)
+        VALUES ('alpha', 'v1', 'elo', 'nfl', '{"k": 20, "home": 50}', 'active', %(t)s, 'maria', 0.6500),
+               ('alpha', 'v2', 'elo', 'nfl', '{"k": 24, "home": 50}', 'validating', %(t1)s, 'maria', 0.6700),
+               ('alpha', 'v3', 'elo', 'nfl', '{"k": 26, "home": 55}', 'draft', %(t2)s, 'maria', NULL),
+               ('solo', 'v1', 'regression', 'nba', '{"alpha": 1}', 'active', %(t)s, 'dev', 0.6000)""",
+         {"t": T0, "t1": T0 + timedelta(days=1), "t2": T0 + timedelta(days=2)})
+    return point_app_at(url)
+
+
+def statuses(url, model="alpha"):
+    return dict(rows(url, "SELECT model_version, status FROM probability_models WHERE model_name = %s", (model,)))
+
+
+def history(url):
+    return rows(url, "SELECT pm.model_version, h.from_status, h.to_status, h.action, h.changed_by, h.reason "
+                     "FROM model_status_history h JOIN probability_models pm USING (model_id) ORDER BY h.history_id")
+
+
+def outcome(at) -> str:
+    """The sentence the admin tab shows after an action (success or refusal)."""
+    found = [m.value for m in [*at.success, *at.error] if m.value.startswith(("Done", "Nothing", "Already", "Refused"))]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def apply_action(at, label, reason="Better calibrated on the last 200 markets", confirm=True):
+    action = next(s for s in at.selectbox if s.label == "Action")
+    action.select_index(action.options.index(label))
+    next(t for t in at.text_input if t.label.startswith("Reason")).input(reason)
+    next(c for c in at.checkbox if c.label.startswith("I have checked")).set_value(confirm)
+    next(b for b in at.button if b.label == "Apply").click()
+    return at.run()
+
+
+def test_a_model_with_one_version_no_trades_and_no_settled_markets_gets_sentences(small):
+    at = open_page("models", model="solo")
+    no_trouble(at)
+    infos = " ".join(i.value for i in at.info)
+    assert "solo has only one version, so there is nothing to compare it with" in infos
+    assert "No position opened on a prediction of v1 has closed yet" in infos
+    assert "No market that v1 priced has settled yet" in infos
+    assert "No training run is recorded for the selected versions." in infos
+
+
+def test_promote_replacing_through_the_form(small):
+    at = open_page("models", model="alpha", versions="v1,v2", baseline="v1")
+    no_trouble(at)
+    at = apply_action(at, "Promote v2 to active, replacing the active version(s), deprecating v1")
+    no_trouble(at)
+    assert outcome(at) == "Done: v2 validating → active; v1 active → deprecated."
+    assert statuses(small) == {"v1": "deprecated", "v2": "active", "v3": "draft"}
+    assert statuses(small, "solo") == {"v1": "active"}
+    me = current_identity().name
+    assert history(small) == [("v2", "validating", "active", "promote_replace", me, "Better calibrated on the last 200 markets"),
+                              ("v1", "active", "deprecated", "replaced", me, "Better calibrated on the last 200 markets")]
+    # the page shows the new state, and a rerun (or a click that belonged to the old form) does nothing
+    assert dict(zip(frame_with(at, "config_hash").model_version, frame_with(at, "config_hash").status))["v2"] == "active"
+    at.run()
+    no_trouble(at)
+    assert len(history(small)) == 2
+    assert "Roll back: deprecate v2 and re-activate v1" in next(s for s in at.selectbox if s.label == "Action").options
+
+
+def test_roll_back_through_the_form(small):
+    at = apply_action(open_page("models", model="alpha"), "Promote v2 to active alongside v1 (A/B)")
+    assert statuses(small)["v1"] == statuses(small)["v2"] == "active"
+    at = apply_action(at, "Roll back: deprecate v2", reason="A/B arm lost")
+    no_trouble(at)
+    assert outcome(at) == "Done: v2 active → deprecated."
+    assert statuses(small) == {"v1": "active", "v2": "deprecated", "v3": "draft"}
+    assert history(small)[-1][:4] == ("v2", "active", "deprecated", "rollback")
+
+
+def test_the_form_needs_a_reason_and_a_confirmation(small):
+    at = open_page("models", model="alpha")
+    at = apply_action(at, "Start training: v3 draft → training", reason="  ")
+    assert "Give a reason" in at.warning[0].value
+    at = apply_action(at, "Start training: v3 draft → training", confirm=False)
+    assert "Tick the confirmation box" in at.warning[0].value
+    assert history(small) == []
+
+
+def test_what_the_database_refuses_is_shown_as_its_sentence(small):
+    at = open_page("models", model="alpha")
+    # meanwhile, someone else moves v3 on to validating
+    rows(small, "SELECT transition_model_status(model_id, 'training', 'bob', 'x') FROM probability_models "
+                "WHERE model_name = 'alpha' AND model_version = 'v3'")
+    rows(small, "SELECT transition_model_status(model_id, 'validating', 'bob', 'x') FROM probability_models "
+                "WHERE model_name = 'alpha' AND model_version = 'v3'")
+    at = apply_action(at, "Start training: v3 draft → training")
+    assert not at.exception
+    refusal = outcome(at)
+    assert refusal.startswith("Refused by the database: alpha v3 cannot go from validating to training.")
+    assert statuses(small)["v3"] == "validating"
+    assert len(history(small)) == 2
+
+
+def test_the_history_tab_answers_which_version_was_active_when(small):
+    at = open_page("models", model="alpha")
+    at.date_input(key="models_asof_day").set_value(T0.date() + timedelta(days=1)).run()
+    at.time_input(key="models_asof_time").set_value(T0.time()).run()
+    no_trouble(at)
+    assert any("v1 (active since 2026-05-01 09:00)" in s.value for s in at.success)
+    at.date_input(key="models_asof_day").set_value(T0.date() - timedelta(days=1)).run()
+    assert any("No version of alpha was active at 2026-04-30 09:00 UTC." in i.value for i in at.info)
+    history_table = frame_with(at, "changed_by")
+    assert sorted(history_table.model_version) == ["v1", "v2", "v3"]
+    assert set(history_table.action) == {"created"}
+
+
+def test_the_same_request_twice_applies_once_through_the_write_function(small):
+    from analytics.model_metrics import describe_changes
+    from queries import models as q
+
+    (v2,), = rows(small, "SELECT model_id FROM probability_models WHERE model_name = 'alpha' AND model_version = 'v2'")
+    first = q.transition(v2, "active", "A/B start", mode="alongside", request_id="tok:promote")
+    second = q.transition(v2, "active", "A/B start", mode="alongside", request_id="tok:promote")
+    assert describe_changes(first) == "Done: v2 validating → active."
+    assert describe_changes(second) == "Already done by the same request, nothing changed again (v2 validating → active)."
+    assert len(history(small)) == 1
+    with pytest.raises(q.TransitionRefused, match="^alpha v2 cannot go from active to training"):
+        q.transition(v2, "training", "oops")
+
+
+def test_a_database_without_models_gets_one_sentence(databases, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("PRECOG_DATABASE_URL", databases.create("models_empty"))
+    monkeypatch.delenv("PRECOG_READ_URL", raising=False)
+    st.cache_data.clear()
+    at = open_page("models", model="elo_nfl")
+    no_trouble(at)
+    assert [i.value for i in at.info] == ["No probability model versions are recorded yet."]
+    st.cache_data.clear()
