@@ -1,0 +1,138 @@
+"""The A/B page's queries on a hand-made database with answers worked out by hand (see
+tests/ab_fixtures.py for the rows): per-version sums, drawdown and losing streak in SQL, CLV
+side-aware and only once a market has closed, cost of a scale-in, date ranges, weekly running
+totals, daily P&L, histogram bins and the stored-ROI check."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from queries import fetch
+from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
+
+SINCE, UNTIL = datetime(2026, 2, 1), datetime(2026, 3, 1)
+
+
+@pytest.fixture
+def db(ab_url, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("PRECOG_DATABASE_URL", ab_url)
+    monkeypatch.delenv("PRECOG_READ_URL", raising=False)
+    return ab_url
+
+
+def rows_by_key(frame, *keys):
+    return {tuple(r[k] for k in keys): r for r in frame.to_dict("records")}
+
+
+def test_version_metrics_known_answers(db):
+    metrics = rows_by_key(fetch("ab_version_metrics", strategy_ids=[1, 2], since=SINCE, until=UNTIL),
+                          "strategy_id", "execution_mode")
+    assert set(metrics) == {(1, "live"), (1, "paper"), (2, "live")}  # beta (3) is never counted
+
+    control = metrics[(1, "live")]
+    # P&L 10, -5, -5, -5, 20, -30, 5 on $50 each, in order of closing; the open and the 2025 one left out
+    assert control["positions_closed"] == 7
+    assert control["trades"] == 7 + 10  # one buy each; sells alternate 1, 2, 1, 2, ...
+    assert (control["wins"], control["losses"]) == (3, 4)
+    assert control["realized_pnl"] == Decimal("-10")
+    assert control["cost"] == Decimal("350")
+    assert control["gross_profit"] == Decimal("35") and control["gross_loss"] == Decimal("45")
+    assert control["return_sum"] == pytest.approx(-0.2)
+    assert control["return_sum_sq"] == pytest.approx(0.04 + 3 * 0.01 + 0.16 + 0.36 + 0.01)
+    # cumulative 10, 5, 0, -5, 15, -15, -10: from the peak of 15 down to -15
+    assert control["max_drawdown"] == Decimal("30")
+    assert control["longest_losing_streak"] == 3
+    assert control["avg_edge"] == Decimal("0.04")  # 0.01 ... 0.07
+    # bought yes at 0.50; the last open quote before the market closed was yes 0.60
+    assert control["clv_positions"] == 7 and control["avg_clv"] == Decimal("0.1")
+
+    paper = metrics[(1, "paper")]
+    # a 'no' position: its closing line is the no price 0.42, bought at 0.48
+    assert paper["avg_clv"] == Decimal("-0.06")
+    assert paper["max_drawdown"] == Decimal("6")  # the peak starts at 0
+    assert paper["return_sum"] == pytest.approx(-6 / 48)
+
+    challenger = metrics[(2, "live")]
+    # a settled scale-in (50 at 0.40 + 50 at 0.50 = $45, +9), -2.5 on $50, 0 on $50
+    assert challenger["positions_closed"] == 3
+    assert challenger["cost"] == Decimal("145")
+    assert challenger["return_sum"] == pytest.approx(9 / 45 - 0.05)
+    assert (challenger["wins"], challenger["losses"]) == (1, 1)  # break-even is neither
+    assert challenger["longest_losing_streak"] == 1
+    assert challenger["max_drawdown"] == Decimal("2.5")
+    assert challenger["avg_edge"] == Decimal("0.08")  # (0.10 + 0.06) / 2; a missing edge is skipped
+    # the scale-in's market is still open: no closing line yet, so 2 of 3 positions have CLV
+    assert challenger["clv_positions"] == 2 and challenger["avg_clv"] == Decimal("0.1")
+    assert challenger["trades"] == 3 + 2 + 2
+
+
+def test_open_ended_dates_include_everything_closed(db):
+    metrics = rows_by_key(fetch("ab_version_metrics", strategy_ids=[1], since=None, until=None),
+                          "strategy_id", "execution_mode")
+    assert metrics[(1, "live")]["positions_closed"] == 8
+    assert metrics[(1, "live")]["realized_pnl"] == Decimal("90")
+    # the 2025 +100 came first: cumulative 100, 110, 105, 100, 95, 115, 85, 90 -- the same 30 from 115
+    assert metrics[(1, "live")]["max_drawdown"] == Decimal("30")
+
+
+def test_a_range_without_closes_returns_nothing(db):
+    assert fetch("ab_version_metrics", strategy_ids=[1, 2], since=datetime(2030, 1, 1), until=None).empty
+    assert fetch("ab_version_metrics", strategy_ids=[], since=None, until=None).empty
+
+
+def test_weekly_running_totals(db):
+    weekly = fetch("ab_weekly_stats", strategy_ids=[1, 2], since=SINCE, until=UNTIL, execution_mode="live")
+    assert list(zip(weekly.strategy_id, weekly.week.dt.date, weekly.positions)) == [
+        (1, date(2026, 2, 2), 7), (2, date(2026, 2, 9), 3)]
+    assert weekly.look_at.dt.date.tolist() == [date(2026, 2, 9), date(2026, 2, 16)]
+    assert float(weekly.return_sum.iloc[0]) == pytest.approx(-0.2)
+    assert weekly.wins.tolist() == [3, 1]
+
+
+def test_weekly_totals_accumulate_across_weeks(db):
+    weekly = fetch("ab_weekly_stats", strategy_ids=[11], since=None, until=None, execution_mode="live")
+    assert weekly.positions.is_monotonic_increasing
+    assert int(weekly.positions.iloc[-1]) == 150
+    assert len(weekly) > 10
+
+
+def test_daily_cumulative_pnl(db):
+    daily = fetch("ab_daily_pnl", strategy_ids=[1], since=SINCE, until=UNTIL, execution_mode="live")
+    assert [str(v) for v in daily.cumulative_pnl] == ["10.0000", "5.0000", "0.0000", "-5.0000", "15.0000",
+                                                      "-15.0000", "-10.0000"]
+    assert daily.day.iloc[0] == date(2026, 2, 2)
+
+
+def test_histogram_bins_are_shared_and_count_every_position(db):
+    hist = fetch("ab_return_histogram", strategy_ids=[1, 2], since=SINCE, until=UNTIL, execution_mode="live", bins=4)
+    assert hist.groupby("strategy_id").positions.sum().to_dict() == {1: 7, 2: 3}
+    assert hist.bin_low.min() == pytest.approx(-0.6) and hist.bin_high.max() == pytest.approx(0.4)
+    by_bin = rows_by_key(hist, "strategy_id", "bin")
+    assert by_bin[(1, 1)]["positions"] == 1          # -60%
+    assert by_bin[(1, 4)]["positions"] == 2          # +20% and the highest, +40% (closed upper bound)
+    assert by_bin[(2, 4)]["positions"] == 1          # +20%
+    assert set(hist.bin) <= {1, 2, 3, 4}
+
+
+def test_histogram_of_identical_returns_is_one_bin(db):
+    hist = fetch("ab_return_histogram", strategy_ids=[21, 22], since=None, until=None, execution_mode="live", bins=30)
+    assert hist.bin.tolist() == [1, 1] and hist.positions.tolist() == [35, 35]
+
+
+def test_stored_roi_against_recomputed(db):
+    check = rows_by_key(fetch("ab_roi_check", strategy_ids=[1, 2]), "strategy_id", "execution_mode")
+    # all time: 90 / 400, whatever the page's dates; the stored -0.0400 is stale
+    assert check[(1, "live")]["recomputed_roi"] == Decimal("0.2250")
+    assert check[(1, "live")]["stored_roi"] == Decimal("-0.0400")
+    assert check[(1, "paper")]["recomputed_roi"] == Decimal("-0.1250") and check[(1, "paper")]["stored_roi"] is None
+    assert check[(2, "live")]["recomputed_roi"] == Decimal("0.0448")  # 6.5 / 145
+    assert check[(2, "paper")]["positions_closed"] == 0 and check[(2, "paper")]["recomputed_roi"] is None
+
+
+def test_strategy_versions_in_creation_order(db):
+    versions = fetch("ab_strategy_versions")
+    meeting = versions[versions.strategy_name == "meeting"]
+    assert meeting.strategy_version.tolist() == ["v1.0", "v1.1", "v1.2"]
+    assert meeting.config.iloc[0]["min_edge"] == 0.05
