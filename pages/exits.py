@@ -1,0 +1,387 @@
+"""Position exits: how and why every position closed, and what the exit rules and order execution cost."""
+from datetime import datetime, time, timedelta
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import exits as ax
+from queries import exits
+from ui import url_state
+from ui.url_state import UrlState
+from ui.shell import run_inside_app
+
+run_inside_app()
+
+# One colour per exit condition on every chart: stops in reds, targets in greens.
+CONDITION_COLORS = {"stop_loss": "#b2182b", "circuit_breaker": "#ef8a62", "trailing_stop": "#f4a582",
+                    "profit_target": "#1b7837", "partial_exit_target": "#7fbf7b", "time_exit": "#878787",
+                    "edge_disappeared": "#762a83", "liquidity_dried_up": "#8c510a", "scheduled_exit": "#2166ac",
+                    "manual_override": "#404040"}
+MONEY = "%.4f"  # money columns say "($)" in their label: printf cannot put a minus sign before "$"
+PRICE = "%.4f"
+WHEN = "YYYY-MM-DD HH:mm:ss"
+# A position id in a table is a link to its timeline (a new tab); the plain id column is hidden.
+LINKED = {"position": st.column_config.LinkColumn("Position", display_text=r"position=(\d+)$", width="small",
+                                                  help="Opens the position's timeline in a new tab"),
+          "position_id": None}
+NO_MATCH = "No exit matches these filters."
+
+
+def with_links(frame):
+    return frame.assign(position=[f"exits?position={int(p)}" for p in frame.position_id])[["position", *frame.columns]]
+
+
+def _known(value, known):
+    if value not in known:
+        raise ValueError(value)
+    return value
+
+
+def _all(label):
+    return lambda value: "All" if value is None else label(value)
+
+
+def read_filters_from_link(platforms, strategies, models) -> None:
+    """On this page's first run in a session, the link decides the widgets' values."""
+    url = UrlState()
+    if "exits_since" not in st.session_state:
+        st.session_state.exits_since = url.day("since")
+        st.session_state.exits_until = url.day("until")
+        st.session_state.exits_platform = url.text("platform", allowed=platforms)
+        st.session_state.exits_strategy = url.parsed("strategy", lambda v: _known(int(v), strategies),
+                                                     "a known strategy version")
+        st.session_state.exits_model = url.parsed("model", lambda v: _known(int(v), models), "a known model version")
+        st.session_state.exits_condition = url.text("condition", allowed=ax.EXIT_CONDITIONS)
+        st.session_state.exits_priority = url.text("priority", allowed=ax.PRIORITIES)
+        st.session_state.exits_position = url.integer("position", minimum=1)
+    url.show_problems()
+
+
+def show_breakdown(breakdown, filters) -> None:
+    total = breakdown.total
+    cols = st.columns(5)
+    cols[0].metric("Exits", int(total.exits))
+    cols[1].metric("Positions", int(total.positions))
+    cols[2].metric("Contracts exited", f"{int(total.quantity_exited):,}")
+    cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl))
+    cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
+    st.subheader("By exit condition and priority")
+    st.dataframe(breakdown.detail, hide_index=True, width="stretch",
+                 column_order=["exit_condition", "exit_priority", "exits", "positions", "quantity_exited",
+                               "realized_pnl", "mean_return", "median_holding_hours", "p90_holding_hours"],
+                 column_config={
+                     "exit_condition": "Exit condition", "exit_priority": "Priority", "exits": "Exits",
+                     "positions": "Positions", "quantity_exited": "Contracts exited",
+                     "realized_pnl": st.column_config.NumberColumn("Realized P&L ($)", format=MONEY),
+                     "mean_return": st.column_config.NumberColumn("Mean return", format="percent"),
+                     "median_holding_hours": st.column_config.NumberColumn("Median hours held", format="%.2f"),
+                     "p90_holding_hours": st.column_config.NumberColumn("90th pct. hours held", format="%.2f")})
+    steps_column, holding_column = st.columns(2)
+    with steps_column:
+        st.subheader("Partial exits per position")
+        st.caption("Positions by how many exits they took, and the mean share of the opening quantity sold at each "
+                   "step; what was left was held to settlement or is still held.")
+        table = ax.steps_table(exits.steps(**filters))
+        shares = {c: st.column_config.NumberColumn(f"Step {c[5:]}", format="percent")
+                  for c in table.columns if c.startswith("step_")}
+        st.dataframe(table, hide_index=True, width="stretch", placeholder="", column_config={
+            "steps": "Exit steps", "positions": "Positions", **shares,
+            "left_after_exits": st.column_config.NumberColumn("Left after exits", format="percent")})
+    with holding_column:
+        st.subheader("Holding time")
+        st.caption("Time from the position's opening to each exit.")
+        chart = px.bar(ax.holding_distribution(breakdown.detail), x="held", y="exits", color="exit_condition",
+                       color_discrete_map=CONDITION_COLORS,
+                       labels={"held": "Held for", "exits": "Exits", "exit_condition": "Exit condition"})
+        chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.25), height=340)
+        st.plotly_chart(chart, width="stretch", key="exits_holding_chart")
+
+
+def show_walking(filters) -> None:
+    rows, total = ax.split_total(exits.walking(**filters))
+    if total is None:
+        st.info("No exit order matches these filters.", icon=":material/filter_alt_off:")
+        return
+    st.caption("An exit order is a run of attempts whose limit price walks down until one fills. Walk cost = first "
+               "limit price − fill price, per contract in cents and in money (× quantity); time to fill runs from the "
+               "first attempt to the one that filled.")
+    cols = st.columns(5)
+    cols[0].metric("Exit orders", int(total.exit_orders))
+    cols[1].metric("Never filled", int(total.never_filled))
+    cols[2].metric("Mean attempts per exit", f"{total.mean_attempts}")
+    cols[3].metric("Cost of walking", ax.money(total.walk_cost))
+    cols[4].metric("Median time to fill", ax.describe_seconds(total.median_seconds_to_fill))
+    st.subheader("Attempts per exit order")
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_order=["priority_level", "exit_orders", "filled", "never_filled", "mean_attempts",
+                               "one_attempt", "two_attempts", "three_attempts", "four_or_more_attempts"],
+                 column_config={
+                     "priority_level": "Priority", "exit_orders": "Orders", "filled": "Filled",
+                     "never_filled": "Never filled", "mean_attempts": "Mean attempts", "one_attempt": "1 attempt",
+                     "two_attempts": "2", "three_attempts": "3", "four_or_more_attempts": "4+"})
+    st.subheader("Cost of walking and time to fill")
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_order=["priority_level", "walked", "mean_walk_cents", "max_walk_cents", "walk_cost",
+                               "mean_seconds_to_fill", "median_seconds_to_fill", "max_seconds_to_fill"],
+                 column_config={
+                     "priority_level": "Priority", "walked": "Orders that walked",
+                     "mean_walk_cents": st.column_config.NumberColumn("Mean walk (¢)", format="%.2f"),
+                     "max_walk_cents": st.column_config.NumberColumn("Max walk (¢)", format="%.2f"),
+                     "walk_cost": st.column_config.NumberColumn("Cost of walking ($)", format=MONEY),
+                     "mean_seconds_to_fill": st.column_config.NumberColumn("Mean s to fill", format="%.1f"),
+                     "median_seconds_to_fill": st.column_config.NumberColumn("Median s to fill", format="%.1f"),
+                     "max_seconds_to_fill": st.column_config.NumberColumn("Max s to fill", format="%.1f")})
+    rate_column, _ = st.columns(2)
+    with rate_column:
+        st.subheader("Fill rate of attempts")
+        st.dataframe(exits.fill_rate(**filters), hide_index=True, width="stretch", column_config={
+            "priority_level": "Priority", "order_type": "Order type", "attempts": "Attempts", "filled": "Filled",
+            "fill_rate": st.column_config.NumberColumn("Fill rate", format="percent")})
+    st.subheader("Exits that never filled")
+    never = exits.never_filled(**filters)
+    if never.empty:
+        st.success("Every exit order in this selection filled.", icon=":material/check_circle:")
+        return
+    if len(never) >= exits.MAX_LIST_ROWS:
+        st.caption(f"The newest {exits.MAX_LIST_ROWS} of {int(total.never_filled)} are listed.")
+    st.dataframe(with_links(never), hide_index=True, width="stretch", placeholder="—", column_config={
+        **LINKED, "market_id": "Market", "side": "Side", "status": "Position now", "exit_condition": "Exit condition",
+        "priority_level": "Priority", "quantity": "Contracts", "attempts": "Attempts",
+        "first_limit_price": st.column_config.NumberColumn("First limit", format=PRICE),
+        "lowest_limit_price": st.column_config.NumberColumn("Lowest limit", format=PRICE),
+        "first_attempt_at": st.column_config.DatetimeColumn("First attempt (UTC)", format=WHEN),
+        "last_attempt_at": st.column_config.DatetimeColumn("Last attempt (UTC)", format=WHEN)})
+
+
+def show_regret(breakdown) -> None:
+    total = breakdown.total
+    st.caption(f"Each exit's P&L against holding the same contracts to settlement (the held side pays its settlement "
+               f"value, 1 or 0). Only exits whose market has settled count: {int(total.settled_exits)} of "
+               f"{int(total.exits)} here. Before fees.")
+    if not total.settled_exits:
+        st.info("None of these exits' markets has settled yet, so there is nothing to compare.",
+                icon=":material/hourglass_empty:")
+        return
+    cols = st.columns(4)
+    cols[0].metric("P&L of the exits", ax.money(total.settled_exit_pnl))
+    cols[1].metric("P&L if held to settlement", ax.money(total.settled_hold_pnl))
+    cols[2].metric("Saved by exiting", ax.money(total.saved_by_exiting))
+    cols[3].metric("Exits that saved / cost money", f"{int(total.exits_that_saved)} / {int(total.exits_that_cost)}")
+    regret = ax.regret_table(breakdown.by_condition)
+    st.dataframe(regret, hide_index=True, width="stretch", column_config={
+        "exit_condition": "Exit condition", "exits": "Exits", "settled_exits": "Settled", "settled_quantity": "Contracts",
+        "settled_exit_pnl": st.column_config.NumberColumn("Exit P&L ($)", format=MONEY),
+        "settled_hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
+        "saved_by_exiting": st.column_config.NumberColumn("Saved by exiting ($)", format=MONEY),
+        "exits_that_saved": "Exits that saved", "exits_that_cost": "Exits that cost", "verdict": "Verdict"})
+    bars = regret[regret.settled_exits > 0].assign(saved=lambda f: f.saved_by_exiting.astype(float))
+    chart = px.bar(bars, x="exit_condition", y="saved", color=bars.saved >= 0,
+                   color_discrete_map={True: "#2ca02c", False: "#d62728"},
+                   labels={"exit_condition": "Exit condition", "saved": "Saved by exiting ($)"})
+    chart.update_layout(showlegend=False, margin=dict(l=0, r=0, t=10, b=0), height=300)
+    chart_column, _ = st.columns(2)
+    chart_column.plotly_chart(chart, width="stretch", key="exits_regret_chart")
+
+
+def show_monitor(version_filters) -> None:
+    st.caption(f"Stale = no monitor update for more than {ax.MONITOR_SECONDS} s (the seed's monitor writes every "
+               f"{ax.MONITOR_SECONDS} s, every {ax.URGENT_MONITOR_SECONDS} s when urgent). Age is against the "
+               "database's clock.")
+    monitor = ax.flag_stale(exits.open_positions(**version_filters))
+    if monitor.empty:
+        st.info("No open position matches these filters.", icon=":material/inventory_2:")
+        return
+    first = monitor.iloc[0]
+    newest = monitor.seconds_since_update.min()
+    if newest > ax.MONITOR_SECONDS:
+        st.warning(f"The monitor's newest update is {ax.describe_seconds(newest)} old: the monitor is not running, or "
+                   "this database is a snapshot. 'Behind' shows which positions lag the others.",
+                   icon=":material/schedule:")
+    cols = st.columns(4)
+    cols[0].metric("Open positions", int(first.open_count))
+    cols[1].metric("Unrealized P&L", ax.money(first.total_unrealized_pnl))
+    cols[2].metric(f"Stale (> {ax.MONITOR_SECONDS} s)", int(first.stale_count))
+    cols[3].metric(f"Behind the newest update by > {ax.MONITOR_SECONDS} s", int(first.lagging_count))
+    if first.open_count > len(monitor):
+        st.caption(f"The {len(monitor)} stalest are listed.")
+    st.dataframe(with_links(monitor), hide_index=True, width="stretch", placeholder="—",
+                 column_order=["position", "ticker", "side", "quantity", "entry_price", "current_price",
+                               "unrealized_pnl", "unrealized_pnl_pct", "stop_price", "age", "seconds_behind_newest",
+                               "stale", "lagging"],
+                 column_config={
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width="small"), "side": "Side",
+                     "entry_price": st.column_config.NumberColumn("Entry", format=PRICE), "quantity": "Qty",
+                     "current_price": st.column_config.NumberColumn("Current", format=PRICE),
+                     "unrealized_pnl": st.column_config.NumberColumn("Unrealized ($)", format=MONEY),
+                     "unrealized_pnl_pct": st.column_config.NumberColumn("Unrealized %", format="percent"),
+                     "stop_price": st.column_config.NumberColumn("Stop", format=PRICE,
+                                                                 help="The trailing stop's level; empty while it is not active"),
+                     "age": st.column_config.TextColumn("Age", help="Since the position's last_update"),
+                     "seconds_behind_newest": st.column_config.NumberColumn(
+                         "Behind (s)", format="%d", help="Seconds behind the newest update of any open position"),
+                     "stale": "Stale", "lagging": "Lagging"})
+
+
+def show_reconciliation(version_filters) -> None:
+    st.caption("Every position of the selected platform and versions must be accounted for: opening quantity = "
+               "quantity exited + quantity still held or held to settlement; a closed position needs exits, a settled "
+               "one a settlement of its market.")
+    problems = exits.reconciliation(**version_filters)
+    if problems.empty:
+        st.success("No data problems: every position's exits and settlement account for it.",
+                   icon=":material/check_circle:")
+        return
+    listed = f" (the first {len(problems)} findings are listed)" if len(problems) >= exits.MAX_LIST_ROWS else ""
+    st.error(f"{int(problems.positions_with_problems.iloc[0])} positions have data problems{listed}.",
+             icon=":material/error:")
+    st.dataframe(with_links(problems), hide_index=True, width="stretch", column_config={
+        **LINKED, "market_id": "Market", "status": "Status", "opening_quantity": "Opened with",
+        "exited_quantity": "Exited", "exits": "Exits", "current_quantity": "Held now / at settlement",
+        "problem": "Problem", "positions_with_problems": None})
+
+
+def timeline_figure(pos, series) -> go.Figure:
+    figure = go.Figure()
+    figure.add_scatter(**series["price"], mode="lines", line_shape="hv", name=f"Market price ({pos.side})",
+                       line=dict(color="#1f77b4"))
+    figure.add_scatter(**series["stop"], mode="lines+markers", line_shape="hv", name="Trailing stop",
+                       line=dict(color="#d62728", dash="dash"), connectgaps=False)
+    figure.add_scatter(**series["entry"], mode="markers", name="Entry", hoverinfo="text+x",
+                       marker=dict(symbol="triangle-up", size=14, color="#2ca02c"))
+    exits_drawn = series["exits"]
+    if exits_drawn["x"]:
+        figure.add_scatter(x=exits_drawn["x"], y=exits_drawn["y"], text=exits_drawn["text"], mode="markers",
+                           name="Exits", hoverinfo="text+x",
+                           marker=dict(symbol="triangle-down", size=exits_drawn["size"], color="#ff7f0e"))
+    if series["settlement"]:
+        figure.add_scatter(**series["settlement"], mode="markers", name="Settlement (held side)",
+                           marker=dict(symbol="star", size=16, color="#9467bd"))
+    figure.add_vrect(x0=series["held"][0], x1=series["held"][1], fillcolor="#2ca02c", opacity=0.07, line_width=0,
+                     annotation_text="held", annotation_position="top left")
+    figure.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=420, hovermode="closest",
+                         yaxis=dict(title="Price of the contract held", range=[-0.02, 1.02]),
+                         xaxis=dict(title="UTC"), legend=dict(orientation="h", y=1.08))
+    return figure
+
+
+def show_position(position_id) -> None:
+    st.number_input("Position id", min_value=1, max_value=2**31 - 1, step=1, key="exits_position", format="%d",
+                    placeholder="e.g. 42", help="Or click a position number in the other tabs' tables.")
+    if position_id is None:
+        st.info("Enter a position id to see its timeline: price, entry, exits, trailing stop and settlement.",
+                icon=":material/timeline:")
+        return
+    found = exits.position(position_id)
+    if found.empty:
+        st.warning(f"There is no position {position_id} in the database.", icon=":material/search_off:")
+        return
+    pos = found.iloc[0]
+    st.subheader(f"Position {position_id}")
+    # Database text: st.text, never markdown.
+    st.text(f"{pos.market_title} — {pos.ticker} · holds {pos.side.upper()} · {pos.platform_id} · "
+            f"{pos.execution_mode} · strategy {pos.strategy or 'unknown'} · model {pos.model or 'unknown'}")
+    cols = st.columns(5)
+    cols[0].metric("Entry price", f"{pos.entry_price}")
+    cols[1].metric("Contracts opened", int(pos.opening_quantity))
+    cols[2].metric("Status", f"open ({int(pos.current_quantity)} held)" if pos.status == "open" else str(pos.status))
+    cols[3].metric("Realized P&L (fees included)", ax.money(pos.realized_pnl))
+    cols[4].metric("Exits (contracts)", f"{int(pos.exits)} ({int(pos.exited_quantity)})")
+
+    position_exits = exits.position_exits(position_id)
+    timeline = exits.position_timeline(position_id)
+    series = ax.timeline(pos, timeline["prices"], timeline["rows"], position_exits)
+    st.plotly_chart(timeline_figure(pos, series), width="stretch", key="exits_timeline_chart")
+
+    st.subheader("Exits")
+    if position_exits.empty:
+        st.info(ax.no_exit_sentence(pos), icon=":material/info:")
+    else:
+        st.dataframe(position_exits, hide_index=True, width="stretch", placeholder="—", column_config={
+            "exit_id": None, "created_at": st.column_config.DatetimeColumn("When (UTC)", format=WHEN),
+            "exit_condition": "Condition", "exit_priority": "Priority", "quantity_exited": "Contracts",
+            "exit_price": st.column_config.NumberColumn("Price", format=PRICE),
+            "share_of_opening": st.column_config.NumberColumn("Share of opening", format="percent"),
+            "pnl": st.column_config.NumberColumn("P&L before fees ($)", format=MONEY),
+            "hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
+            "saved_by_exiting": st.column_config.NumberColumn("Saved ($)", format=MONEY)})
+    st.subheader("Exit attempts")
+    attempts = exits.position_attempts(position_id)
+    if attempts.empty:
+        st.info(f"No exit attempts were recorded for position {position_id}.", icon=":material/info:")
+        return
+    st.dataframe(attempts, hide_index=True, width="stretch", placeholder="—", column_config={
+        "sequence_id": "Exit order", "attempt_id": "Attempt id", "attempt_number": "Attempt",
+        "created_at": st.column_config.DatetimeColumn("Placed (UTC)", format=WHEN), "exit_condition": "Condition",
+        "priority_level": "Priority", "order_type": "Order type",
+        "limit_price": st.column_config.NumberColumn("Limit", format=PRICE),
+        "fill_price": st.column_config.NumberColumn("Fill", format=PRICE),
+        "quantity": "Contracts", "timeout_seconds": "Timeout (s)", "success": "Filled"})
+
+
+# --- the page ---------------------------------------------------------------------------------------
+st.title("Position exits")
+st.caption("How positions closed and what the exit rules and the order execution cost. Prices are those of the "
+           "contract held (yes or no); P&L of exits is before fees; money at the ledger's 4 decimals.")
+
+options = exits.filter_options()
+platforms = dict(options[options.kind == "platform"][["value", "label"]].itertuples(index=False))
+strategies = {int(v): label for v, label in options[options.kind == "strategy"][["value", "label"]].itertuples(index=False)}
+models = {int(v): label for v, label in options[options.kind == "model"][["value", "label"]].itertuples(index=False)}
+read_filters_from_link(platforms, strategies, models)
+
+row = st.columns([1, 1, 1, 1.4, 1.4])
+since = row[0].date_input("From", key="exits_since", format="YYYY-MM-DD")
+until = row[1].date_input("To (inclusive)", key="exits_until", format="YYYY-MM-DD")
+platform = row[2].selectbox("Platform", [None, *platforms], key="exits_platform", placeholder="All",
+                            format_func=_all(platforms.get))
+strategy_id = row[3].selectbox("Strategy version", [None, *strategies], key="exits_strategy", placeholder="All",
+                               format_func=_all(strategies.get))
+model_id = row[4].selectbox("Model version", [None, *models], key="exits_model", placeholder="All",
+                            format_func=_all(models.get))
+row = st.columns([1, 1, 3.8])
+exit_condition = row[0].selectbox("Exit condition", [None, *ax.EXIT_CONDITIONS], key="exits_condition",
+                                  placeholder="All", format_func=_all(lambda c: c.replace("_", " ")))
+priority = row[1].selectbox("Priority", [None, *ax.PRIORITIES], key="exits_priority", placeholder="All",
+                            format_func=_all(str))
+row[2].caption("Strategy and model versions are those of the position's opening buy trade. Dates select exits (and "
+               "exit orders) by when they happened; the open-positions monitor and the reconciliation ignore dates, "
+               "exit condition and priority.")
+position_id = st.session_state.get("exits_position")
+url_state.write(since=since, until=until, platform=platform, strategy=strategy_id, model=model_id,
+                condition=exit_condition, priority=priority, position=position_id)
+
+bad_range = since is not None and until is not None and since > until
+if bad_range:
+    st.warning("The start date is after the end date, so no exit falls between them.", icon=":material/date_range:")
+filters = dict(since=datetime.combine(since, time()) if since else None,
+               until=datetime.combine(until + timedelta(days=1), time()) if until else None,
+               platform=platform, strategy_id=strategy_id, model_id=model_id, exit_condition=exit_condition,
+               priority=priority)
+version_filters = dict(platform=platform, strategy_id=strategy_id, model_id=model_id)
+breakdown = None if bad_range else ax.split_breakdown(exits.breakdown(**filters))
+has_exits = breakdown is not None and breakdown.total is not None
+
+tabs = st.tabs(["Breakdown", "Price walking", "Exit regret", "Open positions", "Reconciliation", "One position"],
+               default="One position" if position_id else None)
+with tabs[0]:
+    if has_exits:
+        show_breakdown(breakdown, filters)
+    else:
+        st.info(NO_MATCH, icon=":material/filter_alt_off:")
+with tabs[1]:
+    if bad_range:
+        st.info("No exit order matches these filters.", icon=":material/filter_alt_off:")
+    else:
+        show_walking(filters)
+with tabs[2]:
+    if has_exits:
+        show_regret(breakdown)
+    else:
+        st.info(NO_MATCH, icon=":material/filter_alt_off:")
+with tabs[3]:
+    show_monitor(version_filters)
+with tabs[4]:
+    show_reconciliation(version_filters)
+with tabs[5]:
+    show_position(position_id)

@@ -1,0 +1,66 @@
+"""The Position exits page in real Chromium on the demo data: a position's timeline draws."""
+from __future__ import annotations
+
+import pytest
+
+from queries import schema
+from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_url):
+    with streamlit_server({"PRECOG_DATABASE_URL": demo_url}) as base:
+        yield base
+
+
+def _position_with_partial_exits_and_a_trailing_stop(url: str) -> tuple[int, int]:
+    conn = schema.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("""
+            SELECT position_id, count(*) FROM position_exits
+            GROUP BY position_id
+            HAVING count(*) >= 2 AND bool_or(exit_condition = 'trailing_stop')
+            ORDER BY count(*) DESC, position_id LIMIT 1""")
+        position_id, exits = cur.fetchone()
+    conn.close()
+    return position_id, exits
+
+
+def test_a_positions_timeline_draws_with_its_exits(app_url, demo_url):
+    position_id, exit_count = _position_with_partial_exits_and_a_trailing_stop(demo_url)
+    with chromium_page(height=2200) as page:
+        # A freshly started server serves deep links in legacy multipage mode until app.py has run
+        # once (Streamlit decides by whether st.navigation was ever called), so open the app first.
+        page.goto(app_url)
+        wait_for_app(page)
+        page.goto(f"{app_url}/exits?position={position_id}")
+        wait_for_app(page)
+        chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="Trailing stop")
+        chart.wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_role("tab", name="One position", selected=True).count() == 1
+        assert page.get_by_text(f"Position {position_id}", exact=True).is_visible()
+        legend = chart.inner_text()
+        for trace in ("Market price", "Trailing stop", "Entry", "Exits"):
+            assert trace in legend
+        # what plotly.js drew: one point per exit, and a trailing stop level on some of the rows
+        drawn = chart.locator(".js-plotly-plot").evaluate(
+            "el => Object.fromEntries(el.data.map(t => [t.name, t.y.filter(v => v !== null).length]))")
+        assert drawn["Exits"] == exit_count
+        assert drawn["Trailing stop"] >= 1
+        assert drawn["Market price (yes)" if "Market price (yes)" in drawn else "Market price (no)"] > 10
+        screenshot(page, "exits_timeline")
+
+
+def test_the_breakdown_renders(app_url):
+    with chromium_page(height=1800) as page:
+        page.goto(app_url)
+        wait_for_app(page)
+        page.goto(f"{app_url}/exits")
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("[data-testid='stMetric']").filter(has_text="Exits").count() >= 1
+        screenshot(page, "exits")
