@@ -1,0 +1,356 @@
+"""Alerts: the responders' queue (triage, acknowledge, resolve) and how fast alerts are answered.
+
+Alert text comes from other systems: it is shown only through st.text, st.code and dataframes,
+and sentences that quote the database pass through ui.text.literal.
+"""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from analytics import alerts as metrics
+from identity import current_identity
+from queries import alerts
+from queries.connection import DatabaseUnavailable
+from ui.text import literal
+from ui.url_state import UrlState
+from ui.url_state import write as write_url
+from ui.shell import run_inside_app
+
+run_inside_app()
+
+REFRESH_SECONDS = 5
+SEVERITY_COLORS = {"critical": "#d62728", "high": "#ff7f0e", "medium": "#e6b800", "low": "#7f7f7f"}
+NOTE_HELP = f"At most {metrics.MAX_NOTE_LENGTH} characters; tabs and line breaks are fine."
+ANY = "any"  # the "no filter" choice of a selectbox (None would show as an empty choice)
+STATE_LABELS = {ANY: "Any state", "new": "Not acknowledged", "acknowledged": "Acknowledged"}
+
+st.title("Alerts")
+st.caption(f"Acting as {literal(current_identity().label)}. Alert text is shown exactly as the "
+           "systems wrote it, never as formatting.")
+
+# --- state from the link ------------------------------------------------------------------------
+options = alerts.filter_options()
+url = UrlState()
+from_url = {
+    "alerts_severity": url.texts("severity", alerts.SEVERITIES),
+    "alerts_category": url.texts("category", options["category"]),
+    "alerts_component": url.texts("component", options["component"]),
+    "alerts_type": url.texts("type", options["alert_type"]),
+    "alerts_environment": url.texts("env", options["environment"]),
+    "alerts_window": url.text("window", alerts.WINDOWS, default=ANY),
+    "alerts_state": url.text("state", alerts.STATES, default=ANY),
+    "alerts_metrics_window": url.text("metrics", alerts.METRIC_WINDOWS, default="13w"),
+    "alerts_metrics_by": url.text("by", ("severity", "component"), default="severity"),
+}
+# The alert whose details and timeline are shown: the link decides on a full run; selecting a row
+# changes it (and the link).
+st.session_state["alerts_focus"] = url.integer("alert", minimum=1)
+url.show_problems()
+for key, value in from_url.items():
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+queue_tab, metrics_tab = st.tabs(["Queue", "Response metrics"])
+
+
+# --- actions (callbacks: they run before the rerun that shows their outcome) --------------------
+def _report(verb: str, outcomes: list[tuple[str, str]]) -> None:
+    st.session_state["alerts_result"] = (verb, outcomes)
+
+
+def _acknowledge(alert_ids: tuple[int, ...]) -> None:
+    note = st.session_state.get("alerts_ack_note") or ""
+    problem = metrics.note_problem(note)
+    if problem:
+        return _report("acknowledged", [("refused", problem)])
+    try:
+        outcomes = alerts.acknowledge(alert_ids, current_identity().name, note.strip() or None)
+    except DatabaseUnavailable as error:
+        return _report("acknowledged", [("error", str(error))])
+    _report("acknowledged", [(o.outcome, o.message) for o in outcomes])
+    if any(o.done for o in outcomes):
+        st.session_state["alerts_ack_note"] = ""
+
+
+def _resolve(alert_ids: tuple[int, ...]) -> None:
+    note = st.session_state.get("alerts_resolve_note") or ""
+    action = st.session_state.get("alerts_resolution")
+    problem = metrics.resolution_problem(action) or metrics.note_problem(note)
+    if problem:
+        return _report("resolved", [("refused", problem)])
+    try:
+        outcomes = alerts.resolve(alert_ids, current_identity().name, action, note.strip() or None)
+    except DatabaseUnavailable as error:
+        return _report("resolved", [("error", str(error))])
+    _report("resolved", [(o.outcome, o.message) for o in outcomes])
+    if any(o.done for o in outcomes):
+        st.session_state["alerts_resolve_note"] = ""
+        st.session_state["alerts_resolution"] = None
+
+
+def _show_result() -> None:
+    verb, outcomes = st.session_state.get("alerts_result", (None, []))
+    success, others = metrics.summarise_outcomes(outcomes, verb or "")
+    if success:
+        st.success(literal(success), icon=":material/check_circle:")
+    for message in others:
+        st.warning(literal(message), icon=":material/info:")
+
+
+# --- the live queue -----------------------------------------------------------------------------
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_queue(filters: alerts.QueueFilters) -> None:
+    try:
+        _live_queue(filters)
+    except DatabaseUnavailable as error:  # a fragment rerun does not pass through app.py
+        st.error(str(error), icon=":material/database_off:")
+
+
+def _live_queue(filters: alerts.QueueFilters) -> None:
+    badge = alerts.open_critical()
+    open_critical = int(badge.open_critical)
+    newest = None if pd.isna(badge.newest_alert_id) else int(badge.newest_alert_id)
+    seen = st.session_state.get("alerts_seen_critical")
+    if seen is not None and newest is not None and newest > seen:
+        st.toast(f"New critical alert #{newest}: {open_critical} critical alert(s) open.", icon="🚨",
+                 duration="long")
+    st.session_state["alerts_seen_critical"] = max(newest or 0, seen or 0)
+
+    badge_column, refreshed_column = st.columns([1, 3], vertical_alignment="center")
+    with badge_column:
+        st.badge(f"{open_critical} open critical", icon=":material/crisis_alert:",
+                 color="red" if open_critical else "green")
+    frame = alerts.queue(filters)
+    with refreshed_column:
+        shown = len(frame)
+        total = int(frame.total_groups.iloc[0]) if shown else 0
+        more = f" (the first {shown} of {total}; narrow the filters)" if total > shown else ""
+        st.caption(f"{total} unresolved group(s){more}, most severe then oldest first. "
+                   f"Refreshes every {REFRESH_SECONDS} s; last read {pd.Timestamp.now('UTC'):%H:%M:%S} UTC.")
+
+    # Keep the selection on the same alert groups when a refresh reorders the rows: the table's
+    # selection is by row position, so map positions -> group keys -> new positions.
+    previous_keys = st.session_state.get("alerts_shown_keys", [])
+    widget = st.session_state.get("alerts_queue")
+    previous_rows = list(widget["selection"]["rows"]) if widget else []
+    keys = metrics.selected_keys(previous_rows, previous_keys)
+    shown_keys = frame.group_key.tolist()
+    rows = metrics.rows_of(keys, shown_keys)
+    if rows != previous_rows:
+        st.session_state["alerts_queue"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    st.session_state["alerts_shown_keys"] = shown_keys
+
+    if frame.empty:
+        st.success("No unresolved alerts match these filters.", icon=":material/done_all:")
+        selected = frame
+    else:
+        event = st.dataframe(
+            frame.style.map(lambda s: f"color: {SEVERITY_COLORS.get(s, 'inherit')}; font-weight: 600",
+                            subset=["severity"]),
+            key="alerts_queue", on_select="rerun", selection_mode="multi-row",
+            hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 420),
+            column_order=["alert_id", "severity", "state", "message", "first_triggered_at", "duplicates",
+                          "suppressed", "alert_type", "component", "acknowledged_by", "last_triggered_at",
+                          "environment", "category"],
+            column_config={
+                "alert_id": st.column_config.NumberColumn("Alert", format="%d", width=60),
+                "severity": st.column_config.TextColumn("Severity", width=75),
+                "state": st.column_config.TextColumn("State", width=130),
+                "message": st.column_config.TextColumn("Message", width=360),
+                "first_triggered_at": st.column_config.DatetimeColumn("First raised (UTC)", format="YYYY-MM-DD HH:mm",
+                                                                      width=135),
+                "duplicates": st.column_config.NumberColumn("Duplicates", width=85),
+                "suppressed": st.column_config.NumberColumn("Suppressed", width=90),
+                "alert_type": "Type", "component": "Component", "acknowledged_by": "Acknowledged by",
+                "last_triggered_at": st.column_config.DatetimeColumn("Last raised (UTC)", format="YYYY-MM-DD HH:mm"),
+                "environment": "Env", "category": "Category",
+            },
+        )
+        selected = frame.iloc[[r for r in event.selection.rows if r < len(frame)]]
+
+    # Selecting rows moves the details panel to the first selected group's alert.
+    selected_keys = selected.group_key.tolist()
+    if selected_keys and selected_keys != st.session_state.get("alerts_selected_keys"):
+        st.session_state["alerts_focus"] = int(selected.alert_id.iloc[0])
+        write_url(alert=st.session_state["alerts_focus"])
+    st.session_state["alerts_selected_keys"] = selected_keys
+    focus = st.session_state.get("alerts_focus")
+
+    if not selected.empty:
+        targets = tuple(int(a) for ids in selected.alert_ids for a in ids)
+        groups = len(selected)
+        st.caption(f"Selected: {groups} group(s), {len(targets)} unresolved alert(s); "
+                   "acting on a group acts on each of its alerts.")
+    elif focus is not None and alerts.detail(focus) is not None:
+        targets = (focus,)
+        st.caption(f"No row selected: acting on alert {focus} from the link.")
+    else:
+        targets = ()
+        st.caption("Select one or more rows to acknowledge or resolve them.")
+
+    actions_column, detail_column = st.columns([1, 2], gap="large")
+    with actions_column:
+        with st.form("alerts_ack_form"):
+            # No max_chars: Streamlit would cut a longer note silently; the page says so instead.
+            st.text_area("Acknowledge, with a note (optional)", key="alerts_ack_note", height=80,
+                         placeholder="What you are doing about it", help=NOTE_HELP)
+            st.form_submit_button("Acknowledge", type="primary", icon=":material/pan_tool:",
+                                  on_click=_acknowledge, args=(targets,), disabled=not targets)
+        with st.form("alerts_resolve_form"):
+            st.selectbox("Resolve as", alerts.RESOLUTION_ACTIONS, index=None, key="alerts_resolution",
+                         placeholder="Choose a resolution action",
+                         format_func=lambda a: a.replace("_", " "))
+            st.text_area("Notes (optional)", key="alerts_resolve_note", height=80, help=NOTE_HELP)
+            st.form_submit_button("Resolve", icon=":material/task_alt:",
+                                  on_click=_resolve, args=(targets,), disabled=not targets)
+        _show_result()
+
+    with detail_column:
+        if focus is not None:
+            _alert_detail(focus)
+
+
+def _alert_detail(alert_id: int) -> None:
+    alert = alerts.detail(alert_id)
+    if alert is None:
+        st.warning(f"There is no alert {alert_id}; the link names an alert that does not exist.",
+                   icon=":material/link_off:")
+        return
+    st.subheader(f"Alert {int(alert.alert_id)}")
+    st.text(alert.message)
+    if pd.notna(alert.resolved_at):
+        status = f"resolved ({alert.resolution_action}) by {alert.resolved_by}"
+    elif pd.notna(alert.acknowledged_at):
+        status = f"acknowledged by {alert.acknowledged_by}, not resolved"
+    else:
+        status = "not acknowledged"
+    facts = pd.DataFrame({
+        "field": ["Severity", "Type", "Category", "Component", "Environment", "Raised (UTC)", "Status",
+                  "Suppressed duplicate", "Notified", "Fingerprint"],
+        "value": [alert.severity, alert.alert_type, alert.category, alert.component, alert.environment,
+                  f"{alert.triggered_at:%Y-%m-%d %H:%M:%S}", status, "yes" if alert.suppressed else "no",
+                  f"{'yes' if alert.notification_sent else 'no'} ({alert.notification_attempts} attempt(s))",
+                  alert.fingerprint],
+    }).astype({"value": "string"})
+    st.dataframe(facts, hide_index=True, width="stretch",
+                 column_config={"field": st.column_config.TextColumn("", width="small"), "value": "Value"})
+    st.markdown("**Timeline**")
+    timeline = alerts.timeline(alert_id)
+    st.dataframe(
+        timeline.assign(what=timeline.event.where(timeline.resolution_action.isna(),
+                                                  timeline.event + " (" + timeline.resolution_action.fillna("") + ")")),
+        hide_index=True, width="stretch", placeholder="",
+        column_order=["at", "what", "actor", "notes", "recorded_in"],
+        column_config={
+            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss", width=140),
+            "what": st.column_config.TextColumn("Event", width=150),
+            "actor": st.column_config.TextColumn("Who", width=140),
+            "notes": st.column_config.TextColumn("Note", width="large"),
+            "recorded_in": st.column_config.TextColumn("Recorded in", width=90, help=(
+                "'alert row': recorded on the alert before the audit trail existed; "
+                "'audit trail': an entry in the append-only alert_actions table.")),
+        },
+    )
+    with st.expander("Details, notification channels and tags (JSON)"):
+        for label, value in (("details", alert.details), ("notification channels", alert.notification_channels),
+                             ("notification errors", alert.notification_errors), ("tags", alert.tags)):
+            if value is not None:
+                st.caption(label)
+                st.code(value, language="json")
+
+
+with queue_tab:
+    top = st.columns(4)
+    bottom = st.columns(4)
+    top[0].multiselect("Severity", alerts.SEVERITIES, key="alerts_severity", placeholder="All")
+    top[1].multiselect("Category", options["category"], key="alerts_category", placeholder="All")
+    top[2].multiselect("Component", options["component"], key="alerts_component", placeholder="All")
+    top[3].multiselect("Alert type", options["alert_type"], key="alerts_type", placeholder="All")
+    bottom[0].multiselect("Environment", options["environment"], key="alerts_environment", placeholder="All")
+    bottom[1].selectbox("Raised", [ANY, *alerts.WINDOWS], key="alerts_window",
+                        format_func=lambda w: "Any time" if w == ANY else alerts.WINDOWS[w][0])
+    bottom[2].selectbox("State", [ANY, *alerts.STATES], key="alerts_state", format_func=STATE_LABELS.get)
+    filters = alerts.QueueFilters(
+        severities=tuple(st.session_state.alerts_severity), categories=tuple(st.session_state.alerts_category),
+        components=tuple(st.session_state.alerts_component), alert_types=tuple(st.session_state.alerts_type),
+        environments=tuple(st.session_state.alerts_environment),
+        window=None if st.session_state.alerts_window == ANY else st.session_state.alerts_window,
+        state=None if st.session_state.alerts_state == ANY else st.session_state.alerts_state,
+    )
+    write_url(severity=filters.severities, category=filters.categories, component=filters.components,
+              type=filters.alert_types, env=filters.environments, window=filters.window, state=filters.state)
+    live_queue(filters)
+
+
+# --- metrics --------------------------------------------------------------------------------------
+def _line(frame: pd.DataFrame, y: str, by: str, title: str):
+    chart = px.line(frame, x="week", y=y, color=by, markers=True, log_y=True,
+                    color_discrete_map=SEVERITY_COLORS if by == "severity" else None,
+                    labels={"week": "Week raised", y: "Minutes (log scale)", by: by.capitalize()}, title=title)
+    chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.2))
+    chart.update_yaxes(dtick=1)  # log axis: ticks at 1, 10, 100, ... minutes only
+    chart.update_xaxes(tickformat="%b %d")
+    return chart
+
+
+with metrics_tab:
+    left, right = st.columns(2)
+    left.selectbox("Window", list(alerts.METRIC_WINDOWS), key="alerts_metrics_window",
+                   format_func=lambda w: alerts.METRIC_WINDOWS[w][0])
+    right.radio("Break down by", ["severity", "component"], key="alerts_metrics_by", horizontal=True,
+                format_func=str.capitalize)
+    window, by = st.session_state.alerts_metrics_window, st.session_state.alerts_metrics_by
+    write_url(metrics=None if window == "13w" else window, by=None if by == "severity" else by)
+    weeks = alerts.METRIC_WINDOWS[window][1]
+    st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
+               "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
+
+    times = alerts.response_times(weeks)
+    if times.empty:
+        st.info("No alert was raised in this window, so there is nothing to measure.")
+    else:
+        over_time = metrics.response_times_over_time(times, by)
+        for column, y, title, verb in zip(st.columns(2), ("mtta_minutes", "mttr_minutes"),
+                                          ("Mean time to acknowledge", "Mean time to resolve"),
+                                          ("acknowledged", "resolved")):
+            if over_time[y].notna().any():
+                column.plotly_chart(_line(over_time, y, by, title), width="stretch", key=f"alerts_{y}_chart")
+            else:
+                column.info(f"{title}: no alert raised in this window has been {verb} yet.")
+        st.dataframe(
+            metrics.response_time_summary(times, by), hide_index=True, width="stretch", placeholder="—",
+            column_config={by: by.capitalize(), "alerts": "Alerts", "acknowledged": "Acknowledged",
+                           "resolved": "Resolved",
+                           "mtta_minutes": st.column_config.NumberColumn("Mean time to acknowledge (min)", format="%.1f"),
+                           "mttr_minutes": st.column_config.NumberColumn("Mean time to resolve (min)", format="%.1f")},
+        )
+
+    fp_column, open_column = st.columns(2)
+    with fp_column:
+        rates = metrics.false_positive_rates(alerts.false_positives(weeks))
+        if rates.empty:
+            st.info("No alert raised in this window has been resolved yet.")
+        else:
+            rates = rates.assign(percent=rates.rate * 100, above=(rates.ci_high - rates.rate) * 100,
+                                 below=(rates.rate - rates.ci_low) * 100,
+                                 evidence=rates.enough_data.map({True: "enough data",
+                                                                 False: f"under {metrics.MIN_RESOLVED_FOR_RATE} resolved"}))
+            chart = px.bar(rates, x="alert_type", y="percent", error_y="above", error_y_minus="below",
+                           color="evidence", color_discrete_map={"enough data": "#1f77b4"},
+                           hover_data={"resolved": True, "false_positives": True},
+                           labels={"alert_type": "Alert type", "percent": "Resolved as false positive (%)",
+                                   "evidence": ""},
+                           title="False-positive rate per alert type (95% interval)")
+            chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
+            st.plotly_chart(chart, width="stretch", key="alerts_fp_chart")
+    with open_column:
+        opened = alerts.open_over_time(weeks)
+        if opened.empty:
+            st.info("There are no alerts yet.")
+        else:
+            chart = px.area(opened, x="day", y="open_alerts", color="severity", color_discrete_map=SEVERITY_COLORS,
+                            labels={"day": "Day (UTC)", "open_alerts": "Open at end of day", "severity": "Severity"},
+                            title="Open alerts over time")
+            chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
+            chart.update_xaxes(tickformat="%b %d")
+            st.plotly_chart(chart, width="stretch", key="alerts_open_chart")

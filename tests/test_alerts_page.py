@@ -1,0 +1,258 @@
+"""The Alerts page under AppTest: filter, select, acknowledge, resolve, refresh, bad input.
+
+Reads are checked on the shared demo database; anything that writes uses a database of its own
+with hand-made alerts, so other tests' numbers do not move."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from identity import current_identity
+from tests.apptest import open_page
+from tests.test_alerts_database import sql
+
+ME = current_identity().name
+
+
+def texts(at) -> str:
+    parts = [e.value for kind in ("success", "warning", "error", "info", "caption", "markdown", "text")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def plain(markdown: str) -> str:
+    """What a markdown body escaped by ui.text.literal reads as."""
+    return markdown.replace("\\", "")
+
+
+def no_errors(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def queue(at):
+    return next(d for d in at.dataframe if d.key == "alerts_queue").value
+
+
+def select(at, *rows):
+    at.session_state["alerts_queue"] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
+    return at.run()
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+# --- reading the demo data --------------------------------------------------------------------
+def test_the_page_shows_the_queue_badge_and_metrics(app_env):
+    at = open_page("alerts")
+    no_errors(at)
+    (open_critical,), = sql(app_env, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL AND severity = 'critical' "
+                                     "AND NOT suppressed")
+    (groups,), = sql(app_env, "SELECT count(DISTINCT coalesce(fingerprint, alert_id::text)) FROM alerts "
+                              "WHERE resolved_at IS NULL")
+    assert f"{open_critical} open critical" in texts(at)
+    frame = queue(at)
+    assert len(frame) == groups > 0
+    ranks = frame.severity.map({"critical": 0, "high": 1, "medium": 2, "low": 3})
+    assert ranks.is_monotonic_increasing  # most severe first
+    assert f"Acting as {ME} (local mode — not signed in)" in plain(texts(at))
+    assert len(at.get("plotly_chart")) == 4
+    assert not at.warning
+
+
+def test_filters_narrow_the_queue_and_go_into_the_link(app_env):
+    at = open_page("alerts")
+    at.multiselect(key="alerts_severity").set_value(["low"]).run()
+    no_errors(at)
+    frame = queue(at)
+    (low_groups,), = sql(app_env, "SELECT count(DISTINCT coalesce(fingerprint, alert_id::text)) FROM alerts "
+                                  "WHERE resolved_at IS NULL AND severity = 'low'")
+    assert set(frame.severity) == {"low"} and len(frame) == low_groups
+    assert at.query_params["severity"] == "low"
+    at.selectbox(key="alerts_state").set_value("new").run()
+    (new_groups,), = sql(app_env, "SELECT count(DISTINCT coalesce(fingerprint, alert_id::text)) FROM alerts "
+                                  "WHERE resolved_at IS NULL AND severity = 'low' AND acknowledged_at IS NULL")
+    assert set(queue(at).state) == {"new"} and len(queue(at)) == new_groups
+    assert at.query_params["state"] == "new"
+
+
+def test_a_link_restores_filters_and_bad_values_get_one_sentence_each(app_env):
+    at = open_page("alerts", severity="low,urgent", window="2y", env="prod", metrics="52w")
+    no_errors(at)
+    assert at.multiselect(key="alerts_severity").value == ["low"]
+    assert at.multiselect(key="alerts_environment").value == ["prod"]
+    assert at.selectbox(key="alerts_metrics_window").value == "52w"
+    frame = queue(at)
+    assert set(frame.severity) <= {"low"} and set(frame.environment) <= {"prod"}
+    warnings = [w.value for w in at.warning]
+    assert warnings == ["The link's severity 'urgent' is unknown and was ignored.",
+                        "The link's window '2y' is unknown and was ignored."]
+
+
+@pytest.mark.parametrize("alert, sentence", [
+    ("987654", "There is no alert 987654; the link names an alert that does not exist."),
+    ("abc", "The link's alert 'abc' is not a valid number and was ignored."),
+    ("-3", "The link's alert '-3' is not a valid number and was ignored."),
+])
+def test_a_bad_alert_in_the_link_gets_one_sentence(app_env, alert, sentence):
+    at = open_page("alerts", alert=alert)
+    no_errors(at)
+    assert [w.value for w in at.warning] == [sentence]
+
+
+def test_a_linked_alert_shows_its_text_plainly_and_its_timeline(app_env):
+    (alert_id, message), = sql(app_env, "SELECT alert_id, message FROM alerts WHERE message LIKE '%%**%%' "
+                                        "AND resolved_at IS NOT NULL ORDER BY alert_id LIMIT 1")
+    at = open_page("alerts", alert=str(alert_id))
+    no_errors(at)
+    assert [t.value for t in at.text] == [message]  # st.text: no markdown
+    timeline = next(d for d in at.dataframe if "recorded_in" in d.value.columns).value
+    assert timeline.event.tolist() == ["raised", "acknowledged", "resolved"]
+
+
+def test_metrics_break_down_by_component(app_env):
+    at = open_page("alerts", by="component")
+    no_errors(at)
+    summary = next(d for d in at.dataframe if "mtta_minutes" in d.value.columns).value
+    (components,), = sql(app_env, "SELECT count(DISTINCT component) FROM alerts WHERE NOT suppressed AND "
+                                  "triggered_at >= date_trunc('week', now() AT TIME ZONE 'UTC') - interval '13 weeks'")
+    assert "component" in summary.columns and len(summary) == components
+    assert at.query_params["by"] == "component"
+
+
+# --- acting, on a database of our own ---------------------------------------------------------
+@pytest.fixture
+def own_db(databases, point_app_at):
+    url = databases.create("alerts_page")
+    sql(url, """INSERT INTO alerts (alert_type, severity, category, component, environment, fingerprint, message,
+                                    triggered_at, suppressed)
+                VALUES ('loss_threshold', 'critical', 'risk', 'position_manager', 'prod', 'fpA', 'A first',
+                        now() AT TIME ZONE 'UTC' - interval '2 hours', FALSE),
+                       ('loss_threshold', 'critical', 'risk', 'position_manager', 'prod', 'fpA', 'A again',
+                        now() AT TIME ZONE 'UTC' - interval '1 hour', TRUE),
+                       ('api_failure', 'high', 'system', 'kalshi_api', 'prod', 'fpB', 'B',
+                        now() AT TIME ZONE 'UTC' - interval '3 hours', FALSE),
+                       ('model_drift', 'low', 'trading', 'model_monitor', 'demo', 'fpC', 'C',
+                        now() AT TIME ZONE 'UTC' - interval '3 days', FALSE)""")
+    return point_app_at(url)
+
+
+def ids_of(url, message_like):
+    return [r[0] for r in sql(url, "SELECT alert_id FROM alerts WHERE message LIKE %s ORDER BY alert_id", (message_like,))]
+
+
+def audit(url):
+    return sql(url, "SELECT alert_id, action, actor, notes, resolution_action FROM alert_actions ORDER BY action_id")
+
+
+def test_select_a_group_acknowledge_it_with_a_note_then_resolve_it(own_db):
+    at = open_page("alerts")
+    no_errors(at)
+    assert queue(at).message.tolist() == ["A first", "B", "C"]
+    select(at, 0)
+    assert "Selected: 1 group(s), 2 unresolved alert(s)" in texts(at)
+    a_ids = ids_of(own_db, "A %")
+    assert at.query_params["alert"] == str(a_ids[0])  # the details follow the selection
+
+    at.text_area(key="alerts_ack_note").set_value("Looking into the loss")
+    button(at, "Acknowledge").click().run()
+    no_errors(at)
+    assert plain(at.success[0].value) == "Acknowledged 2 alerts."
+    assert audit(own_db) == [(a, "acknowledge", ME, "Looking into the loss", None) for a in a_ids]
+    assert at.text_area(key="alerts_ack_note").value == ""  # cleared after it went through
+    assert queue(at).iloc[0].state == "acknowledged"
+
+    # a double click (or a second responder in this session): nothing written twice
+    button(at, "Acknowledge").click().run()
+    assert not at.success
+    assert plain(at.warning[0].value).startswith(
+        f"Alert {a_ids[0]} was already acknowledged by {ME} at ")
+    assert len(audit(own_db)) == 2
+
+    at.selectbox(key="alerts_resolution").set_value("false_positive")
+    at.text_area(key="alerts_resolve_note").set_value("Threshold too tight")
+    button(at, "Resolve").click().run()
+    no_errors(at)
+    assert plain(at.success[0].value) == "Resolved 2 alerts."
+    assert audit(own_db)[2:] == [(a, "resolve", ME, "Threshold too tight", "false_positive") for a in a_ids]
+    assert queue(at).message.tolist() == ["B", "C"]
+    assert "Select one or more rows" not in texts(at)  # the link's alert is now the target
+    timeline = next(d for d in at.dataframe if "recorded_in" in d.value.columns).value
+    assert timeline.event.tolist() == ["raised", "acknowledged", "resolved"]
+    assert set(timeline.recorded_in[1:]) == {"audit trail"}
+
+
+def test_resolving_an_unacknowledged_alert_is_refused_by_the_database(own_db):
+    at = open_page("alerts")
+    select(at, 1)  # B
+    at.selectbox(key="alerts_resolution").set_value("fixed")
+    button(at, "Resolve").click().run()
+    no_errors(at)
+    (b,) = ids_of(own_db, "B")
+    assert [plain(w.value) for w in at.warning] == [
+        f"Alert {b} is not acknowledged yet; acknowledge it before resolving it."]
+    assert audit(own_db) == []
+
+
+def test_an_already_resolved_linked_alert_gets_one_sentence_and_nothing_changes(own_db):
+    (c,) = ids_of(own_db, "C")
+    sql(own_db, "SELECT acknowledge_alert(%s, 'alice', NULL), resolve_alert(%s, 'alice', 'fixed', NULL)", (c, c))
+    at = open_page("alerts", alert=str(c))
+    button(at, "Acknowledge").click().run()
+    no_errors(at)
+    assert plain(at.warning[0].value).startswith(f"Alert {c} was already resolved by alice at ")
+    assert len(audit(own_db)) == 2
+
+
+@pytest.mark.parametrize("widget, value, sentence", [
+    ("alerts_ack_note", "x" * 2001, "The note is 2001 characters long; at most 2000 are allowed."),
+    ("alerts_ack_note", "ring \x07 bell", "The note holds control characters"),
+])
+def test_a_bad_note_gets_one_sentence_and_nothing_is_written(own_db, widget, value, sentence):
+    at = open_page("alerts")
+    select(at, 2)
+    at.text_area(key=widget).set_value(value)
+    button(at, "Acknowledge").click().run()
+    no_errors(at)
+    assert len(at.warning) == 1 and plain(at.warning[0].value).startswith(sentence)
+    assert audit(own_db) == []
+    assert sql(own_db, "SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL") == [(0,)]
+
+
+def test_resolving_without_a_resolution_action_gets_one_sentence(own_db):
+    at = open_page("alerts")
+    select(at, 2)
+    button(at, "Acknowledge").click().run()
+    assert len(audit(own_db)) == 1
+    button(at, "Resolve").click().run()
+    no_errors(at)
+    assert [plain(w.value) for w in at.warning] == [
+        "Choose a resolution action (fixed, false_positive, ignored or escalated) before resolving."]
+    assert len(audit(own_db)) == 1
+
+
+def test_a_refresh_keeps_filters_and_selection_and_announces_a_new_critical_alert(own_db):
+    at = open_page("alerts")
+    at.multiselect(key="alerts_environment").set_value(["prod"]).run()
+    select(at, 1)  # B
+    assert queue(at).message.tolist() == ["A first", "B"]
+    assert not at.toast
+    # a new critical alert sorts above B; B must stay the selected row
+    (new_id,), = sql(own_db, "INSERT INTO alerts (alert_type, severity, category, component, environment, message, "
+                             "triggered_at) VALUES ('circuit_breaker', 'critical', 'risk', 'position_manager', 'prod', "
+                             "'Circuit breaker tripped', now() AT TIME ZONE 'UTC' - interval '4 hours') RETURNING alert_id")
+    st.cache_data.clear()
+    at.run()
+    no_errors(at)
+    frame = queue(at)
+    assert frame.message.tolist() == ["Circuit breaker tripped", "A first", "B"]
+    assert list(at.session_state["alerts_queue"]["selection"]["rows"]) == [2]
+    assert "Selected: 1 group(s), 1 unresolved alert(s)" in texts(at)
+    assert at.multiselect(key="alerts_environment").value == ["prod"]
+    assert [t.value for t in at.toast] == [f"New critical alert #{new_id}: 2 critical alert(s) open."]
+    assert "2 open critical" in texts(at)
+    # acknowledging now acts on B, not on the row that moved into B's old place
+    button(at, "Acknowledge").click().run()
+    (b,) = ids_of(own_db, "B")
+    assert [r[0] for r in audit(own_db)] == [b]

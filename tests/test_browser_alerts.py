@@ -1,0 +1,101 @@
+"""The Alerts page in real Chromium: a responder selects an alert and acknowledges it, and alert
+text holding HTML or markdown shows as the literal characters, inert."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import chromium_page, screenshot, streamlit_server, tick_first_row, wait_for_app
+from tests.test_alerts_database import sql
+
+pytestmark = pytest.mark.browser
+
+HTML_MESSAGE = "<img src=x onerror=alert(1)>"
+MARKDOWN_MESSAGE = "**bold** [link](http://x)"
+
+
+@pytest.fixture(scope="module")
+def db(databases):
+    """Hand-made alerts: a critical one on top of the queue, and two whose text is markup."""
+    url = databases.create("alerts_browser")
+    sql(url, """INSERT INTO alerts (alert_type, severity, category, component, environment, fingerprint, message,
+                                    details, triggered_at)
+                VALUES ('circuit_breaker', 'critical', 'risk', 'position_manager', 'prod', 'fp-cb',
+                        'Circuit breaker tripped: daily loss limit exceeded', '{"limit": 500}',
+                        now() AT TIME ZONE 'UTC' - interval '20 minutes'),
+                       ('data_stale', 'high', 'data', 'market_feed', 'prod', 'fp-html', %s,
+                        '{"html": "<script>alert(2)</script>"}', now() AT TIME ZONE 'UTC' - interval '2 hours'),
+                       ('model_drift', 'low', 'trading', 'model_monitor', 'demo', 'fp-md', %s,
+                        '{"md": "__under__"}', now() AT TIME ZONE 'UTC' - interval '5 hours')""",
+        (HTML_MESSAGE, MARKDOWN_MESSAGE))
+    return url
+
+
+@pytest.fixture(scope="module")
+def app_url(db):
+    with streamlit_server({"PRECOG_DATABASE_URL": db}) as base:
+        yield base
+
+
+def open_alerts(page, app_url, query=""):
+    # The first request of a fresh server must reach app.py (st.navigation) before a deep link.
+    page.goto(app_url)
+    wait_for_app(page)
+    page.goto(f"{app_url}/alerts{query}")
+    wait_for_app(page)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+
+
+def test_a_responder_selects_an_alert_and_acknowledges_it(app_url, db):
+    (alert_id,), = sql(db, "SELECT alert_id FROM alerts WHERE fingerprint = 'fp-cb'")
+    with chromium_page(1400, 2200) as page:
+        open_alerts(page, app_url)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert "1 open critical" in page.inner_text("body")
+        # tick the first row's checkbox in the table: the critical alert is on top
+        tick_first_row(page, page.locator("[data-testid='stDataFrame']").first,
+                       "text=Selected: 1 group(s), 1 unresolved alert(s)")
+        page.get_by_role("textbox", name="Acknowledge, with a note (optional)").fill("Looking into the loss limit")
+        page.get_by_role("button", name="Acknowledge", exact=True).click()
+        page.get_by_text(f"Alert {alert_id} acknowledged by").wait_for(timeout=15_000)
+        wait_for_app(page)
+        screenshot(page, "alerts")
+        state = sql(db, "SELECT acknowledged_by, acknowledged_notes FROM alerts WHERE alert_id = %s", (alert_id,))
+        assert state[0][0].startswith("local:") and state[0][1] == "Looking into the loss limit"
+        assert sql(db, "SELECT count(*) FROM alert_actions WHERE alert_id = %s", (alert_id,)) == [(1,)]
+        assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize("fingerprint, message, markup", [
+    ("fp-html", HTML_MESSAGE, "img[src='x']"),
+    ("fp-md", MARKDOWN_MESSAGE, "a[href='http://x'], strong:has-text('bold')"),
+])
+def test_alert_text_with_html_or_markdown_shows_as_inert_literal_text(app_url, db, fingerprint, message, markup):
+    (alert_id,), = sql(db, "SELECT alert_id FROM alerts WHERE fingerprint = %s", (fingerprint,))
+    dialogs = []
+    with chromium_page(1400, 2200) as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        open_alerts(page, app_url, f"?alert={alert_id}")
+        shown = page.locator("[data-testid='stText']")
+        shown.first.wait_for(timeout=15_000)
+        assert [t.strip() for t in shown.all_inner_texts()] == [message]
+        main = page.locator("[data-testid='stMain']")
+        assert main.locator(markup).count() == 0
+        # the JSON details (with their own markup) are shown as code, not rendered
+        page.get_by_text("Details, notification channels and tags (JSON)").click()
+        page.get_by_text("<script>alert(2)</script>" if fingerprint == "fp-html" else "__under__").first.wait_for()
+        assert main.locator("script").count() == 0
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, f"alerts_inert_{fingerprint.removeprefix('fp-')}")
+
+
+def test_response_metrics_render_on_the_demo_data(demo_url):
+    with streamlit_server({"PRECOG_DATABASE_URL": demo_url}) as base, chromium_page(1400, 2200) as page:
+        open_alerts(page, base)
+        page.get_by_role("tab", name="Response metrics").click()
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert page.locator("[data-testid='stPlotlyChart']").count() == 4
+        assert page.locator("[data-testid='stException']").count() == 0
+        screenshot(page, "alerts_metrics")
