@@ -1,0 +1,405 @@
+"""The questions the benchmark asks: for every page, the queries/ functions the page calls on its
+first draw with its default filters and with two other typical filter sets, and beside each the
+same question asked (a) with the seed's "Query Patterns" SQL where the seed has one, (b) by a
+naive dashboard (whole views into pandas, filtered there) and (c) at the floor.
+
+The page functions are called undecorated (`.__wrapped__`), so the database answers every call,
+never Streamlit's cache. `record_statements()` captures the (query file, parameters) pairs a page
+call sends, which gives the floor's default (the page's own statement, timed inside the server)
+and the statements tests/test_query_plans.py explains.
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+
+from queries import ab, alerts, edges, exits, models, overview, trades, versions
+
+
+@dataclass
+class Question:
+    """One page drawn with one filter set."""
+
+    page: str
+    filters: str
+    calls: list[Callable[[], Any]]
+    # (label, SQL with %(name)s parameters, parameters): the seed's pattern for the same question.
+    seed: list[tuple[str, str, dict]] = field(default_factory=list)
+    # A naive dashboard: reads whole views through `read(sql)` (a DataFrame) and filters in pandas.
+    naive: Callable[[Callable[[str], pd.DataFrame]], Any] | None = None
+    # query file name -> (SQL with %(name)s parameters, parameters): a leaner statement for the same
+    # rows than the page's own; every other statement's floor is the page's own SQL.
+    floor: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    # Page queries the floor leaves out (they answer nothing the page shows with these filters).
+    floor_skip: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.page} / {self.filters}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Recording the statements a page call sends
+# ------------------------------------------------------------------------------------------------
+PAGE_MODULES = (ab, alerts, edges, exits, models, overview, trades, versions)
+
+
+@contextlib.contextmanager
+def record_statements() -> Iterator[list[tuple[str, dict]]]:
+    """Within the block, every fetch/fetch_primary/stream of the page query modules is recorded as
+    (query file name, parameters) and still runs."""
+    recorded: list[tuple[str, dict]] = []
+    patched = []
+    for module in PAGE_MODULES:
+        for attr in ("fetch", "fetch_primary"):
+            original = getattr(module, attr, None)
+            if original is None:
+                continue
+
+            def recording(name, _original=original, **params):
+                recorded.append((name, dict(params)))
+                return _original(name, **params)
+
+            setattr(module, attr, recording)
+            patched.append((module, attr, original))
+    try:
+        yield recorded
+    finally:
+        for module, attr, original in patched:
+            setattr(module, attr, original)
+
+
+def run_page(question: Question) -> None:
+    for call in question.calls:
+        call()
+
+
+# ------------------------------------------------------------------------------------------------
+# The questions
+# ------------------------------------------------------------------------------------------------
+def _u(cached):
+    """The function under st.cache_data."""
+    return cached.__wrapped__
+
+
+def questions(today: date | None = None) -> list[Question]:
+    """Every page with its default filters and two typical others, resolved against the data
+    (default model, default strategy, its versions) the way the pages resolve them."""
+    today = today or datetime.now(timezone.utc).date()
+    midnight = datetime.combine(today, time.min)
+    return [*_overview(), *_models(), *_ab(today), *_exits(midnight), *_alerts(), *_edges(today),
+            *_trades(today)]
+
+
+def _overview() -> list[Question]:
+    seed_pnl = """
+        SELECT p.*, c.total_cost, p.quantity * m.yes_price - c.total_cost AS unrealized_pnl,
+               p.trailing_stop_state->>'enabled' AS trailing_stop_enabled,
+               p.trailing_stop_state->>'current_stop' AS current_stop_price
+        FROM positions p
+        JOIN LATERAL (SELECT SUM(t.quantity * t.price) AS total_cost FROM trades t
+                      WHERE t.position_id = p.position_id) c ON true
+        JOIN markets m ON p.market_id = m.market_id AND m.row_current_ind = TRUE
+        WHERE p.row_current_ind = TRUE AND p.status = 'open'"""
+
+    def naive(read):
+        positions = read("SELECT * FROM positions")
+        current = positions[positions.row_current_ind]
+        open_ = current[current.status == "open"]
+        closed = current[current.status.isin(["closed", "settled"])]
+        daily = closed.groupby([closed.created_at.dt.date, "execution_mode"]).realized_pnl.sum()
+        alerts_ = read("SELECT * FROM alerts")
+        unresolved = alerts_[alerts_.resolved_at.isna() & ~alerts_.suppressed].groupby("severity").size()
+        balances = read("SELECT * FROM current_balances")
+        return len(open_), open_.unrealized_pnl.sum(), daily.sum(), unresolved.sum(), len(balances)
+
+    calls = [_u(overview.kpis), _u(overview.realized_pnl_by_day), _u(overview.unresolved_alerts),
+             _u(overview.balances)]
+    return [Question("Overview", "default (the page has no filters)", calls,
+                     seed=[("Get Position P&L (corrected)", seed_pnl, {})], naive=naive)]
+
+
+def _models() -> list[Question]:
+    names = _u(models.model_names)().model_name.tolist()
+    first, second = names[0], names[1 % len(names)]
+
+    def page(model: str, n_bins: int, binning: str) -> list[Callable]:
+        now = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+        return [_u(models.model_names), lambda: _u(models.versions)(model),
+                lambda: _u(versions.version_results)(model_name=model),
+                lambda: _u(models.training_runs)(model),
+                lambda: _u(models.calibration_bins)(model, n_bins, binning),
+                lambda: _u(models.status_history)(model), lambda: _u(models.active_at)(model, now),
+                lambda: _u(models.rollback_plan)(model)]
+
+    seed_sql = """
+        SELECT pm.model_name, pm.model_version, pm.validation_accuracy, pm.validation_calibration,
+               COUNT(t.trade_id) AS live_trades
+        FROM probability_models pm LEFT JOIN trades t ON pm.model_id = t.model_id
+        WHERE pm.model_name = %(model)s GROUP BY pm.model_id ORDER BY pm.model_version DESC"""
+
+    def naive(model: str):
+        def run(read):
+            # Calibration the naive way: every edge of every model into pandas (in chunks, so
+            # memory stays bounded), keep this model's last edge before each market settled.
+            versions_ = read("SELECT * FROM probability_models")
+            ids = set(versions_[versions_.model_name == model].model_id)
+            settled = read("SELECT * FROM markets")
+            settled = settled[settled.status == "settled"].groupby("market_id").created_at.min()
+            kept = []
+            for chunk in read("SELECT model_id, market_id, created_at, edge_id, true_win_probability, "
+                              "market_implied_probability FROM edges", chunks=True):
+                chunk = chunk[chunk.model_id.isin(ids)]
+                chunk = chunk[chunk.market_id.isin(settled.index)]
+                kept.append(chunk[chunk.created_at < chunk.market_id.map(settled)])
+            last = pd.concat(kept).sort_values(["created_at", "edge_id"]).groupby(["model_id", "market_id"]).tail(1)
+            trades_ = read("SELECT * FROM trades")
+            return len(last), len(trades_[trades_.model_id.isin(ids)])
+        return run
+
+    return [
+        Question("Model versions", f"default ({first}, 10 uniform bins)", page(first, 10, "uniform"),
+                 seed=[("Compare Model Performance", seed_sql, {"model": first})], naive=naive(first)),
+        Question("Model versions", f"{second}, 10 uniform bins", page(second, 10, "uniform"),
+                 seed=[("Compare Model Performance", seed_sql, {"model": second})], naive=naive(second)),
+        Question("Model versions", f"{first}, 20 quantile bins", page(first, 20, "quantile"),
+                 seed=[("Compare Model Performance", seed_sql, {"model": first})], naive=naive(first)),
+    ]
+
+
+def _ab(today: date) -> list[Question]:
+    catalog = _u(ab.strategy_versions)()
+    names = list(dict.fromkeys(catalog.strategy_name))
+    by_name = {n: catalog[catalog.strategy_name == n] for n in names}
+    default = next((n for n in names if len(by_name[n]) > 1), names[0])
+    other = next((n for n in names if n != default and len(by_name[n]) > 1), default)
+    until = datetime.combine(today + timedelta(days=1), time.min)
+
+    def page(name: str, since: datetime | None, mode: str) -> list[Callable]:
+        ids = [int(i) for i in by_name[name].strategy_id]
+        since = since or datetime.combine(by_name[name].created_at.min().date(), time.min)
+        return [_u(ab.strategy_versions), lambda: _u(ab.version_metrics)(ids, since, until),
+                lambda: _u(ab.roi_check)(ids), lambda: _u(ab.weekly_stats)(ids, since, until, mode),
+                lambda: _u(ab.daily_pnl)(ids, since, until, mode),
+                lambda: _u(ab.return_histogram)(ids, since, until, mode),
+                lambda: _u(versions.version_results)(name, None, since, until)]
+
+    seed_sql = """
+        SELECT s.strategy_name, s.strategy_version, s.config, COUNT(t.trade_id) AS trades,
+               AVG(t.price) AS avg_price, s.paper_roi
+        FROM strategies s LEFT JOIN trades t ON s.strategy_id = t.strategy_id
+        WHERE s.strategy_name = %(name)s GROUP BY s.strategy_id ORDER BY s.strategy_version DESC"""
+
+    def naive(name: str, since: datetime | None, mode: str):
+        def run(read):
+            strategies = read("SELECT * FROM strategies")
+            ids = set(strategies[strategies.strategy_name == name].strategy_id)
+            trades_ = read("SELECT * FROM trades")
+            positions = read("SELECT * FROM positions")
+            current = positions[positions.row_current_ind & positions.status.isin(["closed", "settled"])]
+            if since is not None:
+                current = current[current.created_at >= since]
+            buys = trades_[(trades_.side == "buy")].sort_values(["created_at", "trade_id"])
+            opening = buys.groupby("position_id").head(1)
+            opening = opening[opening.strategy_id.isin(ids)]
+            cost = buys.assign(cost=buys.price * buys.quantity).groupby("position_id").cost.sum()
+            closed = current.merge(opening[["position_id", "strategy_id"]], on="position_id")
+            closed = closed[closed.execution_mode == mode]
+            closed["ret"] = closed.realized_pnl.astype(float) / closed.position_id.map(cost).astype(float)
+            return closed.groupby("strategy_id").ret.agg(["count", "sum", "mean"])
+        return run
+
+    month_ago = datetime.combine(today - timedelta(days=30), time.min)
+    return [
+        Question("Strategy A/B", f"default ({default}, all versions, since first version, live)",
+                 page(default, None, "live"), seed=[("A/B Test Strategy Versions", seed_sql, {"name": default})],
+                 naive=naive(default, None, "live")),
+        Question("Strategy A/B", f"{other}, all dates, paper", page(other, None, "paper"),
+                 seed=[("A/B Test Strategy Versions", seed_sql, {"name": other})], naive=naive(other, None, "paper")),
+        Question("Strategy A/B", f"{default}, last 30 days, live", page(default, month_ago, "live"),
+                 seed=[("A/B Test Strategy Versions", seed_sql, {"name": default})],
+                 naive=naive(default, month_ago, "live")),
+    ]
+
+
+def _exits(midnight: datetime) -> list[Question]:
+    options = _u(exits.filter_options)()
+    strategy_id = int(options[options.kind == "strategy"].value.iloc[0])
+
+    def page(**filters) -> list[Callable]:
+        version_filters = {k: filters.get(k) for k in ("platform", "strategy_id", "model_id")}
+        return [_u(exits.filter_options), lambda: _u(exits.breakdown)(**filters), lambda: _u(exits.steps)(**filters),
+                lambda: _u(exits.walking)(**filters), lambda: _u(exits.fill_rate)(**filters),
+                lambda: _u(exits.never_filled)(**filters), lambda: _u(exits.open_positions)(**version_filters),
+                lambda: _u(exits.reconciliation)(**version_filters)]
+
+    def naive(since: datetime | None, strategy: int | None, condition: str | None):
+        def run(read):
+            exits_ = read("SELECT * FROM position_exits")
+            positions = read("SELECT * FROM positions")
+            trades_ = read("SELECT * FROM trades")
+            attempts = read("SELECT * FROM exit_attempts")
+            opening = trades_[trades_.side == "buy"].sort_values(["created_at", "trade_id"]).groupby("position_id").head(1)
+            current = positions[positions.row_current_ind].merge(
+                opening[["position_id", "strategy_id", "model_id"]], on="position_id", how="left")
+            rows = exits_.merge(current, on="position_id", suffixes=("", "_position"))
+            if since is not None:
+                rows = rows[rows.created_at >= since]
+                attempts = attempts[attempts.created_at >= since]
+            if strategy is not None:
+                rows = rows[rows.strategy_id == strategy]
+            if condition is not None:
+                rows = rows[rows.exit_condition == condition]
+                attempts = attempts[attempts.exit_condition == condition]
+            rows["pnl"] = (rows.exit_price - rows.entry_price) * rows.quantity_exited
+            return (rows.groupby(["exit_condition", "exit_priority"]).pnl.agg(["count", "sum"]),
+                    attempts.groupby("priority_level").success.mean())
+        return run
+
+    month_ago = midnight - timedelta(days=30)
+    return [
+        Question("Position exits", "default (all time, no filters)", page(), naive=naive(None, None, None)),
+        Question("Position exits", "last 30 days", page(since=month_ago), naive=naive(month_ago, None, None)),
+        Question("Position exits", f"strategy version {strategy_id}, stop_loss, all time",
+                 page(strategy_id=strategy_id, exit_condition="stop_loss"),
+                 naive=naive(None, strategy_id, "stop_loss")),
+    ]
+
+
+def _alerts() -> list[Question]:
+    def page(filters: alerts.QueueFilters, weeks: int | None) -> list[Callable]:
+        return [_u(alerts.filter_options), _u(alerts.open_critical), lambda: _u(alerts.queue)(filters),
+                lambda: _u(alerts.response_times)(weeks), lambda: _u(alerts.false_positives)(weeks),
+                lambda: _u(alerts.open_over_time)(weeks)]
+
+    def naive(severities: tuple[str, ...], hours: int | None):
+        def run(read):
+            all_ = read("SELECT * FROM alerts")
+            rows = all_[all_.resolved_at.isna()]
+            if severities:
+                rows = rows[rows.severity.isin(severities)]
+            if hours:
+                rows = rows[rows.triggered_at >= datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=hours)]
+            return rows.groupby(rows.fingerprint.fillna("alert")).size(), len(all_)
+        return run
+
+    return [
+        Question("Alerts", "default (every open alert, metrics 13 weeks)", page(alerts.QueueFilters(), 13),
+                 naive=naive((), None)),
+        Question("Alerts", "critical, last 24 hours, metrics 4 weeks",
+                 page(alerts.QueueFilters(severities=("critical",), window="24h"), 4), naive=naive(("critical",), 24)),
+        Question("Alerts", "new only, metrics all history", page(alerts.QueueFilters(state="new"), None),
+                 naive=naive((), None)),
+    ]
+
+
+def _edges(today: date) -> list[Question]:
+    def page(filters: edges.EdgeFilters, decay_days: int | None) -> list[Callable]:
+        since = None if decay_days is None else datetime.combine(today - timedelta(days=decay_days), time.min)
+        return [_u(edges.filter_options), lambda: _u(edges.summary)(filters), lambda: _u(edges.current)(filters),
+                lambda: _u(edges.decay)(since, filters.strategy_name, filters.model_name, filters.sports,
+                                        filters.platforms)]
+
+    seed_sql = """
+        SELECT e.*, m.ticker, m.title
+        FROM edges e JOIN markets m ON e.market_id = m.market_id AND m.row_current_ind = TRUE
+        WHERE e.row_current_ind = TRUE AND e.expected_value >= %(min_ev)s
+          AND (%(confidence)s::text[] IS NULL OR e.confidence_level = ANY (%(confidence)s::text[]))
+        ORDER BY e.expected_value DESC"""
+    # The floor of the list: open markets first (few), then their current edges by the
+    # one-current-row index, best 500.
+    floor_current = """
+        SELECT e.edge_id, e.market_id, m.ticker, m.title, e.expected_value, e.true_win_probability,
+               e.market_price, e.confidence_level, e.recommended_action, e.created_at
+        FROM markets m
+        JOIN edges e ON e.market_id = m.market_id AND e.row_current_ind
+        WHERE m.row_current_ind AND m.status = 'open' AND e.expected_value >= %(min_ev)s
+          AND (%(confidence)s::text[] IS NULL OR e.confidence_level = ANY (%(confidence)s::text[]))
+        ORDER BY e.expected_value DESC, e.edge_id LIMIT 500"""
+
+    def naive(filters: edges.EdgeFilters):
+        def run(read):
+            current = read("SELECT * FROM current_edges")
+            markets = read("SELECT * FROM current_markets")
+            rows = current.merge(markets[markets.status == "open"][["market_id", "ticker", "title", "platform_id"]],
+                                 on="market_id")
+            if filters.confidence:
+                rows = rows[rows.confidence_level.isin(filters.confidence)]
+            above = rows[rows.expected_value >= filters.min_ev]
+            buckets = rows.groupby((rows.expected_value.astype(float) * 100) // 1).size()
+            return above.sort_values("expected_value", ascending=False).head(500), buckets
+        return run
+
+    default = edges.EdgeFilters()
+    seedlike = edges.EdgeFilters(min_ev=Decimal("0.08"), confidence=("high", "medium"))
+    nfl = edges.EdgeFilters(sports=("nfl",), strategy_name="halftime_entry")
+
+    def floor(filters: edges.EdgeFilters) -> dict:
+        return {"edges_current": (floor_current, {"min_ev": filters.min_ev,
+                                                  "confidence": list(filters.confidence) or None})}
+
+    def seed(filters: edges.EdgeFilters) -> list:
+        return [("Get All Active Edges Above Threshold", seed_sql,
+                 {"min_ev": filters.min_ev, "confidence": list(filters.confidence) or None})]
+
+    return [
+        Question("Current edges", "default (EV >= 0.04, decay 90 days)", page(default, 90),
+                 seed=seed(default), naive=naive(default), floor=floor(default)),
+        Question("Current edges", "EV >= 0.08, high/medium (the seed's), decay all time", page(seedlike, None),
+                 seed=seed(seedlike), naive=naive(seedlike), floor=floor(seedlike)),
+        Question("Current edges", "NFL, halftime_entry, decay 1 year", page(nfl, 365),
+                 seed=seed(nfl), naive=naive(nfl)),
+    ]
+
+
+def _trades(today: date) -> list[Question]:
+    def page(filters: trades.TradeFilters, second_page: bool) -> list[Callable]:
+        def first_and_second():
+            rows = _u(trades.page)(filters, None)
+            if second_page and len(rows) > trades.PAGE_SIZE:
+                _u(trades.page)(filters, int(rows.trade_id.iloc[-1]))
+                _u(trades.previous_start)(filters, int(rows.trade_id.iloc[-1]))
+        return [_u(trades.filter_options), lambda: _u(trades.count)(filters), first_and_second]
+
+    seed_7d = """SELECT * FROM trade_attribution WHERE created_at >= NOW() - INTERVAL '7 days'
+                 ORDER BY created_at DESC"""
+    seed_history = """
+        SELECT t.*, e.expected_value, e.confidence_level, s.outcome
+        FROM trades t LEFT JOIN edges e ON t.edge_id = e.edge_id
+        LEFT JOIN settlements s ON t.market_id = s.market_id
+        WHERE t.created_at >= %(since)s AND t.created_at < %(until)s ORDER BY t.created_at DESC"""
+
+    def naive(filters: trades.TradeFilters):
+        def run(read):
+            rows = read("SELECT * FROM trade_attribution")
+            p = filters.params()
+            rows = rows[(rows.created_at >= p["since"]) & (rows.created_at < p["until"])]
+            if filters.strategy_name:
+                rows = rows[rows.strategy_name == filters.strategy_name]
+            if filters.execution_mode:
+                rows = rows[rows.execution_mode == filters.execution_mode]
+            return len(rows), rows.sort_values(["created_at", "trade_id"], ascending=False).head(51)
+        return run
+
+    week = trades.TradeFilters(*trades.default_days(today))
+    month_live = trades.TradeFilters(today - timedelta(days=29), today, execution_mode="live")
+    year_strategy = trades.TradeFilters(today - timedelta(days=364), today, strategy_name="halftime_entry")
+
+    def window(filters: trades.TradeFilters) -> dict:
+        p = filters.params()
+        return {"since": p["since"], "until": p["until"]}
+
+    return [
+        Question("Trade attribution", "default (last 7 days, first page)", page(week, False),
+                 seed=[("Trade Attribution", seed_7d, {})], naive=naive(week)),
+        Question("Trade attribution", "last 30 days, live, pages 1-2", page(month_live, True),
+                 seed=[("Trade History for Analysis", seed_history, window(month_live))], naive=naive(month_live)),
+        Question("Trade attribution", "last year, halftime_entry, pages 1-2", page(year_strategy, True),
+                 seed=[("Trade History for Analysis", seed_history, window(year_strategy))],
+                 naive=naive(year_strategy)),
+    ]

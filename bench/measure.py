@@ -1,0 +1,187 @@
+"""Timing: page functions warm and cold, the seed's SQL, the naive dashboard, and the floor
+(EXPLAIN ANALYZE execution time inside the server)."""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import time
+from typing import Callable
+
+import pandas as pd
+import psycopg2
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bench.cases import Question, record_statements, run_page
+from queries import connection, sql_text, strip_comments
+from queries.schema import connect, dsn
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of at least one value."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+def summary(seconds: list[float]) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {"runs": len(ms), "p50_ms": statistics.median(ms), "p95_ms": percentile(ms, 95), "max_ms": max(ms)}
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def forget_connections() -> None:
+    """Empty the dashboard's connection pools: the next page call opens new server sessions, with
+    empty catalog and plan caches (what DISCARD ALL plus a reconnect gives)."""
+    for name in ("read_engine", "primary_engine", "primary_read_engine", "write_engine"):
+        getter = getattr(connection, name, None)
+        if getter is not None:
+            getter().dispose()
+
+
+def restart_server(command: str, url: str, timeout: float = 120) -> None:
+    """Run the operator's restart command, then wait until the server answers again."""
+    subprocess.run(command, shell=True, check=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connect(url).close()
+            return
+        except Exception:  # noqa: BLE001 - still starting
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def warm(question: Question, runs: int) -> dict:
+    run_page(question)  # warm-up: connections open, plans and buffers hot
+    return summary([_timed(lambda: run_page(question)) for _ in range(runs)])
+
+
+def cold(question: Question, runs: int, url: str, restart_command: str | None) -> dict:
+    seconds = []
+    for _ in range(runs):
+        forget_connections()
+        if restart_command:
+            restart_server(restart_command, url)
+        seconds.append(_timed(lambda: run_page(question)))
+    return summary(seconds)
+
+
+def page_statements(question: Question) -> list[tuple[str, dict]]:
+    with record_statements() as recorded:
+        run_page(question)
+    return recorded
+
+
+def _execution_ms(plan_json) -> float:
+    document = plan_json if isinstance(plan_json, list) else json.loads(plan_json)
+    return float(document[0]["Execution Time"])
+
+
+def floor(question: Question, url: str, runs: int) -> dict:
+    """Sum over the page's statements of the median EXPLAIN ANALYZE execution time of the floor
+    statement for the same rows (the page's own statement unless the question names a leaner one)."""
+    statements = page_statements(question)
+    engine = sa.create_engine(make_url(url).set(drivername="postgresql+psycopg2"),
+                              connect_args={"options": "-c timezone=UTC"})
+    raw = psycopg2.connect(dsn(url), options="-c timezone=UTC")
+    parts = {}
+    try:
+        with engine.connect() as conn:
+            for name, params in statements:
+                if name in question.floor_skip:
+                    continue
+                times = []
+                for _ in range(runs + 1):
+                    if name in question.floor:
+                        sql, floor_params = question.floor[name]
+                        with raw.cursor() as cur:
+                            cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, floor_params)
+                            times.append(_execution_ms(cur.fetchone()[0]))
+                        raw.rollback()
+                    else:
+                        text = sa.text("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + strip_comments(sql_text(name).text))
+                        times.append(_execution_ms(conn.execute(text, params).scalar()))
+                        conn.rollback()
+                key = name if name not in parts else f"{name}#{len(parts)}"
+                parts[key] = {"ms": statistics.median(times[1:]),
+                              "statement": "floor" if name in question.floor else "page's own"}
+    finally:
+        raw.close()
+        engine.dispose()
+    return {"ms": sum(p["ms"] for p in parts.values()), "statements": parts}
+
+
+class Reader:
+    """`read(sql)`: a whole SELECT into a DataFrame, the way a naive dashboard does it;
+    `read(sql, chunks=True)` yields it 200,000 rows at a time (server-side cursor)."""
+
+    def __init__(self, url: str):
+        self.conn = psycopg2.connect(dsn(url), options="-c timezone=UTC")
+        self.conn.autocommit = False
+
+    def __call__(self, sql: str, chunks: bool = False):
+        if chunks:
+            return self._chunks(sql)
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
+            frame = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
+        self.conn.rollback()
+        return frame
+
+    def _chunks(self, sql: str):
+        with self.conn.cursor(name="naive") as cur:
+            cur.itersize = 200_000
+            cur.execute(sql)
+            while rows := cur.fetchmany(200_000):
+                yield pd.DataFrame(rows, columns=[c.name for c in cur.description])
+        self.conn.rollback()
+
+    def close(self):
+        self.conn.close()
+
+
+def seed(question: Question, url: str, runs: int) -> dict | None:
+    if not question.seed:
+        return None
+    conn = psycopg2.connect(dsn(url), options="-c timezone=UTC")
+    try:
+        def once():
+            for _, sql, params in question.seed:
+                with conn.cursor() as cur:
+                    cur.execute(sql, params)
+                    cur.fetchall()
+            conn.rollback()
+        once()
+        result = summary([_timed(once) for _ in range(runs)])
+    finally:
+        conn.close()
+    result["patterns"] = [label for label, _, _ in question.seed]
+    return result
+
+
+def naive(question: Question, url: str, runs: int) -> dict | None:
+    if question.naive is None:
+        return None
+    reader = Reader(url)
+    try:
+        return summary([_timed(lambda: question.naive(reader)) for _ in range(runs)])
+    finally:
+        reader.close()
+
+
+def server_version(url: str) -> str:
+    conn = connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SHOW server_version")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
