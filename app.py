@@ -6,7 +6,9 @@ fresh server's first request).
 """
 import streamlit as st
 
+from identity import current_identity, oidc_provider
 from queries.connection import DatabaseUnavailable, describe_database
+from ui.text import literal
 
 st.set_page_config(page_title="Precog analytics", page_icon="📈", layout="wide")
 
@@ -28,8 +30,19 @@ page = st.navigation(
     }
 )
 
+me = current_identity()
 with st.sidebar:
     st.caption(f"Database: {describe_database()}")
+    st.caption(f"Acting as {literal(me.label)}")
+    if me.source == "oidc" and me.signed_in:
+        st.button("Sign out", on_click=st.logout, key="sign_out")
+
+if me.source == "oidc" and not me.signed_in:
+    # With OIDC configured the data is for signed-in people only.
+    st.title("Precog analytics")
+    st.info("Sign in to open the dashboard.")
+    st.button("Sign in", on_click=st.login, args=(oidc_provider(),), type="primary", key="sign_in")
+    st.stop()
 
 try:
     page.run()

@@ -1,31 +1,124 @@
-"""Who is acting. Every write takes its actor from `current_identity()`.
+"""Who is acting, and what they may do. Every write takes its actor from `current_identity()`.
 
-Until sign-in exists (issue: sign-in, roles and least-privilege access) the dashboard runs in
-local mode: the operating-system user, labelled as not signed in, and recorded as such.
+Where the identity comes from, first that is configured:
+  1. OIDC sign-in (`st.login`) when `[auth]` is in .streamlit/secrets.toml;
+  2. a trusted reverse-proxy header named by PRECOG_AUTH_HEADER (e.g. X-Forwarded-Email). Only
+     then is that header read: without the setting anyone could send it, so it is ignored;
+  3. local mode: the operating-system user, `local:<user>`, labelled "local mode — not signed in"
+     on every page and recorded with that prefix in audit rows.
+
+Roles: viewer (reads), responder (acknowledges and resolves alerts), admin (model lifecycle,
+and everything a responder may do). `[roles]` in secrets.toml maps identities to roles (exact
+names, or "*@domain"); anyone not listed is a viewer. Local mode is admin unless PRECOG_LOCAL_ROLE
+says otherwise: it is one person on their own machine, who owns the database anyway.
+
+The pages hide what a role may not do; the write functions in queries/ call `require()` anyway.
 """
 from __future__ import annotations
 
 import getpass
+import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import streamlit as st
+
 LOCAL_MODE_LABEL = "local mode — not signed in"
+ROLES = ("viewer", "responder", "admin")
+# What each action needs; a role may do what any lower role may.
+NEEDS = {"respond": "responder", "manage_versions": "admin"}
+WHO_MAY = {"respond": "only responders and admins may acknowledge or resolve alerts",
+           "manage_versions": "only admins may change a model version's status"}
+MAX_NAME = 200
+ACCEPTABLE_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,%d}" % MAX_NAME)
+
+
+class NotAllowed(PermissionError):
+    """The identity's role may not do this; str(error) is the sentence to show."""
 
 
 @dataclass(frozen=True)
 class Identity:
-    name: str          # what audit rows record as the actor
-    role: str          # viewer | responder | admin
-    signed_in: bool
+    name: str        # what audit rows record as the actor
+    role: str        # viewer | responder | admin
+    source: str      # oidc | header | local
+    signed_in: bool  # a name vouched for by the identity provider or the proxy
 
     @property
     def label(self) -> str:
-        return self.name if self.signed_in else f"{self.name} ({LOCAL_MODE_LABEL})"
+        if self.source == "local":
+            return f"{self.name} ({LOCAL_MODE_LABEL})"
+        return f"{self.name} ({self.role})"
+
+    def may(self, action: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(NEEDS[action])
+
+
+def require(identity: Identity, action: str) -> None:
+    """Refuse, with one sentence, what the identity's role does not allow."""
+    if not identity.may(action):
+        raise NotAllowed(f"{identity.name} is a {identity.role}: {WHO_MAY[action]}.")
+
+
+def role_for(name: str, roles: Mapping) -> str:
+    """The highest role `roles` ({role: [names or "*@domain"]}) gives `name`; viewer if none."""
+    lowered = name.strip().lower()
+    granted = "viewer"
+    for role in ROLES:
+        for pattern in roles.get(role, ()) or ():
+            pattern = str(pattern).strip().lower()
+            if pattern == lowered or (pattern.startswith("*@") and lowered.endswith(pattern[1:])):
+                granted = role
+    return granted
+
+
+def acceptable_name(value: object) -> str | None:
+    """A name fit for audit rows (1–200 characters, no control characters), else None."""
+    text = str(value or "").strip()
+    return text if ACCEPTABLE_NAME.fullmatch(text) else None
 
 
 def current_identity() -> Identity:
+    if oidc_configured():
+        user = st.user
+        name = acceptable_name(user.get("email") or user.get("sub")) if user.get("is_logged_in") else None
+        if name is None:
+            return Identity("not signed in", "viewer", "oidc", signed_in=False)
+        return Identity(name, role_for(name, _roles()), "oidc", signed_in=True)
+    header = os.environ.get("PRECOG_AUTH_HEADER", "").strip()
+    if header:
+        name = acceptable_name(st.context.headers.get(header))
+        if name is None:  # the request did not come through the proxy
+            return Identity(f"not signed in (no {header} header)", "viewer", "header", signed_in=False)
+        return Identity(name, role_for(name, _roles()), "header", signed_in=True)
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
         user = "unknown"
-    # Local mode acts with every role: there is no one else to ask.
-    return Identity(name=f"local:{user}", role="admin", signed_in=False)
+    name = f"local:{user}"
+    local_role = os.environ.get("PRECOG_LOCAL_ROLE", "").strip().lower()
+    return Identity(name, local_role if local_role in ROLES else "admin", "local", signed_in=False)
+
+
+def oidc_configured() -> bool:
+    return bool(_secret("auth"))
+
+
+def oidc_provider() -> str | None:
+    """st.login's provider: None for a single [auth] section, else the first [auth.<name>]."""
+    auth = _secret("auth") or {}
+    if "client_id" in auth:
+        return None
+    return next((name for name, value in auth.items() if isinstance(value, Mapping)), None)
+
+
+def _roles() -> Mapping:
+    return _secret("roles") or {}
+
+
+def _secret(section: str):
+    try:
+        return st.secrets.get(section)
+    except Exception:  # noqa: BLE001 - no secrets.toml at all, or one that does not parse
+        return None

@@ -1202,8 +1202,8 @@ $$;
 CREATE OR REPLACE FUNCTION transition_model_status(p_model_id int, p_new_status text, p_actor text, p_reason text,
                                                    p_mode text DEFAULT 'replace', p_request_id text DEFAULT NULL)
 RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
-LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     target probability_models%ROWTYPE;
     other record;
@@ -1260,8 +1260,8 @@ END $$;
 -- Roll a model back (see model_rollback_plan): one call, same rules and request ids as above.
 CREATE OR REPLACE FUNCTION rollback_model(p_model_name text, p_actor text, p_reason text, p_request_id text DEFAULT NULL)
 RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
-LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     step record;
 BEGIN
@@ -1373,8 +1373,8 @@ CREATE OR REPLACE TRIGGER alerts_response_guard BEFORE UPDATE ON alerts
 -- "acknowledged_at IS NULL" on the winner's committed row, finds it set and updates nothing.
 CREATE OR REPLACE FUNCTION acknowledge_alert(p_alert_id int, p_actor text, p_notes text)
 RETURNS TABLE (outcome text, alert_id int, actor varchar, acted_at timestamp, message text)
-LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now timestamp := now() AT TIME ZONE 'UTC';
@@ -1417,8 +1417,8 @@ END $$;
 -- outcome: resolved | already_resolved | not_acknowledged | unknown_alert.
 CREATE OR REPLACE FUNCTION resolve_alert(p_alert_id int, p_actor text, p_action text, p_notes text)
 RETURNS TABLE (outcome text, alert_id int, actor varchar, acted_at timestamp, message text)
-LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     v_now timestamp := now() AT TIME ZONE 'UTC';
@@ -1623,9 +1623,82 @@ WHERE (p_confidence IS NULL OR o.confidence_level = ANY (p_confidence))
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Access control: least privilege for the dashboard (keep this section last but for the version)
+-- ---------------------------------------------------------------------------------------------
+-- Three roles (cluster-wide, so created only when missing; two databases applying this file at
+-- once may race to create them, hence the exception handlers):
+--  * precog_reader  SELECT on every table and view; EXECUTE on the functions that cannot write
+--                   (STABLE or IMMUTABLE: PostgreSQL refuses data changes inside those).
+--  * precog_writer  EXECUTE on the four write functions only. They are SECURITY DEFINER with a
+--                   fixed search_path, so the writer changes rows only the way they do; it has
+--                   no INSERT/UPDATE/DELETE on any table. (This also closes the door a direct
+--                   UPDATE of probability_models.status with precog.status_action='rollback'
+--                   would open: no dashboard role may UPDATE that table.)
+--  * precog_dashboard  the login the dashboard uses: NOINHERIT, a member of both. Its engines set
+--                   role=precog_reader or role=precog_writer at connection start-up, so a session
+--                   has one role's rights, never the owner's. Give it a password in production
+--                   (ALTER ROLE precog_dashboard PASSWORD ...); with none, only trust auth admits it.
+-- EXECUTE is revoked from PUBLIC on every function of ours (extension functions are left alone).
+-- Everything below is re-granted on every apply, so objects added above are always covered.
+DO $$
+DECLARE
+    wanted text[][] := ARRAY[['precog_reader', 'NOLOGIN'], ['precog_writer', 'NOLOGIN'],
+                             ['precog_dashboard', 'LOGIN NOINHERIT']];
+    i int;
+BEGIN
+    FOR i IN 1 .. array_length(wanted, 1) LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = wanted[i][1]) THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I %s', wanted[i][1], wanted[i][2]);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- another database's apply created it a moment ago
+            END;
+        END IF;
+    END LOOP;
+    IF NOT pg_has_role('precog_dashboard', 'precog_reader', 'MEMBER')
+       OR NOT pg_has_role('precog_dashboard', 'precog_writer', 'MEMBER') THEN
+        BEGIN
+            GRANT precog_reader, precog_writer TO precog_dashboard;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+END $$;
+
+GRANT USAGE ON SCHEMA public TO precog_reader, precog_writer;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC, precog_reader, precog_writer, precog_dashboard;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC, precog_reader, precog_writer, precog_dashboard;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC, precog_reader, precog_writer, precog_dashboard;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO precog_reader;
+
+DO $$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure AS signature, p.provolatile, p.prosecdef,
+                    p.prorettype = 'trigger'::regtype AS is_trigger
+             FROM pg_proc p
+             WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                               WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, precog_reader, precog_writer, precog_dashboard',
+                       f.signature);
+        IF f.provolatile IN ('s', 'i') AND NOT f.prosecdef AND NOT f.is_trigger THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO precog_reader', f.signature);
+        END IF;
+    END LOOP;
+END $$;
+
+GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int, text, text, text),
+                          transition_model_status(int, text, text, text, text, text),
+                          rollback_model(text, text, text, text)
+    TO precog_writer;
+
+-- ---------------------------------------------------------------------------------------------
 -- Version record (last, so it is only written when everything above succeeded)
 -- ---------------------------------------------------------------------------------------------
 INSERT INTO schema_version (version, description)
-VALUES ('1.7.0+dashboard.3', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
-                              'model lifecycle, alert actions, views and functions of the pages, shared page filters')
+VALUES ('1.7.0+dashboard.4', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
+                              'model lifecycle, alert actions, views and functions of the pages, shared page filters; '
+                              'reader, writer and dashboard roles')
 ON CONFLICT (version) DO NOTHING;

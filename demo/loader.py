@@ -156,7 +156,7 @@ def _drop_everything(url: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from queries.connection import primary_url
+    from queries.connection import admin_url
 
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE") or DEFAULT_SCALE),
@@ -166,10 +166,10 @@ def main(argv: list[str] | None = None) -> int:
                         default=None, help="the 'now' of the data, UTC (default: now)")
     parser.add_argument("--replace", action="store_true", help="drop everything in the database first")
     parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
-    parser.add_argument("--url", default=None, help="database URL (default: PRECOG_DATABASE_URL or embedded)")
+    parser.add_argument("--url", default=None, help="database URL (default: PRECOG_ADMIN_URL, PRECOG_DATABASE_URL or embedded)")
     args = parser.parse_args(argv)
     try:
-        url = args.url or primary_url()
+        url = args.url or admin_url()
         loaded = load(url, scale=args.scale, seed=args.seed, as_of=args.as_of, replace=args.replace,
                       if_empty=args.if_empty)
         if not loaded and not args.if_empty:

@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import alerts as metrics
-from identity import current_identity
+from identity import NotAllowed, current_identity
 from queries import alerts
 from queries.connection import DatabaseUnavailable
 from ui.text import literal
@@ -64,8 +64,8 @@ def _acknowledge(alert_ids: tuple[int, ...]) -> None:
     if problem:
         return _report("acknowledged", [("refused", problem)])
     try:
-        outcomes = alerts.acknowledge(alert_ids, current_identity().name, note.strip() or None)
-    except DatabaseUnavailable as error:
+        outcomes = alerts.acknowledge(alert_ids, current_identity(), note.strip() or None)
+    except (DatabaseUnavailable, NotAllowed) as error:
         return _report("acknowledged", [("error", str(error))])
     _report("acknowledged", [(o.outcome, o.message) for o in outcomes])
     if any(o.done for o in outcomes):
@@ -79,8 +79,8 @@ def _resolve(alert_ids: tuple[int, ...]) -> None:
     if problem:
         return _report("resolved", [("refused", problem)])
     try:
-        outcomes = alerts.resolve(alert_ids, current_identity().name, action, note.strip() or None)
-    except DatabaseUnavailable as error:
+        outcomes = alerts.resolve(alert_ids, current_identity(), action, note.strip() or None)
+    except (DatabaseUnavailable, NotAllowed) as error:
         return _report("resolved", [("error", str(error))])
     _report("resolved", [(o.outcome, o.message) for o in outcomes])
     if any(o.done for o in outcomes):
@@ -190,24 +190,33 @@ def _live_queue(filters: alerts.QueueFilters) -> None:
 
     actions_column, detail_column = st.columns([1, 2], gap="large")
     with actions_column:
-        with st.form("alerts_ack_form"):
-            # No max_chars: Streamlit would cut a longer note silently; the page says so instead.
-            st.text_area("Acknowledge, with a note (optional)", key="alerts_ack_note", height=80,
-                         placeholder="What you are doing about it", help=NOTE_HELP)
-            st.form_submit_button("Acknowledge", type="primary", icon=":material/pan_tool:",
-                                  on_click=_acknowledge, args=(targets,), disabled=not targets)
-        with st.form("alerts_resolve_form"):
-            st.selectbox("Resolve as", alerts.RESOLUTION_ACTIONS, index=None, key="alerts_resolution",
-                         placeholder="Choose a resolution action",
-                         format_func=lambda a: a.replace("_", " "))
-            st.text_area("Notes (optional)", key="alerts_resolve_note", height=80, help=NOTE_HELP)
-            st.form_submit_button("Resolve", icon=":material/task_alt:",
-                                  on_click=_resolve, args=(targets,), disabled=not targets)
-        _show_result()
+        me = current_identity()
+        if not me.may("respond"):
+            st.info(f"You are {literal(me.label)}: viewers read the queue; responders and admins "
+                    "acknowledge and resolve alerts.", icon=":material/visibility:")
+        else:
+            _action_forms(targets)
 
     with detail_column:
         if focus is not None:
             _alert_detail(focus)
+
+
+def _action_forms(targets: tuple[int, ...]) -> None:
+    with st.form("alerts_ack_form"):
+        # No max_chars: Streamlit would cut a longer note silently; the page says so instead.
+        st.text_area("Acknowledge, with a note (optional)", key="alerts_ack_note", height=80,
+                     placeholder="What you are doing about it", help=NOTE_HELP)
+        st.form_submit_button("Acknowledge", type="primary", icon=":material/pan_tool:",
+                              on_click=_acknowledge, args=(targets,), disabled=not targets)
+    with st.form("alerts_resolve_form"):
+        st.selectbox("Resolve as", alerts.RESOLUTION_ACTIONS, index=None, key="alerts_resolution",
+                     placeholder="Choose a resolution action",
+                     format_func=lambda a: a.replace("_", " "))
+        st.text_area("Notes (optional)", key="alerts_resolve_note", height=80, help=NOTE_HELP)
+        st.form_submit_button("Resolve", icon=":material/task_alt:",
+                              on_click=_resolve, args=(targets,), disabled=not targets)
+    _show_result()
 
 
 def _alert_detail(alert_id: int) -> None:

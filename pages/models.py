@@ -13,10 +13,11 @@ from analytics import calibration as cal
 from analytics import model_metrics as mm
 from analytics.config_diff import config_diff
 from analytics.money import format_money
-from identity import current_identity
+from identity import NotAllowed, current_identity
 from queries import models as q
 from queries.versions import version_results
 from ui import url_state
+from ui.text import literal
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -342,8 +343,8 @@ with admin_tab:
     outcome = st.session_state.pop("models_outcome", None)
     if outcome:
         (st.success if outcome[0] == "ok" else st.error)(outcome[1])
-    if me.role != "admin":
-        st.info(f"Only admins can change a version's status; you are {me.label}.")
+    if not me.may("manage_versions"):
+        st.info(f"Only admins can change a version's status; you are {literal(me.label)}.")
     else:
         plan, plan_problem = q.rollback_plan(model)
         actions = mm.available_actions(versions, plan)
@@ -376,11 +377,13 @@ with admin_tab:
                     request_id = f"{token}:{action.key}"
                     try:
                         if action.kind == "rollback":
-                            changes = q.rollback(model, reason.strip(), request_id=request_id)
+                            changes = q.rollback(model, reason.strip(), by=me, request_id=request_id)
                         else:
-                            changes = q.transition(action.model_id, action.new_status, reason.strip(),
+                            changes = q.transition(action.model_id, action.new_status, reason.strip(), by=me,
                                                    mode=action.mode, request_id=request_id)
                         st.session_state["models_outcome"] = ("ok", mm.describe_changes(changes))
                     except q.TransitionRefused as refusal:
                         st.session_state["models_outcome"] = ("refused", f"Refused by the database: {refusal}")
+                    except NotAllowed as refusal:
+                        st.session_state["models_outcome"] = ("refused", str(refusal))
                     st.rerun()

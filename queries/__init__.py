@@ -22,8 +22,9 @@ from queries.connection import (
     explain_error,
     missing_schema_message,
     outdated_schema_message,
-    primary_engine,
+    primary_read_engine,
     read_engine,
+    write_engine,
 )
 
 SQL_DIR = Path(__file__).resolve().parent
@@ -122,12 +123,12 @@ def fetch(name: str, **params: Any) -> pd.DataFrame:
 
 def fetch_primary(name: str, **params: Any) -> pd.DataFrame:
     """Run a read that must see this user's own writes (always the primary)."""
-    return _run(primary_engine, name, params, write=False)
+    return _run(primary_read_engine, name, params, write=False)
 
 
 def write(name: str, **params: Any) -> pd.DataFrame:
     """Run one write statement (or one database function call) in its own transaction."""
-    return _run(primary_engine, name, params, write=True)
+    return _run(write_engine, name, params, write=True)
 
 
 def stream(name: str, chunk_rows: int = 5000, **params: Any) -> Iterator[tuple[list[str], list[tuple]]]:

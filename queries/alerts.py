@@ -6,7 +6,8 @@ Metrics may come from a replica.
 
 Writes are one database function call per alert (`acknowledge_alert`, `resolve_alert`); the
 database decides (first writer wins) and says what happened, and that sentence is what the page
-shows. Nothing here checks state before writing: a check-then-write would race.
+shows. Nothing here checks state before writing: a check-then-write would race. What is checked
+is the caller's role (identity.require): the page hides the buttons, and this refuses anyway.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import exc as sa_exc
 
+from identity import Identity, require
 from queries import fetch, fetch_primary, write
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -150,12 +152,15 @@ def _each(name: str, alert_ids: Iterable[int], **params) -> list[Outcome]:
     return outcomes
 
 
-def acknowledge(alert_ids: Iterable[int], actor: str, notes: str | None) -> list[Outcome]:
-    """acknowledge_alert() for each alert, each in its own transaction."""
-    return _each("alerts_acknowledge", alert_ids, actor=actor, notes=notes or None)
+def acknowledge(alert_ids: Iterable[int], by: Identity, notes: str | None) -> list[Outcome]:
+    """acknowledge_alert() for each alert, each in its own transaction (responders and admins only)."""
+    require(by, "respond")
+    return _each("alerts_acknowledge", alert_ids, actor=by.name, notes=notes or None)
 
 
-def resolve(alert_ids: Iterable[int], actor: str, resolution_action: str | None, notes: str | None) -> list[Outcome]:
-    """resolve_alert() for each alert, each in its own transaction."""
-    return _each("alerts_resolve", alert_ids, actor=actor, resolution_action=resolution_action,
+def resolve(alert_ids: Iterable[int], by: Identity, resolution_action: str | None,
+            notes: str | None) -> list[Outcome]:
+    """resolve_alert() for each alert, each in its own transaction (responders and admins only)."""
+    require(by, "respond")
+    return _each("alerts_resolve", alert_ids, actor=by.name, resolution_action=resolution_action,
                  notes=notes or None)

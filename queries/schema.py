@@ -101,9 +101,9 @@ def ensure_schema_and_demo_data(url: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from queries.connection import primary_url
+    from queries.connection import admin_url
 
-    url = argv[1] if len(argv) > 1 else primary_url()
+    url = argv[1] if len(argv) > 1 else admin_url()
     try:
         apply_schema(url)
         print(f"schema.sql applied; schema version {schema_version(url)}")

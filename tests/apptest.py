@@ -9,9 +9,12 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60  # the default 3 s is too short for a first query on a cold server
 
 
-def open_page(page: str | None = None, **query_params: str) -> AppTest:
-    """Run app.py on `page` (its url path, e.g. "alerts"), with the given query parameters."""
+def open_page(page: str | None = None, *, secrets: dict | None = None, **query_params: str) -> AppTest:
+    """Run app.py on `page` (its url path, e.g. "alerts"), with the given query parameters (and
+    st.secrets sections, e.g. {"roles": {...}})."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for section, value in (secrets or {}).items():
+        at.secrets[section] = value
     for key, value in query_params.items():
         at.query_params[key] = value
     if page:

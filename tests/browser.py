@@ -27,14 +27,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], script: str = "app.py"):
-    """Start `streamlit run` on a free port; yield its base URL; stop it."""
+def streamlit_server(env: dict[str, str], script: str = "app.py", options: tuple[str, ...] = ()):
+    """Start `streamlit run` on a free port (with extra command-line `options`); yield its base
+    URL; stop it."""
+    from queries.connection import dashboard_login
+
+    if env.get("PRECOG_DATABASE_URL"):  # the server logs in as precog_dashboard, as deployed
+        env = {**env, "PRECOG_DATABASE_URL": dashboard_login(env["PRECOG_DATABASE_URL"])}
     port = free_port()
     log = open(PROJECT / f".streamlit-test-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options],
         cwd=PROJECT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -62,7 +67,8 @@ def streamlit_server(env: dict[str, str], script: str = "app.py"):
 
 
 @contextmanager
-def chromium_page(width: int = 1400, height: int = 1000):
+def chromium_page(width: int = 1400, height: int = 1000, headers: dict[str, str] | None = None):
+    """A page in headless Chromium; `headers` are sent with every request (as a proxy would)."""
     from playwright.sync_api import sync_playwright
 
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
@@ -70,7 +76,7 @@ def chromium_page(width: int = 1400, height: int = 1000):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height}, extra_http_headers=headers)
             yield page
         finally:
             browser.close()

@@ -98,7 +98,8 @@ def point_app_at(monkeypatch):
     import streamlit as st
 
     def point(url: str) -> str:
-        monkeypatch.setenv("PRECOG_DATABASE_URL", url)
+        # The app logs in as precog_dashboard, as deployed: never as the owner of the tables.
+        monkeypatch.setenv("PRECOG_DATABASE_URL", connection.dashboard_login(url))
         monkeypatch.delenv("PRECOG_READ_URL", raising=False)
         st.cache_data.clear()
         return url

@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import ab_stats, report, trade_metrics
 from analytics.money import format_money
 from queries import schema
+from queries.connection import dashboard_login
 from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
 from tests.apptest import open_page
 
@@ -161,7 +162,7 @@ def test_on_the_small_demo_the_page_says_not_enough_data(app_env):
 
 
 def test_an_empty_database_says_there_is_nothing_to_compare(databases, monkeypatch):
-    monkeypatch.setenv("PRECOG_DATABASE_URL", databases.create("ab_empty"))
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login(databases.create("ab_empty")))
     st.cache_data.clear()
     at = open_page("ab_tests", strategy="meeting")
     assert not at.exception

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from queries import fetch
+from queries.connection import dashboard_login
 from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
 
 SINCE, UNTIL = datetime(2026, 2, 1), datetime(2026, 3, 1)
@@ -17,7 +18,7 @@ SINCE, UNTIL = datetime(2026, 2, 1), datetime(2026, 3, 1)
 
 @pytest.fixture
 def db(ab_url, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("PRECOG_DATABASE_URL", ab_url)
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login(ab_url))
     monkeypatch.delenv("PRECOG_READ_URL", raising=False)
     return ab_url
 

@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from identity import Identity
 from queries import SQL_DIR, alerts, schema
+
+ALICE = Identity("alice", "responder", "header", signed_in=True)
 
 # (name, severity, alert_type, category, component, environment, fingerprint, raised ago,
 #  acknowledged ago, resolved ago, resolution_action, suppressed)
@@ -173,12 +176,12 @@ def test_timeline_shows_row_history_then_audited_actions(env):
         alert_id = cur.fetchone()[0]
     conn.close()
     assert alerts.timeline(alert_id).event.tolist() == ["raised"]
-    first = alerts.acknowledge([alert_id], "alice", "looking <b>now</b>")
+    first = alerts.acknowledge([alert_id], ALICE, "looking <b>now</b>")
     assert [o.outcome for o in first] == ["acknowledged"]
     timeline = alerts.timeline(alert_id)  # the write cleared the cache: the new row is there
     assert timeline.event.tolist() == ["raised", "acknowledged"]
     assert timeline.iloc[1][["actor", "notes", "recorded_in"]].tolist() == ["alice", "looking <b>now</b>", "audit trail"]
-    done = alerts.resolve([alert_id], "alice", "escalated", None)
+    done = alerts.resolve([alert_id], ALICE, "escalated", None)
     assert done[0].done and done[0].message.startswith(f"Alert {alert_id} resolved (escalated) by alice")
     assert alerts.timeline(alert_id).event.tolist() == ["raised", "acknowledged", "resolved"]
     assert alert_id not in [a for ids_ in alerts.queue(alerts.QueueFilters()).alert_ids for a in ids_]
@@ -186,12 +189,12 @@ def test_timeline_shows_row_history_then_audited_actions(env):
 
 def test_writes_report_refusals_as_outcomes_and_stop(env):
     alert_id = ids(env)["e1"]
-    outcomes = alerts.acknowledge([alert_id, alert_id + 1000], "alice", "x" * 2001)
+    outcomes = alerts.acknowledge([alert_id, alert_id + 1000], ALICE, "x" * 2001)
     assert [o.outcome for o in outcomes] == ["refused"]
     assert outcomes[0].message == "The note is 2001 characters long; at most 2000 are allowed."
-    refused = alerts.resolve([alert_id], "alice", "deleted", None)
+    refused = alerts.resolve([alert_id], ALICE, "deleted", None)
     assert refused[0].outcome == "refused" and "'deleted' is unknown" in refused[0].message
-    not_yet = alerts.resolve([alert_id], "alice", "fixed", None)
+    not_yet = alerts.resolve([alert_id], ALICE, "fixed", None)
     assert not_yet[0].outcome == "not_acknowledged"
     assert alerts.timeline(alert_id).event.tolist() == ["raised"]
 

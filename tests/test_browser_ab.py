@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 
 from analytics import ab_stats, trade_metrics
+from queries.connection import dashboard_login
 from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
 from tests.apptest import open_page
 from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
@@ -26,7 +27,7 @@ def app_url(ab_url):  # noqa: F811
 
 
 def test_a_shared_link_shows_the_same_numbers_as_the_page_and_the_database(app_url, ab_url, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("PRECOG_DATABASE_URL", ab_url)
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login(ab_url))
     st.cache_data.clear()
     at = open_page("ab_tests", **MEETING)
     page_metrics = [(plain(m.label), m.value) for m in at.metric]

@@ -13,6 +13,7 @@ from sklearn.metrics import brier_score_loss, log_loss
 
 from analytics import calibration
 from queries import schema
+from queries.connection import dashboard_login
 
 Z95 = 1.959963984540054
 
@@ -202,7 +203,7 @@ def database_bins(url, monkeypatch, strategy, n_bins=5, model_name="cal"):
 
     from queries import fetch
 
-    monkeypatch.setenv("PRECOG_DATABASE_URL", url)
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login(url))
     monkeypatch.delenv("PRECOG_READ_URL", raising=False)
     st.cache_data.clear()
     return fetch("models_calibration", model_name=model_name, n_bins=n_bins, strategy=strategy)

@@ -9,6 +9,7 @@ from sklearn.metrics import brier_score_loss
 
 from identity import current_identity
 from queries import schema
+from queries.connection import dashboard_login
 from tests.apptest import open_page
 
 
@@ -244,19 +245,19 @@ def test_the_same_request_twice_applies_once_through_the_write_function(small):
     from queries import models as q
 
     (v2,), = rows(small, "SELECT model_id FROM probability_models WHERE model_name = 'alpha' AND model_version = 'v2'")
-    first = q.transition(v2, "active", "A/B start", mode="alongside", request_id="tok:promote")
-    second = q.transition(v2, "active", "A/B start", mode="alongside", request_id="tok:promote")
+    first = q.transition(v2, "active", "A/B start", by=current_identity(), mode="alongside", request_id="tok:promote")
+    second = q.transition(v2, "active", "A/B start", by=current_identity(), mode="alongside", request_id="tok:promote")
     assert describe_changes(first) == "Done: v2 validating → active."
     assert describe_changes(second) == "Already done by the same request, nothing changed again (v2 validating → active)."
     assert len(history(small)) == 1
     with pytest.raises(q.TransitionRefused, match="^alpha v2 cannot go from active to training"):
-        q.transition(v2, "training", "oops")
+        q.transition(v2, "training", "oops", by=current_identity())
 
 
 def test_a_database_without_models_gets_one_sentence(databases, monkeypatch):
     import streamlit as st
 
-    monkeypatch.setenv("PRECOG_DATABASE_URL", databases.create("models_empty"))
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login(databases.create("models_empty")))
     monkeypatch.delenv("PRECOG_READ_URL", raising=False)
     st.cache_data.clear()
     at = open_page("models", model="elo_nfl")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from analytics.money import format_money
 from queries import schema
+from queries.connection import dashboard_login
 from tests.apptest import open_page
 
 
@@ -39,7 +40,7 @@ def test_a_server_that_is_down_gets_one_sentence_and_no_traceback(monkeypatch):
     import streamlit as st
 
     st.cache_data.clear()
-    monkeypatch.setenv("PRECOG_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/precog")
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login("postgresql://postgres@127.0.0.1:1/precog"))
     at = open_page()
     assert not at.exception
     assert len(at.error) == 1
@@ -50,7 +51,7 @@ def test_a_database_without_schema_gets_one_sentence(monkeypatch, databases):
     import streamlit as st
 
     st.cache_data.clear()
-    monkeypatch.setenv("PRECOG_DATABASE_URL", databases.create("noschema", with_schema=False))
+    monkeypatch.setenv("PRECOG_DATABASE_URL", dashboard_login(databases.create("noschema", with_schema=False)))
     at = open_page()
     assert not at.exception
     assert "no Precog schema" in at.error[0].value

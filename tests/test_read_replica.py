@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from demo import loader
+from identity import Identity
 from queries import alerts, connection, schema
 from tests.apptest import open_page
 from tests.conftest import database_url
@@ -48,10 +49,10 @@ def _has_data(url: str) -> bool:
 def test_reads_go_to_the_replica_and_writes_to_the_primary(pair, point_app_at, monkeypatch):
     primary, replica = pair
     point_app_at(primary)
-    monkeypatch.setenv("PRECOG_READ_URL", replica)
+    monkeypatch.setenv("PRECOG_READ_URL", connection.dashboard_login(replica))
     with connection.read_engine().connect() as conn:
         assert conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar() is True
-    with connection.primary_engine().connect() as conn:
+    with connection.write_engine().connect() as conn:
         assert conn.execute(sa.text("SELECT pg_is_in_recovery()")).scalar() is False
 
     # a page's reads: the replica answers
@@ -61,7 +62,8 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(pair, point_app_at, m
 
     # a write goes to the primary and reaches the replica by replication
     alert_id = _scalar(primary, "SELECT min(alert_id) FROM alerts WHERE acknowledged_at IS NULL")
-    (outcome,) = alerts.acknowledge([alert_id], actor="replica-test", notes="routed")
+    (outcome,) = alerts.acknowledge([alert_id], Identity("replica-test", "responder", "header", signed_in=True),
+                                    notes="routed")
     assert outcome.outcome == "acknowledged"
     assert _scalar(primary, f"SELECT acknowledged_by FROM alerts WHERE alert_id = {alert_id}") == "replica-test"
     assert wait_for(lambda: _scalar(replica, f"SELECT acknowledged_by FROM alerts WHERE alert_id = {alert_id}")
