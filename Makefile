@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test demo-data browser venv clean-data
+.PHONY: run test demo-data browser venv clean-data bench
 
 venv: $(VENV)/.installed
 
@@ -36,6 +36,12 @@ test: venv browser
 # SEED=n; REPLACE=1 drops what is there first.
 demo-data: venv
 	$(BIN)/python -m demo $(if $(SCALE),--scale $(SCALE)) $(if $(SEED),--seed $(SEED)) $(if $(REPLACE),--replace)
+
+# The ten-year benchmark (README "Performance"): loads SCALE=10 demo data into
+# PRECOG_BENCH_DATABASE_URL / PRECOG_DATABASE_URL / the embedded server when it is not there yet
+# (about 45 min), then measures in about 15 min. QUICK=1: default filters only, fewer runs.
+bench: venv browser
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(SCALE),--scale $(SCALE))
 
 clean-data:
 	rm -rf .precog-data

@@ -1,0 +1,126 @@
+"""Page-ready times in headless Chromium, beside an empty Streamlit page measured in the same run,
+and the Streamlit server's resident size after concurrent sessions have each opened every page.
+
+Ready = from navigation until the page's title is drawn and the script has finished running
+(`data-test-script-state='notRunning'`, what Streamlit's own end-to-end suite waits for). Each
+timed load is a new browser context, so a new Streamlit session; the first load of a page also
+fills the process's st.cache_data, later ones read it (as every user after the first does).
+"""
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+
+import psutil
+
+from bench.measure import percentile
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
+
+# (URL path, the page's st.title) in the sidebar's order.
+PAGES = {"Overview": ("", "Overview"), "Alerts": ("alerts", "Alerts"), "Position exits": ("exits", "Position exits"),
+         "Model versions": ("models", "Model versions"), "Strategy A/B": ("ab_tests", "Strategy A/B"),
+         "Current edges": ("edges", "Current edges"), "Trade attribution": ("trades", "Trade attribution")}
+EMPTY = "(empty Streamlit page)"
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+TIMEOUT_MS = 120_000
+
+
+def _server_process(base: str) -> psutil.Process:
+    port = base.rsplit(":", 1)[1]
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if "streamlit" in " ".join(cmdline) and str(port) in cmdline:
+            return proc
+    raise RuntimeError(f"no streamlit process serves port {port}")
+
+
+async def _ready(page, title: str) -> None:
+    await page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=TIMEOUT_MS)
+    await page.wait_for_selector(READY, timeout=TIMEOUT_MS)
+
+
+async def _load(browser, url: str, title: str) -> float:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = await context.new_page()
+        started = time.perf_counter()
+        await page.goto(url)
+        await _ready(page, title)
+        return time.perf_counter() - started
+    finally:
+        await context.close()
+
+
+async def _ready_times(browser, base: str, empty_base: str, runs: int, progress) -> dict:
+    results = {}
+    targets = [(EMPTY, empty_base + "/", "Empty page")]
+    targets += [(name, f"{base}/{path}", title) for name, (path, title) in PAGES.items()]
+    for name, url, title in targets:
+        first = await _load(browser, url, title)
+        later = [await _load(browser, url, title) for _ in range(runs)]
+        ms = [s * 1000 for s in later]
+        results[name] = {"first_ms": first * 1000, "p50_ms": statistics.median(ms), "p95_ms": percentile(ms, 95),
+                         "runs": runs}
+        progress(f"[bench]      {name}: first {first * 1000:.0f} ms, then p50 {statistics.median(ms):.0f} ms")
+    return results
+
+
+async def _session(browser, base: str) -> object:
+    """One session that opens every page through the sidebar (one websocket session throughout)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    await page.goto(base + "/")
+    await _ready(page, "Overview")
+    for path, title in list(PAGES.values())[1:]:
+        await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").first.click()
+        await _ready(page, title)
+    return context
+
+
+async def _memory(browser, base: str, sessions: int, server: psutil.Process, progress) -> dict:
+    idle = server.memory_info().rss
+    started = time.perf_counter()
+    contexts = await asyncio.gather(*(_session(browser, base) for _ in range(sessions)))
+    elapsed = time.perf_counter() - started
+    after = server.memory_info().rss
+    progress(f"[bench]      {sessions} sessions opened every page in {elapsed:.0f} s; server RSS {after / 2**20:.0f} MB")
+    for context in contexts:
+        await context.close()
+    return {"sessions": sessions, "idle_mb": idle / 2**20, "after_sessions_mb": after / 2**20,
+            "session_seconds": elapsed}
+
+
+async def _measure(base: str, empty_base: str, runs: int, sessions: int, progress) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            progress("[bench] page ready in Chromium")
+            pages = await _ready_times(browser, base, empty_base, runs, progress)
+        finally:
+            await browser.close()
+        return {"pages": pages}
+
+
+async def _memory_run(base: str, sessions: int, progress) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            return await _memory(browser, base, sessions, _server_process(base), progress)
+        finally:
+            await browser.close()
+
+
+def measure(url: str, runs: int, sessions: int, progress=print) -> dict:
+    env = {"PRECOG_DATABASE_URL": url}
+    with streamlit_server(env) as base, streamlit_server({}, script="bench/empty_app.py") as empty_base:
+        result = asyncio.run(_measure(base, empty_base, runs, sessions, progress))
+    progress(f"[bench] server memory: {sessions} concurrent sessions, each opening every page")
+    with streamlit_server(env) as base:
+        time.sleep(2)
+        result["memory"] = asyncio.run(_memory_run(base, sessions, progress))
+    return result
