@@ -1,0 +1,99 @@
+"""No page query reads edges, markets or game_states sequentially: every statement the pages send
+(with their default filters and the benchmark's two other filter sets, bench/cases.py) is
+EXPLAINed on the demo database and its plan searched for a Seq Scan on those tables.
+
+Plans, not timings. The demo database (scale 0.05: about 58K edges, 25K market rows, 10K game
+states) is big enough that the planner's choices are the real ones: the same statements plan
+without a sequential scan of these tables at 0.5 and at 10 years (`make bench` data), so
+enable_seqscan stays on and nothing here is forced.
+"""
+from __future__ import annotations
+
+import psycopg2
+import pytest
+import sqlalchemy as sa
+
+from queries import schema, sql_text, strip_comments
+from queries.connection import read_engine
+
+BIG_TABLES = {"edges", "markets", "game_states"}
+
+
+def sequential_scans(plan: dict) -> list[str]:
+    """The big tables a plan (EXPLAIN FORMAT JSON node) reads with a Seq Scan, anywhere in it."""
+    found = [plan["Relation Name"]] if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in BIG_TABLES else []
+    for child in plan.get("Plans", []):
+        found += sequential_scans(child)
+    return found
+
+
+def explain(name: str, params: dict) -> dict:
+    with read_engine().connect() as conn:
+        document = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + strip_comments(sql_text(name).text)), params).scalar()
+    return document[0]["Plan"]
+
+
+@pytest.fixture(scope="module")
+def page_statements(demo_url, point_app_at_module):
+    """(page and filters, query file, parameters) of every statement the benchmarked pages send."""
+    from bench import cases
+
+    conn = psycopg2.connect(schema.dsn(demo_url))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("ANALYZE")
+    conn.close()
+    statements = []
+    for question in cases.questions():
+        with cases.record_statements() as recorded:
+            cases.run_page(question)
+        statements += [(question.key, name, params) for name, params in recorded]
+    return statements
+
+
+@pytest.fixture(scope="module")
+def point_app_at_module(demo_url):
+    import os
+
+    import streamlit as st
+
+    from queries import connection
+
+    saved = {k: os.environ.get(k) for k in ("PRECOG_DATABASE_URL", "PRECOG_READ_URL")}
+    os.environ["PRECOG_DATABASE_URL"] = connection.dashboard_login(demo_url)
+    os.environ.pop("PRECOG_READ_URL", None)
+    st.cache_data.clear()
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    st.cache_data.clear()
+
+
+def test_every_page_is_covered(page_statements):
+    pages = {key.split(" / ")[0] for key, _, _ in page_statements}
+    assert pages == {"Overview", "Model versions", "Strategy A/B", "Position exits", "Alerts", "Current edges",
+                     "Trade attribution"}
+    files = {name for _, name, _ in page_statements}
+    assert {"edges_current", "edges_summary", "edges_decay", "models_calibration", "trades_page",
+            "exits_breakdown", "ab_version_metrics"} <= files
+
+
+def test_no_page_query_scans_a_big_table_sequentially(page_statements):
+    scanned = {}
+    for key, name, params in page_statements:
+        tables = sequential_scans(explain(name, params))
+        if tables:
+            scanned[f"{key}: {name}"] = sorted(set(tables))
+    assert scanned == {}
+
+
+def test_a_sequential_scan_is_seen(point_app_at_module):
+    """The search finds a Seq Scan where there is one (indexes switched off for this transaction)."""
+    with read_engine().connect() as conn:
+        conn.execute(sa.text("SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = off; "
+                             "SET LOCAL enable_indexscan = off"))
+        plan = conn.execute(sa.text("EXPLAIN (FORMAT JSON) SELECT count(*) FROM edges WHERE expected_value > 0")).scalar()
+    assert sequential_scans(plan[0]["Plan"]) == ["edges"]
