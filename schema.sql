@@ -1459,26 +1459,8 @@ END $$;
 -- Position exits: one row per position, exit orders as runs of attempts (exits page)
 -- (No ORDER BY anywhere in a view, even inside an aggregate: "first" is "no earlier one".)
 -- ---------------------------------------------------------------------------------------------
--- One row per position: its current state with what it opened with (the first SCD row's
--- quantity and time) and the versions behind it (the opening buy trade's strategy and model).
-CREATE OR REPLACE VIEW position_summary AS
-SELECT cur.position_id, cur.market_id, cur.platform_id, cur.side, cur.entry_price,
-       first_row.quantity AS opening_quantity, first_row.created_at AS opened_at,
-       cur.quantity AS current_quantity, cur.status, cur.created_at AS status_since,
-       cur.realized_pnl, cur.execution_mode,
-       opening.trade_id AS opening_trade_id, opening.strategy_id, opening.model_id
-FROM positions cur
-JOIN positions first_row
-  ON first_row.position_id = cur.position_id
- AND NOT EXISTS (SELECT 1 FROM positions earlier
-                  WHERE earlier.position_id = cur.position_id
-                    AND (earlier.created_at, earlier.id) < (first_row.created_at, first_row.id))
-LEFT JOIN trades opening
-  ON opening.position_id = cur.position_id AND opening.side = 'buy'
- AND NOT EXISTS (SELECT 1 FROM trades earlier
-                  WHERE earlier.position_id = cur.position_id AND earlier.side = 'buy'
-                    AND (earlier.created_at, earlier.trade_id) < (opening.created_at, opening.trade_id))
-WHERE cur.row_current_ind;
+-- position_summary (one row per position: its current state with what it opened with and the
+-- versions behind it) is defined with position_facts, in "Performance at ten years" below.
 
 -- exit_attempts has no order key: one exit order is a run of attempts numbered 1, 2, ... while
 -- the limit price walks. Runs of one position can overlap in time (a second partial exit starts
@@ -1530,35 +1512,7 @@ GROUP BY s.sequence_id, s.position_id, s.exit_condition, s.priority_level, s.qua
 -- the held contract's last quoted price while the market was open (the 'no' price for a 'no'
 -- position), once the market is no longer open; NULL before. CLV = closing_price - entry_price.
 -- A plain SQL function (no SET clause) so the planner inlines it into each query.
-CREATE OR REPLACE FUNCTION ab_closed_positions(p_strategy_ids int[], p_since timestamp, p_until timestamp)
-RETURNS TABLE (position_id int, strategy_id int, model_id int, execution_mode varchar, market_id varchar,
-               side varchar, entry_price numeric, quantity bigint, cost numeric, realized_pnl numeric,
-               ret float8, closed_at timestamp, edge_at_execution numeric, fills bigint, closing_price numeric)
-LANGUAGE sql STABLE AS $$
-SELECT p.position_id, o.strategy_id, o.model_id, p.execution_mode, p.market_id, p.side, p.entry_price,
-       b.quantity, b.cost, p.realized_pnl, (p.realized_pnl / nullif(b.cost, 0))::float8,
-       p.created_at, o.edge_at_execution, b.fills,
-       CASE WHEN latest.status <> 'open' THEN last_open.price END
-FROM (SELECT DISTINCT ON (t.position_id) t.position_id, t.strategy_id, t.model_id, t.edge_at_execution
-      FROM trades t
-      WHERE t.side = 'buy' AND t.strategy_id = ANY (p_strategy_ids)
-      ORDER BY t.position_id, t.created_at, t.trade_id) o
-JOIN positions p ON p.position_id = o.position_id AND p.row_current_ind AND p.status IN ('closed', 'settled')
-CROSS JOIN LATERAL (
-    SELECT sum(t.quantity) FILTER (WHERE t.side = 'buy') AS quantity,
-           sum(t.price * t.quantity) FILTER (WHERE t.side = 'buy') AS cost,
-           count(*) AS fills
-    FROM trades t WHERE t.position_id = p.position_id) b
-LEFT JOIN LATERAL (
-    SELECT m.status FROM markets m WHERE m.market_id = p.market_id
-    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) latest ON true
-LEFT JOIN LATERAL (
-    SELECT CASE WHEN p.side = 'no' THEN m.no_price ELSE m.yes_price END AS price
-    FROM markets m WHERE m.market_id = p.market_id AND m.status = 'open'
-    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last_open ON true
-WHERE (p_since IS NULL OR p.created_at >= p_since)
-  AND (p_until IS NULL OR p.created_at < p_until)
-$$;
+-- Defined in "Performance at ten years" below: it reads each position's buys from position_facts.
 
 -- ---------------------------------------------------------------------------------------------
 -- Filtered sets that several page queries share (trade attribution, current edges)
@@ -1621,6 +1575,137 @@ WHERE (p_confidence IS NULL OR o.confidence_level = ANY (p_confidence))
   AND (p_strategy_name IS NULL OR o.strategy_name = p_strategy_name)
   AND (p_model_name IS NULL OR o.model_name = p_model_name)
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Performance at ten years (issue #8; README "Performance")
+-- ---------------------------------------------------------------------------------------------
+-- What every position opened with, kept by the writer's own INSERTs (statement triggers below),
+-- so the exits and A/B pages read one row per position instead of searching each position's
+-- history and trades for its first row and first buy: at ten years (158K position rows, 116K
+-- trades) that search is most of every exits and A/B query. One row per position_id: its first
+-- row's time and quantity (earliest by created_at, id), its first buy (earliest by created_at,
+-- trade_id), and the sums of its trades.
+CREATE TABLE IF NOT EXISTS position_facts (
+    position_id      INT PRIMARY KEY,
+    opened_at        TIMESTAMP NOT NULL,
+    opening_quantity INT NOT NULL,
+    opening_trade_id INT,
+    strategy_id      INT,
+    model_id         INT,
+    buy_quantity     BIGINT,
+    buy_cost         NUMERIC,
+    fills            BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS idx_position_facts_strategy ON position_facts(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_position_facts_model ON position_facts(model_id);
+-- The first buy of a position, by index (the facts are recomputed per position on every write).
+CREATE INDEX IF NOT EXISTS idx_trades_position_buys ON trades(position_id, created_at, trade_id) WHERE side = 'buy';
+
+-- Recompute the facts of the given positions from positions and trades (set-based: one call per
+-- writing statement, whatever its row count).
+CREATE OR REPLACE FUNCTION position_facts_recompute(p_ids int[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DELETE FROM position_facts f
+ WHERE f.position_id = ANY (p_ids) AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = f.position_id);
+INSERT INTO position_facts AS f (position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id,
+                                 buy_quantity, buy_cost, fills)
+SELECT first_row.position_id, first_row.created_at, first_row.quantity, o.trade_id, o.strategy_id, o.model_id,
+       b.buy_quantity, b.buy_cost, coalesce(b.fills, 0)
+FROM (SELECT DISTINCT ON (p.position_id) p.position_id, p.created_at, p.quantity
+      FROM positions p WHERE p.position_id = ANY (p_ids)
+      ORDER BY p.position_id, p.created_at, p.id) first_row
+LEFT JOIN (SELECT DISTINCT ON (t.position_id) t.position_id, t.trade_id, t.strategy_id, t.model_id
+           FROM trades t WHERE t.side = 'buy' AND t.position_id = ANY (p_ids)
+           ORDER BY t.position_id, t.created_at, t.trade_id) o USING (position_id)
+LEFT JOIN (SELECT t.position_id, sum(t.quantity) FILTER (WHERE t.side = 'buy') AS buy_quantity,
+                  sum(t.price * t.quantity) FILTER (WHERE t.side = 'buy') AS buy_cost, count(*) AS fills
+           FROM trades t WHERE t.position_id = ANY (p_ids) GROUP BY t.position_id) b USING (position_id)
+ON CONFLICT (position_id) DO UPDATE
+   SET opened_at = excluded.opened_at, opening_quantity = excluded.opening_quantity,
+       opening_trade_id = excluded.opening_trade_id, strategy_id = excluded.strategy_id,
+       model_id = excluded.model_id, buy_quantity = excluded.buy_quantity, buy_cost = excluded.buy_cost,
+       fills = excluded.fills
+$$;
+REVOKE EXECUTE ON FUNCTION position_facts_recompute(int[]) FROM PUBLIC;
+
+-- Positions get new rows and current rows change in place (quantity and created_at included);
+-- trades are append-only. Transition tables make one recompute per statement. ENABLE ALWAYS: bulk
+-- loads that switch row triggers off (session_replication_role = replica) keep the facts too.
+CREATE OR REPLACE FUNCTION position_facts_after_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows
+                                           WHERE position_id IS NOT NULL));
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER positions_facts_insert AFTER INSERT ON positions
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION position_facts_after_write();
+CREATE OR REPLACE TRIGGER positions_facts_update AFTER UPDATE ON positions
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION position_facts_after_write();
+CREATE OR REPLACE TRIGGER positions_facts_delete AFTER DELETE ON positions
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION position_facts_after_write();
+CREATE OR REPLACE TRIGGER trades_facts_insert AFTER INSERT ON trades
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION position_facts_after_write();
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_insert;
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_update;
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_delete;
+ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_facts_insert;
+
+-- A database that had positions before this table existed gets its facts once.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions) THEN
+        PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
+    END IF;
+END $$;
+
+-- One row per position (exits page): its current state with what it opened with (the first
+-- row's quantity and time) and the versions behind it (the opening buy's strategy and model).
+CREATE OR REPLACE VIEW position_summary AS
+SELECT cur.position_id, cur.market_id, cur.platform_id, cur.side, cur.entry_price,
+       f.opening_quantity, f.opened_at,
+       cur.quantity AS current_quantity, cur.status, cur.created_at AS status_since,
+       cur.realized_pnl, cur.execution_mode,
+       f.opening_trade_id, f.strategy_id, f.model_id
+FROM positions cur
+JOIN position_facts f ON f.position_id = cur.position_id
+WHERE cur.row_current_ind;
+
+-- ab_closed_positions: see "Strategy A/B" above for what it returns. Each position's buys and
+-- fills come from the facts instead of being summed from its trades on every call.
+CREATE OR REPLACE FUNCTION ab_closed_positions(p_strategy_ids int[], p_since timestamp, p_until timestamp)
+RETURNS TABLE (position_id int, strategy_id int, model_id int, execution_mode varchar, market_id varchar,
+               side varchar, entry_price numeric, quantity bigint, cost numeric, realized_pnl numeric,
+               ret float8, closed_at timestamp, edge_at_execution numeric, fills bigint, closing_price numeric)
+LANGUAGE sql STABLE AS $$
+SELECT p.position_id, o.strategy_id, o.model_id, p.execution_mode, p.market_id, p.side, p.entry_price,
+       f.buy_quantity, f.buy_cost, p.realized_pnl, (p.realized_pnl / nullif(f.buy_cost, 0))::float8,
+       p.created_at, o.edge_at_execution, f.fills,
+       CASE WHEN latest.status <> 'open' THEN last_open.price END
+FROM (SELECT DISTINCT ON (t.position_id) t.position_id, t.strategy_id, t.model_id, t.edge_at_execution
+      FROM trades t
+      WHERE t.side = 'buy' AND t.strategy_id = ANY (p_strategy_ids)
+      ORDER BY t.position_id, t.created_at, t.trade_id) o
+JOIN positions p ON p.position_id = o.position_id AND p.row_current_ind AND p.status IN ('closed', 'settled')
+JOIN position_facts f ON f.position_id = p.position_id
+LEFT JOIN LATERAL (
+    SELECT m.status FROM markets m WHERE m.market_id = p.market_id
+    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) latest ON true
+LEFT JOIN LATERAL (
+    SELECT CASE WHEN p.side = 'no' THEN m.no_price ELSE m.yes_price END AS price
+    FROM markets m WHERE m.market_id = p.market_id AND m.status = 'open'
+    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last_open ON true
+WHERE (p_since IS NULL OR p.created_at >= p_since)
+  AND (p_until IS NULL OR p.created_at < p_until)
+$$;
+
+-- Current edges: the page starts from the few open markets. The planner cannot tell from
+-- per-column statistics that almost every market row with status 'open' is a history row (a
+-- market is open for most of its price updates), so it expected most current rows to be open
+-- and walked the EV index of every current edge instead. Statistics on the pair give it the
+-- real share; the partial index is the short list it then starts from.
+CREATE STATISTICS IF NOT EXISTS markets_current_status (mcv) ON row_current_ind, status FROM markets;
+CREATE INDEX IF NOT EXISTS idx_markets_open_current ON markets(market_id) WHERE row_current_ind AND status = 'open';
 
 -- ---------------------------------------------------------------------------------------------
 -- Access control: least privilege for the dashboard (keep this section last but for the version)
