@@ -1,10 +1,12 @@
 """Page state that lives in the URL, so a link reproduces the view.
 
 Reading never trusts the URL: a value that does not parse or is not allowed is dropped, and
-`problems` collects one sentence per dropped value for the page to show.
+`problems` collects one sentence per dropped value for the page to show. A value quoted in a
+sentence goes through `quote`, so the sentence shows exactly what the link holds and nothing else.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Callable, Iterable, TypeVar
 
@@ -12,6 +14,24 @@ import streamlit as st
 
 T = TypeVar("T")
 MAX_PARAM_LENGTH = 200
+# The days a link may name: far beyond any trading data, and far enough from the ends of Python's
+# calendar (years 1 and 9999) that a page can add or subtract years without overflowing.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+QUOTE_LENGTH = 60
+# C0, DEL and C1: no value the pages write holds one, and PostgreSQL text cannot hold NUL.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What markdown acts on inside a line: escapes, code, emphasis, links and images, maths, strike
+# through, directives (:red[...], :material/x:), scheme autolinks and entities; an underscore
+# only where it can open or close emphasis (not inside a word).
+_MARKDOWN = re.compile(r"([\\`*\[\]$~:&]|(?<![^\W_])_|_(?![^\W_]))")
+
+
+def quote(value: str, limit: int = QUOTE_LENGTH) -> str:
+    """`value` for a sentence shown as markdown: at most `limit` characters (then "…"), each
+    unprintable character (control, format, line or paragraph break) shown as "\ufffd", and the
+    characters markdown acts on backslash-escaped, so a link cannot add a link, image or formatting."""
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in value[:limit])
+    return _MARKDOWN.sub(r"\\\1", shown) + ("…" if len(value) > limit else "")
 
 
 class UrlState:
@@ -25,6 +45,9 @@ class UrlState:
         if len(value) > MAX_PARAM_LENGTH:
             self.problems.append(f"The link's '{name}' is too long and was ignored.")
             return None
+        if _CONTROL.search(value):
+            self.problems.append(f"The link's '{name}' holds control characters and was ignored.")
+            return None
         return value
 
     def text(self, name: str, allowed: Iterable[str] | None = None, default: str | None = None) -> str | None:
@@ -32,7 +55,7 @@ class UrlState:
         if value is None:
             return default
         if allowed is not None and value not in set(allowed):
-            self.problems.append(f"The link's {name} '{value[:60]}' is unknown and was ignored.")
+            self.problems.append(f"The link's {name} '{quote(value)}' is unknown and was ignored.")
             return default
         return value
 
@@ -44,11 +67,13 @@ class UrlState:
         items = [v for v in value.split(",") if v]
         if allowed is not None:
             allowed_set = set(allowed)
-            unknown = [v for v in items if v not in allowed_set]
-            if unknown:
-                self.problems.append(f"The link's {name} {', '.join(repr(u[:40]) for u in unknown[:3])} "
-                                     "unknown and ignored." if len(unknown) > 1 else
-                                     f"The link's {name} '{unknown[0][:60]}' is unknown and was ignored.")
+            unknown = list(dict.fromkeys(v for v in items if v not in allowed_set))
+            if len(unknown) == 1:
+                self.problems.append(f"The link's {name} '{quote(unknown[0])}' is unknown and was ignored.")
+            elif unknown:
+                named = ", ".join(f"'{quote(u, 40)}'" for u in unknown[:3])
+                more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+                self.problems.append(f"The link's {name} {named}{more} are unknown and were ignored.")
             items = [v for v in items if v in allowed_set]
         return list(dict.fromkeys(items))
 
@@ -59,7 +84,7 @@ class UrlState:
         try:
             return parse(value)
         except (ValueError, TypeError, OverflowError):
-            self.problems.append(f"The link's {name} '{value[:60]}' is not {what} and was ignored.")
+            self.problems.append(f"The link's {name} '{quote(value)}' is not {what} and was ignored.")
             return default
 
     def integer(self, name: str, default: int | None = None, minimum: int = 0, maximum: int = 2**31 - 1) -> int | None:
@@ -71,7 +96,12 @@ class UrlState:
         return self.parsed(name, parse, "a valid number", default)
 
     def day(self, name: str, default: date | None = None) -> date | None:
-        return self.parsed(name, date.fromisoformat, "a date (YYYY-MM-DD)", default)
+        day = self.parsed(name, date.fromisoformat, "a date (YYYY-MM-DD)", default)
+        if day is None or day == default or EARLIEST_DAY <= day <= LATEST_DAY:
+            return day
+        self.problems.append(f"The link's {name} {day.isoformat()} is outside {EARLIEST_DAY.year}–"
+                             f"{LATEST_DAY.year} and was ignored.")
+        return default
 
     def show_problems(self) -> None:
         for problem in self.problems:
