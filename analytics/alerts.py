@@ -27,7 +27,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # --- input checks (the database checks the same; these let the page say so before calling) --
 def note_problem(note: str | None) -> str | None:
-    """One sentence when the note cannot be stored, else None."""
+    """One sentence when the note cannot be stored, else None.
+
+    Measured as the database stores it: without the spaces around it (btrim), so a note the
+    database would take is never refused here.
+    """
+    note = (note or "").strip(" ")
     if not note:
         return None
     if len(note) > MAX_NOTE_LENGTH:
@@ -41,7 +46,8 @@ def resolution_problem(action: str | None) -> str | None:
     if action is None or not action.strip():
         return "Choose a resolution action (fixed, false_positive, ignored or escalated) before resolving."
     if action not in RESOLUTION_ACTIONS:
-        return f"The resolution action '{action[:40]}' is unknown; use fixed, false_positive, ignored or escalated."
+        shown = "".join(c if c.isprintable() else "\ufffd" for c in action[:40])  # one line, whatever it holds
+        return f"The resolution action '{shown}' is unknown; use fixed, false_positive, ignored or escalated."
     return None
 
 
