@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "database": {"rows": rows, "scale_years": args.scale, "server": measure.server_version(url)},
+        "database": {"rows": rows, "scale_years": args.scale, "settings": measure.server_settings()},
         "method": {"warm_runs": warm_runs, "cold_runs": cold_runs, "seed_runs": side_runs, "floor_runs": side_runs,
                    "naive_runs": naive_runs, "cold": cold_label, "quick": args.quick,
                    "floor": "sum over the page's statements of the median EXPLAIN (ANALYZE) execution time of the "
@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(report))
     print(f"\nCold: {cold_label}.")
+    print("Server settings seen by the dashboard's sessions: "
+          + ", ".join(f"{k} {v}" for k, v in report["database"]["settings"].items()))
     print(f"Written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0
 

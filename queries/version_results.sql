@@ -14,15 +14,15 @@ WITH closed AS (
       AND (CAST(:since AS timestamp) IS NULL OR p.created_at >= CAST(:since AS timestamp))
       AND (CAST(:until AS timestamp) IS NULL OR p.created_at < CAST(:until AS timestamp))
 ),
-opening AS (
-    SELECT DISTINCT ON (t.position_id) t.position_id, t.strategy_id, t.model_id, t.price, t.quantity, t.edge_at_execution
-    FROM trades t
-    WHERE t.side = 'buy' AND t.position_id IN (SELECT position_id FROM closed)
-    ORDER BY t.position_id, t.created_at, t.trade_id
+opening AS (  -- the position's first buy, from position_facts (schema.sql)
+    SELECT c.position_id, f.fills, t.strategy_id, t.model_id, t.price, t.quantity, t.edge_at_execution
+    FROM closed c
+    JOIN position_facts f ON f.position_id = c.position_id
+    JOIN trades t ON t.trade_id = f.opening_trade_id
 )
 SELECT s.strategy_id, s.strategy_name, s.strategy_version, pm.model_id, pm.model_name, pm.model_version,
        c.execution_mode,
-       sum((SELECT count(*) FROM trades t2 WHERE t2.position_id = c.position_id)) AS trades,
+       sum(o.fills) AS trades,
        count(*) AS positions_closed,
        count(*) FILTER (WHERE c.realized_pnl > 0) AS wins,
        sum(c.realized_pnl) AS realized_pnl,
