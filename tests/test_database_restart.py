@@ -5,14 +5,13 @@ again, the same session works with no reconnect by hand (the engines' pool_pre_p
 The server is the test's own (tests/replica.py), so stopping it disturbs no one else."""
 from __future__ import annotations
 
-import psycopg2
-import pytest
 import streamlit as st
 
 from queries import schema
 from tests.apptest import open_page
 from tests.conftest import database_url
 from tests.replica import own_server
+from tests.test_fuzz import written
 from ui.shell import SWITCHED
 
 ROWS = """
@@ -20,18 +19,6 @@ INSERT INTO alerts (alert_type, severity, component, message)
 SELECT 'loss_threshold', 'critical', 'position_manager', 'Position loss exceeded 30% on #' || i
 FROM generate_series(1, 3) i;
 """
-WRITTEN = ("SELECT (SELECT count(*) FROM alert_actions), "
-           "(SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL)")
-
-
-def written(url: str) -> tuple:
-    conn = psycopg2.connect(schema.dsn(url))
-    try:
-        with conn.cursor() as cur:
-            cur.execute(WRITTEN)
-            return cur.fetchone()
-    finally:
-        conn.close()
 
 
 def through_app(at):
@@ -97,7 +84,7 @@ def test_a_restart_costs_one_sentence_then_the_session_recovers(point_app_at):
         assert at.session_state["alerts_result"] == ("acknowledged", [("error", error)])
 
         server.start()
-        assert written(url) == (0, 0)  # nothing half-written
+        assert written(url) == (0, 0, 0, None)  # nothing half-written: no audit row, no acknowledgement
         at = rerun(at)
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert queue_ids(at) == shown  # the same session reads again, no reconnect by hand
