@@ -1317,7 +1317,8 @@ SELECT CASE
         THEN 'Resolving an alert needs a resolution action (fixed, false_positive, ignored or escalated).'
     WHEN p_action = 'resolve' AND p_resolution_action NOT IN ('fixed', 'false_positive', 'ignored', 'escalated')
         THEN format('The resolution action %s is unknown; use fixed, false_positive, ignored or escalated.',
-                    quote_literal(left(p_resolution_action, 40)))
+                    -- control characters shown as '?': the sentence stays on one line
+                    quote_literal(left(regexp_replace(p_resolution_action, '[[:cntrl:]]', '?', 'g'), 40)))
     WHEN p_action = 'acknowledge' AND p_resolution_action IS NOT NULL
         THEN 'An acknowledgement has no resolution action.'
 END

@@ -134,6 +134,9 @@ def _call(name: str, alert_id: int, **params) -> Outcome:
         if getattr(error.orig, "pgcode", None) == REFUSED_INPUT:
             return Outcome(int(alert_id), "refused", error.orig.diag.message_primary)
         raise
+    except ValueError:  # psycopg2 cannot send a NUL character; nothing reached the database
+        return Outcome(int(alert_id), "refused",
+                       "The note holds control characters; only text, tabs and line breaks are allowed.")
     return Outcome(int(row.alert_id), row.outcome, row.message,
                    None if pd.isna(row.actor) else row.actor,
                    None if pd.isna(row.acted_at) else row.acted_at.to_pydatetime())

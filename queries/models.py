@@ -116,6 +116,8 @@ def _apply(name: str, by: Identity, **params) -> list[Change]:
         if refusal is None:
             raise
         raise refusal from None
+    except ValueError:  # psycopg2 cannot send a NUL character; nothing reached the database
+        raise TransitionRefused("The reason holds a NUL character; remove it.") from None
     finally:
         forget_lifecycle_reads()
     return [Change(int(r.model_id), r.model_version, r.from_status, r.to_status, bool(r.applied))

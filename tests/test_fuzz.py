@@ -437,11 +437,6 @@ def test_resolve_stores_the_trimmed_note_or_refuses_with_one_sentence(writer, no
         assert rows == [("resolve", RESPONDER.name, stored_note(note), action)]
 
 
-NEEDS_LEAD = ("queries/alerts.py and queries/models.py let psycopg2's ValueError for NUL escape; "
-              "see the report of issue #9's fuzzing")
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=NEEDS_LEAD)
 def test_a_note_with_nul_is_refused_by_the_page_check_and_the_database_call(writer):
     """PostgreSQL text cannot hold NUL (the driver refuses it before sending), so the generators
     above leave it out; the page's check refuses it, and so must the call itself."""
@@ -485,7 +480,6 @@ def test_a_status_change_stores_its_reason_or_refuses_with_one_sentence(writer, 
 
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=NEEDS_LEAD)
 def test_a_reason_with_nul_is_refused_with_one_sentence(writer):
     """The models page checks only that the reason is not blank, so a pasted NUL reaches the call."""
     with rolled_back(writer):
@@ -494,8 +488,6 @@ def test_a_reason_with_nul_is_refused_with_one_sentence(writer):
     one_sentence(str(refusal.value))
 
 
-@pytest.mark.xfail(strict=True, reason="alert_action_problem (schema.sql, Alerts section) quotes the action "
-                                       "with its line breaks: see the report of issue #9's fuzzing")
 def test_an_unknown_resolution_action_is_refused_in_one_line(writer):
     """The generator above gives printable actions only: the page offers a fixed list, and a
     caller passing a line break gets a refusal that breaks the line."""
