@@ -6,7 +6,7 @@ fresh server's first request).
 """
 import streamlit as st
 
-from identity import current_identity, oidc_provider
+from identity import SecretsUnreadable, current_identity, oidc_provider
 from queries.connection import DatabaseUnavailable, describe_database
 from ui.text import literal
 
@@ -30,7 +30,11 @@ page = st.navigation(
     }
 )
 
-me = current_identity()
+try:
+    me = current_identity()
+except SecretsUnreadable as error:
+    st.error(str(error), icon=":material/lock:")
+    st.stop()
 with st.sidebar:
     st.caption(f"Database: {describe_database()}")
     st.caption(f"Acting as {literal(me.label)}")

@@ -1,7 +1,8 @@
 """Who is acting, and what they may do. Every write takes its actor from `current_identity()`.
 
 Where the identity comes from, first that is configured:
-  1. OIDC sign-in (`st.login`) when `[auth]` is in .streamlit/secrets.toml;
+  1. OIDC sign-in (`st.login`) when `[auth]` is in .streamlit/secrets.toml (the e-mail claim when
+     the provider marks it verified, else the subject);
   2. a trusted reverse-proxy header named by PRECOG_AUTH_HEADER (e.g. X-Forwarded-Email). Only
      then is that header read: without the setting anyone could send it, so it is ignored;
   3. local mode: the operating-system user, `local:<user>`, labelled "local mode — not signed in"
@@ -21,6 +22,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -36,6 +38,10 @@ ACCEPTABLE_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,%d}" % MAX_NAME)
 
 class NotAllowed(PermissionError):
     """The identity's role may not do this; str(error) is the sentence to show."""
+
+
+class SecretsUnreadable(RuntimeError):
+    """A secrets file exists but does not parse: who may do what is unknown, so nothing is shown."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ def role_for(name: str, roles: Mapping) -> str:
     for role in ROLES:
         for pattern in roles.get(role, ()) or ():
             pattern = str(pattern).strip().lower()
-            if pattern == lowered or (pattern.startswith("*@") and lowered.endswith(pattern[1:])):
+            in_domain = pattern.startswith("*@") and lowered.count("@") == 1 and lowered.endswith(pattern[1:])
+            if pattern == lowered or in_domain:
                 granted = role
     return granted
 
@@ -82,7 +89,9 @@ def acceptable_name(value: object) -> str | None:
 def current_identity() -> Identity:
     if oidc_configured():
         user = st.user
-        name = acceptable_name(user.get("email") or user.get("sub")) if user.get("is_logged_in") else None
+        # The e-mail claim only when the provider vouches for it (some let users set it freely).
+        claim = user.get("email") if user.get("email_verified") is True else user.get("sub")
+        name = acceptable_name(claim) if user.get("is_logged_in") else None
         if name is None:
             return Identity("not signed in", "viewer", "oidc", signed_in=False)
         return Identity(name, role_for(name, _roles()), "oidc", signed_in=True)
@@ -120,5 +129,10 @@ def _roles() -> Mapping:
 def _secret(section: str):
     try:
         return st.secrets.get(section)
-    except Exception:  # noqa: BLE001 - no secrets.toml at all, or one that does not parse
+    except Exception:  # noqa: BLE001 - Streamlit raises the same error for "no file" and "bad file"
+        # No file: local mode. A file that does not parse must not fail open into local mode
+        # (admin) when it was meant to configure sign-in, so it stops the app instead.
+        if any(Path(f).expanduser().is_file() for f in st.get_option("secrets.files")):
+            raise SecretsUnreadable("The secrets file (.streamlit/secrets.toml) cannot be read, so sign-in and "
+                                    "roles are unknown; fix the file and reload the page.") from None
         return None

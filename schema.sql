@@ -998,7 +998,7 @@ CREATE INDEX IF NOT EXISTS idx_markets_settled ON markets(market_id, created_at)
 
 CREATE OR REPLACE FUNCTION model_status_transition_allowed(p_from text, p_to text, p_rollback boolean)
 RETURNS boolean LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 SELECT (p_from, p_to) IN (('draft', 'training'), ('training', 'validating'), ('validating', 'active'),
                           ('active', 'deprecated'))
     OR (coalesce(p_rollback, false) AND p_from = 'deprecated' AND p_to = 'active')
@@ -1007,7 +1007,7 @@ $$;
 -- BEFORE UPDATE OF status: refuse what the lifecycle does not allow. Unknown statuses are left
 -- to the CHECK constraint, which names them.
 CREATE OR REPLACE FUNCTION model_status_guard() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF NEW.status IN ('draft', 'training', 'validating', 'active', 'deprecated')
        AND NOT model_status_transition_allowed(OLD.status, NEW.status,
@@ -1024,7 +1024,7 @@ END $$;
 -- AFTER UPDATE OF status: append the change. transition_model_status/rollback_model say who and
 -- why through transaction-local settings; a plain UPDATE is recorded as the database role's.
 CREATE OR REPLACE FUNCTION model_status_record_change() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO model_status_history (model_id, from_status, to_status, action, changed_by, reason, request_id)
     VALUES (NEW.model_id, OLD.status, NEW.status,
@@ -1068,7 +1068,7 @@ JOIN probability_models pm ON pm.model_id = h.model_id;
 CREATE OR REPLACE FUNCTION model_versions_active_at(p_at timestamp, p_model_name text DEFAULT NULL)
 RETURNS TABLE (model_id int, model_name varchar, model_version varchar, active_since timestamp)
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 SELECT s.model_id, s.model_name, s.model_version, s.changed_at
 FROM (
     SELECT DISTINCT ON (t.model_id) t.model_id, t.model_name, t.model_version, t.to_status, t.changed_at
@@ -1088,7 +1088,7 @@ $$;
 CREATE OR REPLACE FUNCTION model_rollback_plan(p_model_name text)
 RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar)
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     latest record;
     first_seq bigint;
@@ -1151,7 +1151,7 @@ END $$;
 -- Checks shared by the two write functions; raises with a sentence for people.
 CREATE OR REPLACE FUNCTION model_transition_check_request(p_actor text, p_reason text, p_request_id text)
 RETURNS void LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF p_actor IS NULL OR btrim(p_actor) = '' OR char_length(p_actor) > 200 THEN
         RAISE EXCEPTION 'a status change needs the name of who makes it (at most 200 characters)'
@@ -1173,7 +1173,7 @@ END $$;
 CREATE OR REPLACE FUNCTION model_set_status(p_model_id int, p_status text, p_action text, p_actor text,
                                             p_reason text, p_request_id text)
 RETURNS void LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM set_config('precog.status_action', p_action, true), set_config('precog.status_actor', p_actor, true),
             set_config('precog.status_reason', coalesce(p_reason, ''), true),
@@ -1187,7 +1187,7 @@ END $$;
 CREATE OR REPLACE FUNCTION model_request_outcome(p_request_id text)
 RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 SELECT h.model_id, pm.model_version, h.from_status, h.to_status, false
 FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
 WHERE h.request_id = p_request_id
@@ -1301,7 +1301,7 @@ END $$;
 CREATE OR REPLACE FUNCTION alert_action_problem(p_action text, p_actor text, p_notes text,
                                                 p_resolution_action text)
 RETURNS text LANGUAGE sql IMMUTABLE
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 SELECT CASE
     WHEN p_action IS NULL OR p_action NOT IN ('acknowledge', 'resolve')
         THEN 'The action must be acknowledge or resolve.'
@@ -1349,7 +1349,7 @@ CREATE OR REPLACE TRIGGER alert_actions_no_truncate BEFORE TRUNCATE ON alert_act
 -- alert or rewrite who acknowledged it (other columns, e.g. notification tracking, stay updatable).
 CREATE OR REPLACE FUNCTION alerts_guard_response() RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public AS $$
+SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF OLD.acknowledged_at IS NOT NULL
        AND (NEW.acknowledged_at, NEW.acknowledged_by, NEW.acknowledged_notes)
@@ -1605,7 +1605,7 @@ CREATE INDEX IF NOT EXISTS idx_trades_position_buys ON trades(position_id, creat
 -- Recompute the facts of the given positions from positions and trades (set-based: one call per
 -- writing statement, whatever its row count).
 CREATE OR REPLACE FUNCTION position_facts_recompute(p_ids int[]) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DELETE FROM position_facts f
  WHERE f.position_id = ANY (p_ids) AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = f.position_id);
 INSERT INTO position_facts AS f (position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id,
@@ -1633,7 +1633,7 @@ REVOKE EXECUTE ON FUNCTION position_facts_recompute(int[]) FROM PUBLIC;
 -- trades are append-only. Transition tables make one recompute per statement. ENABLE ALWAYS: bulk
 -- loads that switch row triggers off (session_replication_role = replica) keep the facts too.
 CREATE OR REPLACE FUNCTION position_facts_after_write() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows
                                            WHERE position_id IS NOT NULL));
@@ -1720,11 +1720,16 @@ CREATE INDEX IF NOT EXISTS idx_markets_open_current ON markets(market_id) WHERE 
 --                   no INSERT/UPDATE/DELETE on any table. (This also closes the door a direct
 --                   UPDATE of probability_models.status with precog.status_action='rollback'
 --                   would open: no dashboard role may UPDATE that table.)
---  * precog_dashboard  the login the dashboard uses: NOINHERIT, a member of both. Its engines set
---                   role=precog_reader or role=precog_writer at connection start-up, so a session
---                   has one role's rights, never the owner's. Give it a password in production
+--  * precog_dashboard  the login the dashboard uses: NOINHERIT, a member of both, holding nothing
+--                   itself. Its engines set role=precog_reader or role=precog_writer at connection
+--                   start-up (RESET ROLE returns there; SET ROLE NONE returns to the login, which may
+--                   do nothing), so a session has one role's rights, never the owner's. Give it a password in production
 --                   (ALTER ROLE precog_dashboard PASSWORD ...); with none, only trust auth admits it.
 -- EXECUTE is revoked from PUBLIC on every function of ours (extension functions are left alone).
+-- Every function of ours names pg_temp last in its fixed search_path: otherwise PostgreSQL looks
+-- in pg_temp first, and a temporary table called model_status_history would catch the audit rows
+-- of a SECURITY DEFINER call. As a second wall, PUBLIC may not create temporary tables here, nor
+-- large objects (the one kind of row SELECT alone could otherwise write).
 -- Everything below is re-granted on every apply, so objects added above are always covered.
 DO $$
 DECLARE
@@ -1750,6 +1755,14 @@ BEGIN
         END;
     END IF;
 END $$;
+
+DO $$
+BEGIN
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(), current_user);  -- the loader's pg_temp helpers
+END $$;
+REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea), lo_put(oid, bigint, bytea)
+    FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA public TO precog_reader, precog_writer;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC, precog_reader, precog_writer, precog_dashboard;
@@ -1784,7 +1797,7 @@ GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int,
 -- Version record (last, so it is only written when everything above succeeded)
 -- ---------------------------------------------------------------------------------------------
 INSERT INTO schema_version (version, description)
-VALUES ('1.7.0+dashboard.4', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
+VALUES ('1.7.0+dashboard.5', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
                               'model lifecycle, alert actions, views and functions of the pages, shared page filters; '
-                              'reader, writer and dashboard roles')
+                              'reader, writer and dashboard roles; position_facts')
 ON CONFLICT (version) DO NOTHING;

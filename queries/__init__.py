@@ -96,8 +96,10 @@ def _run(engine_getter, name: str, params: dict[str, Any], write: bool) -> pd.Da
     except sa_exc.ProgrammingError as error:
         # A missing table, column or function means a database without the schema, or with an
         # older one; otherwise it is a bug in the query, and the traceback is the right answer.
-        if getattr(error.orig, "pgcode", None) in ("42P01", "42703", "42883"):
+        if getattr(error.orig, "pgcode", None) in ("42P01", "42703", "42883", "42501"):
             _raise_if_schema_missing_or_outdated(engine)
+        if getattr(error.orig, "pgcode", None) == "42501":  # the role lacks a grant: a set-up problem
+            raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
         raise
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
         raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None

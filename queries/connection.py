@@ -6,8 +6,8 @@ and filled with demo data on first use. Reads may go to `PRECOG_READ_URL` (a rep
 reads that must see the user's own write go to the primary.
 
 Least privilege: every session the dashboard opens starts as `precog_reader` (SELECT only) or
-`precog_writer` (EXECUTE on the write functions only), set at connection start-up, so `RESET
-ROLE` cannot climb back to the login's rights. The embedded default logs in as
+`precog_writer` (EXECUTE on the write functions only), set at connection start-up (RESET ROLE
+returns to it; SET ROLE NONE returns to the login, and precog_dashboard holds nothing itself). The embedded default logs in as
 `precog_dashboard`, never as the owner of the tables; schema.sql creates all three roles. The
 owner's URL (`admin_url()`, or `PRECOG_ADMIN_URL`) is for applying the schema and loading data.
 
@@ -221,7 +221,8 @@ def explain_error(error: Exception, url: str | None = None) -> str:
 
 def outdated_schema_message(url: str | None, found: str | None, needed: str) -> str:
     return (f"The database at {_where(url)} has schema version {found or 'unknown'}, but this dashboard "
-            f"needs {needed}; apply schema.sql with `python -m queries.schema` (it only adds what is missing).")
+            f"needs {needed}; apply schema.sql with `python -m queries.schema` as the tables' owner "
+            "(PRECOG_ADMIN_URL; it only adds what is missing).")
 
 
 def missing_schema_message(url: str | None) -> str:

@@ -42,6 +42,10 @@ def apply_schema(url: str) -> None:
         with conn, conn.cursor() as cur:
             cur.execute("SET client_min_messages = warning")
             cur.execute(SCHEMA_FILE.read_text())
+    except psycopg2.errors.InsufficientPrivilege as error:
+        # e.g. the dashboard's own login, which may create nothing
+        raise DatabaseUnavailable(
+            f"{explain_error(error, url)} Applying schema.sql needs the owner's login: set PRECOG_ADMIN_URL.") from None
     finally:
         conn.close()
 

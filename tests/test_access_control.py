@@ -7,7 +7,7 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from identity import Identity, NotAllowed
+from identity import Identity, NotAllowed, SecretsUnreadable, current_identity, role_for
 from queries import alerts, connection, schema
 from queries import models as model_queries
 from tests.apptest import open_page
@@ -52,8 +52,9 @@ def tables(url: str) -> list[str]:
 
 
 def changes_to(table: str) -> list[str]:
-    return [f"UPDATE {table} SET {{col}} = {{col}} WHERE false", f"DELETE FROM {table} WHERE false",
-            f"INSERT INTO {table} SELECT * FROM {table} WHERE false", f"TRUNCATE {table}"]
+    # No statement reads the table: the refusal must come from the missing write privilege alone.
+    return [f"UPDATE {table} SET {{col}} = NULL", f"DELETE FROM {table}",
+            f"INSERT INTO {table} ({{col}}) VALUES (NULL)", f"TRUNCATE {table}"]
 
 
 def first_column(url: str, table: str) -> str:
@@ -72,6 +73,23 @@ def test_neither_dashboard_role_can_change_any_table_directly(db, role):
     finally:
         conn.close()
     assert allowed == []
+    granted = sql(db, """SELECT c.relname FROM pg_class c
+                         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+                           AND (has_table_privilege(%(role)s, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
+                                OR has_any_column_privilege(%(role)s, c.oid, 'INSERT, UPDATE'))""", {"role": role})
+    assert granted == []
+
+
+def test_temporary_tables_and_large_objects_are_closed_to_the_dashboard(db):
+    """A temporary table named like an audit table could catch a definer function's rows if a
+    search_path let pg_temp in first; and a large object is a row SELECT alone could write."""
+    for role in ("precog_reader", "precog_writer"):
+        conn = session_as(db, role)
+        try:
+            assert refused(conn, "CREATE TEMP TABLE model_status_history (x int)")
+            assert refused(conn, "SELECT lo_from_bytea(0, 'x')")
+        finally:
+            conn.close()
 
 
 def test_the_reader_reads_every_table_and_view_but_cannot_call_a_write_function(db):
@@ -141,11 +159,18 @@ def test_write_functions_are_security_definer_with_a_fixed_search_path_and_no_pu
     for name, definer, config, acl in rows:
         # an ACL entry "=X/owner" (empty grantee) would be EXECUTE for PUBLIC
         assert acl is not None and "{=" not in acl and ",=" not in acl, (name, acl)
+        # A fixed search_path names pg_temp last, or PostgreSQL searches it first and a caller's
+        # temporary table could shadow one of ours. (Functions without one run in their caller's
+        # path: the inlinable SQL filters and the trigger functions, which must stay cheap.)
+        paths = [c for c in config or () if c.startswith("search_path=")]
+        assert paths in ([], ["search_path=pg_catalog, public, pg_temp"]), (name, paths)
+        assert not definer or paths, name
         if name in WRITE_FUNCTIONS:
-            assert definer and "search_path=pg_catalog, public, pg_temp" in config, name
+            assert definer, name
             assert "precog_writer=X/" in acl and "precog_reader" not in acl, (name, acl)
         else:
-            assert not definer, name
+            # definer helpers behind triggers (position_facts upkeep) are callable by no dashboard role
+            assert not definer or "precog_" not in acl, (name, acl)
             assert "precog_writer" not in acl, (name, acl)
 
 
@@ -235,3 +260,33 @@ def test_with_oidc_configured_nothing_shows_until_sign_in(db, point_app_at):
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert len(at.dataframe) == 0 and not at.get("form_submit_button")
+
+
+# --- who is who --------------------------------------------------------------------------------
+def test_roles_come_from_exact_names_or_a_domain_and_everyone_else_is_a_viewer():
+    roles = {"responder": ["rob@example.com", "*@ops.example.com"], "admin": ["Lead@Example.com"]}
+    assert role_for("rob@example.com", roles) == "responder"
+    assert role_for("ann@ops.example.com", roles) == "responder"
+    assert role_for("lead@example.com", roles) == "admin"  # names compare without case
+    assert role_for("eve@example.com", roles) == "viewer"
+    assert role_for("eve@x@ops.example.com", roles) == "viewer"  # one @ only, for domain patterns
+    assert role_for("eve@notops.example.com", roles) == "viewer"
+    assert role_for("rob@example.com", {}) == "viewer"
+
+
+def test_a_secrets_file_that_does_not_parse_stops_the_app_instead_of_falling_back_to_local_admin(
+        tmp_path, monkeypatch):
+    import streamlit as st
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[auth\nclient_id = ")
+    monkeypatch.setattr(st, "get_option", lambda name: [str(broken)] if name == "secrets.files" else None)
+
+    def unreadable(self, section, default=None):  # what Streamlit does for a missing or broken file
+        raise FileNotFoundError("no valid secrets")
+
+    monkeypatch.setattr(type(st.secrets), "get", unreadable)
+    with pytest.raises(SecretsUnreadable, match="cannot be read, so sign-in and roles are unknown"):
+        current_identity()
+    broken.unlink()  # no file at all: local mode
+    assert current_identity().source == "local"
