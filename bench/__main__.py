@@ -36,20 +36,21 @@ def main(argv: list[str] | None = None) -> int:
                              "(without it, cold = fresh connections on a running server)")
     args = parser.parse_args(argv)
     warm_runs = args.runs or (5 if args.quick else 20)
-    cold_runs = 2 if args.quick else 5
-    side_runs = 2 if args.quick else 5   # seed's SQL and floor
+    cold_runs = 2 if args.quick else 3
+    side_runs = 2 if args.quick else 3   # seed's SQL and floor
     naive_runs = 1 if args.quick else 3
 
+    # Streamlit warns once per cached function when no app is running; the bench calls the
+    # undecorated functions, so the warnings say nothing here.
+    from streamlit.runtime.caching import cache_data_api
+    logging.getLogger(cache_data_api.__name__).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore")
     from bench import dataset
 
     url = dataset.database_url()
     os.environ["PRECOG_DATABASE_URL"] = url  # the page functions read the same database
     rows = dataset.ensure(url, args.scale, progress)
 
-    # Streamlit warns once per cached function when no app is running; the bench calls the
-    # undecorated functions, so the warnings say nothing here.
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore")
     from bench import cases, measure
 
     cold_label = ("after a server restart (--restart-cmd)" if args.restart_cmd else

@@ -11,6 +11,7 @@ from typing import Callable
 import pandas as pd
 import psycopg2
 import sqlalchemy as sa
+import sqlalchemy.exc  # noqa: F401 - sa.exc
 from sqlalchemy.engine import make_url
 
 from bench.cases import Question, record_statements, run_page
@@ -99,17 +100,16 @@ def floor(question: Question, url: str, runs: int) -> dict:
                 if name in question.floor_skip:
                     continue
                 times = []
-                for _ in range(runs + 1):
-                    if name in question.floor:
-                        sql, floor_params = question.floor[name]
-                        with raw.cursor() as cur:
-                            cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, floor_params)
-                            times.append(_execution_ms(cur.fetchone()[0]))
-                        raw.rollback()
-                    else:
-                        text = sa.text("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + strip_comments(sql_text(name).text))
-                        times.append(_execution_ms(conn.execute(text, params).scalar()))
-                        conn.rollback()
+                try:
+                    for _ in range(runs + 1):
+                        times.append(_floor_once(question, name, params, conn, raw))
+                except sa.exc.DBAPIError as error:
+                    # A refusal the page shows as a sentence (e.g. nothing to roll back to): the
+                    # database answers it at once, and it shows no rows, so it has no floor.
+                    conn.rollback()
+                    raw.rollback()
+                    parts[name] = {"ms": 0.0, "statement": f"refused: {str(error.orig).splitlines()[0]}"}
+                    continue
                 key = name if name not in parts else f"{name}#{len(parts)}"
                 parts[key] = {"ms": statistics.median(times[1:]),
                               "statement": "floor" if name in question.floor else "page's own"}
@@ -117,6 +117,21 @@ def floor(question: Question, url: str, runs: int) -> dict:
         raw.close()
         engine.dispose()
     return {"ms": sum(p["ms"] for p in parts.values()), "statements": parts}
+
+
+def _floor_once(question: Question, name: str, params: dict, conn, raw) -> float:
+    """One EXPLAIN ANALYZE execution time (ms) of the floor statement for `name`."""
+    if name in question.floor:
+        sql, floor_params = question.floor[name]
+        with raw.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, floor_params)
+            ms = _execution_ms(cur.fetchone()[0])
+        raw.rollback()
+        return ms
+    text = sa.text("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + strip_comments(sql_text(name).text))
+    ms = _execution_ms(conn.execute(text, params).scalar())
+    conn.rollback()
+    return ms
 
 
 class Reader:
