@@ -39,7 +39,8 @@ demo-data: venv
 
 # The ten-year benchmark (README "Performance"): loads SCALE=10 demo data into
 # PRECOG_BENCH_DATABASE_URL / PRECOG_DATABASE_URL / the embedded server when it is not there yet
-# (about 45 min), then measures in about 15 min. QUICK=1: default filters only, fewer runs.
+# (about 45 min), then measures: database about 15 min, Chromium and 20 sessions about 20 more.
+# QUICK=1: default filters only, fewer runs.
 bench: venv browser
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(SCALE),--scale $(SCALE))
 

@@ -80,14 +80,6 @@ def main(argv: list[str] | None = None) -> int:
         results.append(entry)
     database_seconds = time.perf_counter() - started
 
-    browser = None
-    if not args.no_browser:
-        from bench import browser as chromium
-
-        browser = chromium.measure(url, runs=2 if args.quick else 5,
-                                   sessions=min(args.sessions, 5) if args.quick else args.sessions,
-                                   progress=progress)
-
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
@@ -98,11 +90,19 @@ def main(argv: list[str] | None = None) -> int:
                             "minimal statement for the same rows (the page's own where it is already that)"},
         "pages": results,
         "database_part_seconds": round(database_seconds, 1),
-        "browser": browser,
+        "browser": None,
     }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}{'-quick' if args.quick else ''}.json"
-    path.write_text(json.dumps(report, indent=2, default=str))
+    path.write_text(json.dumps(report, indent=2, default=str))  # kept if the browser part fails
+    progress(f"[bench] database part written to {path}")
+    if not args.no_browser:
+        from bench import browser as chromium
+
+        report["browser"] = chromium.measure(url, runs=2 if args.quick else 5,
+                                             sessions=min(args.sessions, 5) if args.quick else args.sessions,
+                                             progress=progress)
+        path.write_text(json.dumps(report, indent=2, default=str))
     print()
     print(table(report))
     print(f"\nCold: {cold_label}.")

@@ -42,6 +42,7 @@ async def _ready(page, title: str) -> None:
 
 async def _load(browser, url: str, title: str) -> float:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     try:
         page = await context.new_page()
         started = time.perf_counter()
@@ -66,22 +67,32 @@ async def _ready_times(browser, base: str, empty_base: str, runs: int, progress)
     return results
 
 
-async def _session(browser, base: str) -> object:
-    """One session that opens every page through the sidebar (one websocket session throughout)."""
+# Sessions clicking through pages at the same moment; all of them stay open until the measurement.
+# On 2 cores, 20 tabs loading at once starve each other past any sensible timeout.
+ACTIVE_AT_ONCE = 4
+
+
+async def _session(browser, base: str, active: asyncio.Semaphore) -> object:
+    """One session that opens every page through the sidebar (one websocket session throughout)
+    and stays open."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
     page = await context.new_page()
-    await page.goto(base + "/")
-    await _ready(page, "Overview")
-    for path, title in list(PAGES.values())[1:]:
-        await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").first.click()
-        await _ready(page, title)
+    async with active:
+        await page.goto(base + "/")
+        await _ready(page, "Overview")
+        for path, title in list(PAGES.values())[1:]:
+            await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").first.click()
+            await _ready(page, title)
     return context
 
 
 async def _memory(browser, base: str, sessions: int, server: psutil.Process, progress) -> dict:
     idle = server.memory_info().rss
     started = time.perf_counter()
-    contexts = await asyncio.gather(*(_session(browser, base) for _ in range(sessions)))
+    active = asyncio.Semaphore(ACTIVE_AT_ONCE)
+    contexts = await asyncio.gather(*(_session(browser, base, active) for _ in range(sessions)))
     elapsed = time.perf_counter() - started
     after = server.memory_info().rss
     progress(f"[bench]      {sessions} sessions opened every page in {elapsed:.0f} s; server RSS {after / 2**20:.0f} MB")

@@ -10,11 +10,11 @@ from demo import loader
 from queries import connection
 from queries.schema import apply_schema, connect
 
-# Rows per year of demo data (README "Demo data": 11.7M edges and 116K trades at ten years).
+# Edges per year of demo data at ten years (README "Demo data": 11.7M). Short spans make fewer per
+# year (0.05 years: 34K), so a database with at least half the expected edges is taken to be the
+# dataset asked for; the default quarter-year (254K) is far from ten years' share either way.
 EDGES_PER_YEAR = 1_170_000
-TRADES_PER_YEAR = 11_600
-# A database holding at least this share of the expected rows is taken to be that dataset.
-MATCH = 0.9
+MATCH = 0.5
 
 
 def database_url() -> str:
@@ -45,7 +45,7 @@ def ensure(url: str, scale: float, progress=print) -> dict[str, int]:
     """Load `scale` years of demo data unless the database already holds them; apply schema.sql."""
     found = counts(url)
     if found.get("edges"):
-        if found["edges"] < MATCH * scale * EDGES_PER_YEAR or found["trades"] < MATCH * scale * TRADES_PER_YEAR:
+        if found["edges"] < MATCH * scale * EDGES_PER_YEAR:
             raise SystemExit(
                 f"The benchmark database holds {found['edges']:,} edges and {found['trades']:,} trades, fewer "
                 f"than {scale:g} years of demo data; point PRECOG_BENCH_DATABASE_URL at an empty database "
@@ -61,8 +61,11 @@ def ensure(url: str, scale: float, progress=print) -> dict[str, int]:
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("ANALYZE")  # statistics for any index schema.sql just built
+            # Statistics for any index schema.sql just built, and the visibility map a live database
+            # gets from autovacuum (a fresh bulk load has none yet, so every index-only scan would
+            # visit the heap). Quick once done: VACUUM skips all-visible pages.
+            cur.execute("VACUUM (ANALYZE)")
     finally:
         conn.close()
-    progress(f"[bench] schema.sql applied and statistics refreshed in {time.perf_counter() - started:.1f} s")
+    progress(f"[bench] schema.sql applied, VACUUM (ANALYZE) done in {time.perf_counter() - started:.1f} s")
     return found
