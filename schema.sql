@@ -1508,7 +1508,7 @@ GROUP BY s.sequence_id, s.position_id, s.exit_condition, s.priority_level, s.qua
 -- The one definition of "a closed position of a strategy version" behind every A/B query: a
 -- position whose current row is closed or settled, closed (that row's created_at) in
 -- [since, until) (NULL = open-ended), attributed to the strategy and model version of its
--- first buy among the given strategy versions. cost is what its buys paid (price x quantity,
+-- first buy, when that is one of the given strategy versions. cost is what its buys paid (price x quantity,
 -- fees excluded: realized_pnl already nets them), ret = realized_pnl / cost. closing_price is
 -- the held contract's last quoted price while the market was open (the 'no' price for a 'no'
 -- position), once the market is no longer open; NULL before. CLV = closing_price - entry_price.
@@ -1597,6 +1597,22 @@ CREATE TABLE IF NOT EXISTS position_facts (
     buy_cost         NUMERIC,
     fills            BIGINT NOT NULL DEFAULT 0
 );
+-- The position's current row too (added for the A/B page: its closed positions are read from here
+-- by index instead of from every position's history): status, when that row began (closed_at
+-- when closed or settled), P&L, mode, market, side, entry price, and the opening buy's edge.
+ALTER TABLE position_facts
+    ADD COLUMN IF NOT EXISTS market_id VARCHAR,
+    ADD COLUMN IF NOT EXISTS side VARCHAR,
+    ADD COLUMN IF NOT EXISTS entry_price DECIMAL(10,4),
+    ADD COLUMN IF NOT EXISTS status VARCHAR,
+    ADD COLUMN IF NOT EXISTS status_since TIMESTAMP,
+    ADD COLUMN IF NOT EXISTS realized_pnl DECIMAL(10,4),
+    ADD COLUMN IF NOT EXISTS execution_mode VARCHAR,
+    ADD COLUMN IF NOT EXISTS edge_at_execution DECIMAL(10,4),
+    ADD COLUMN IF NOT EXISTS updated_at TIMESTAMPTZ NOT NULL DEFAULT now();
+CREATE INDEX IF NOT EXISTS idx_position_facts_closed ON position_facts(strategy_id, status_since)
+    WHERE status IN ('closed', 'settled');
+CREATE INDEX IF NOT EXISTS idx_position_facts_updated ON position_facts(updated_at);
 CREATE INDEX IF NOT EXISTS idx_position_facts_strategy ON position_facts(strategy_id);
 CREATE INDEX IF NOT EXISTS idx_position_facts_model ON position_facts(model_id);
 -- The first buy of a position, by index (the facts are recomputed per position on every write).
@@ -1609,13 +1625,21 @@ LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $
 DELETE FROM position_facts f
  WHERE f.position_id = ANY (p_ids) AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = f.position_id);
 INSERT INTO position_facts AS f (position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id,
-                                 buy_quantity, buy_cost, fills)
+                                 buy_quantity, buy_cost, fills, market_id, side, entry_price, status, status_since,
+                                 realized_pnl, execution_mode, edge_at_execution, updated_at)
 SELECT first_row.position_id, first_row.created_at, first_row.quantity, o.trade_id, o.strategy_id, o.model_id,
-       b.buy_quantity, b.buy_cost, coalesce(b.fills, 0)
+       b.buy_quantity, b.buy_cost, coalesce(b.fills, 0), cur.market_id, cur.side, cur.entry_price, cur.status,
+       cur.created_at, cur.realized_pnl, cur.execution_mode, o.edge_at_execution, now()
 FROM (SELECT DISTINCT ON (p.position_id) p.position_id, p.created_at, p.quantity
       FROM positions p WHERE p.position_id = ANY (p_ids)
       ORDER BY p.position_id, p.created_at, p.id) first_row
-LEFT JOIN (SELECT DISTINCT ON (t.position_id) t.position_id, t.trade_id, t.strategy_id, t.model_id
+-- Within a transaction that swaps the current row (insert, then update the old one: the
+-- exclusion constraint is deferred), the newest current row is the one that will stay.
+LEFT JOIN (SELECT DISTINCT ON (p.position_id) p.position_id, p.market_id, p.side, p.entry_price, p.status,
+                  p.created_at, p.realized_pnl, p.execution_mode
+           FROM positions p WHERE p.position_id = ANY (p_ids) AND p.row_current_ind
+           ORDER BY p.position_id, p.created_at DESC, p.id DESC) cur USING (position_id)
+LEFT JOIN (SELECT DISTINCT ON (t.position_id) t.position_id, t.trade_id, t.strategy_id, t.model_id, t.edge_at_execution
            FROM trades t WHERE t.side = 'buy' AND t.position_id = ANY (p_ids)
            ORDER BY t.position_id, t.created_at, t.trade_id) o USING (position_id)
 LEFT JOIN (SELECT t.position_id, sum(t.quantity) FILTER (WHERE t.side = 'buy') AS buy_quantity,
@@ -1625,7 +1649,10 @@ ON CONFLICT (position_id) DO UPDATE
    SET opened_at = excluded.opened_at, opening_quantity = excluded.opening_quantity,
        opening_trade_id = excluded.opening_trade_id, strategy_id = excluded.strategy_id,
        model_id = excluded.model_id, buy_quantity = excluded.buy_quantity, buy_cost = excluded.buy_cost,
-       fills = excluded.fills
+       fills = excluded.fills, market_id = excluded.market_id, side = excluded.side,
+       entry_price = excluded.entry_price, status = excluded.status, status_since = excluded.status_since,
+       realized_pnl = excluded.realized_pnl, execution_mode = excluded.execution_mode,
+       edge_at_execution = excluded.edge_at_execution, updated_at = excluded.updated_at
 $$;
 REVOKE EXECUTE ON FUNCTION position_facts_recompute(int[]) FROM PUBLIC;
 
@@ -1655,8 +1682,80 @@ ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_facts_insert;
 -- A database that had positions before this table existed gets its facts once.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions) THEN
+    -- (or, from before the current-row columns, facts without them)
+    IF (NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions))
+       OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL) THEN
         PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
+    END IF;
+END $$;
+
+-- How each market that is no longer open closed, kept by the writers of markets (A/B CLV, exits
+-- regret): its latest row's status and settlement value, and the last prices quoted while it was
+-- open (the closing line). A market's rows are price updates, so finding these per position at
+-- page time meant two probes of 5M market rows per position. One row per market whose latest
+-- row (by created_at, id) is not open; a market that reopens loses its row.
+CREATE TABLE IF NOT EXISTS market_closes (
+    market_id        VARCHAR PRIMARY KEY,
+    status           VARCHAR NOT NULL,
+    settlement_value DECIMAL(10,4),
+    closed_at        TIMESTAMP NOT NULL,     -- the latest row's created_at
+    closing_yes_price DECIMAL(10,4),         -- NULL when the market was never quoted open
+    closing_no_price  DECIMAL(10,4),
+    updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_market_closes_updated ON market_closes(updated_at);
+
+CREATE OR REPLACE FUNCTION market_closes_recompute(p_ids varchar[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+WITH latest AS (
+    SELECT l.* FROM unnest(p_ids) AS k(market_id)
+    CROSS JOIN LATERAL (SELECT m.market_id, m.status, m.settlement_value, m.created_at FROM markets m
+                        WHERE m.market_id = k.market_id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) l
+),
+gone AS (
+    DELETE FROM market_closes c
+     WHERE c.market_id = ANY (p_ids)
+       AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.market_id = c.market_id AND l.status IS DISTINCT FROM 'open')
+)
+INSERT INTO market_closes AS c (market_id, status, settlement_value, closed_at, closing_yes_price, closing_no_price)
+SELECT l.market_id, coalesce(l.status, 'unknown'), l.settlement_value, l.created_at, o.yes_price, o.no_price
+FROM latest l
+LEFT JOIN LATERAL (SELECT m.yes_price, m.no_price FROM markets m
+                   WHERE m.market_id = l.market_id AND m.status = 'open'
+                   ORDER BY m.created_at DESC, m.id DESC LIMIT 1) o ON true
+WHERE l.status IS DISTINCT FROM 'open'
+ON CONFLICT (market_id) DO UPDATE
+   SET status = excluded.status, settlement_value = excluded.settlement_value, closed_at = excluded.closed_at,
+       closing_yes_price = excluded.closing_yes_price, closing_no_price = excluded.closing_no_price, updated_at = now()
+$$;
+REVOKE EXECUTE ON FUNCTION market_closes_recompute(varchar[]) FROM PUBLIC;
+
+-- Only rows that can change a close: a row that is not open, or any row of a market already
+-- closed (a late price or a reopening). Plain price updates of open markets -- nearly every
+-- markets write -- cost one filter over the statement's new rows.
+CREATE OR REPLACE FUNCTION market_closes_after_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM market_closes_recompute(ARRAY(
+        SELECT DISTINCT r.market_id FROM changed_rows r
+         WHERE r.status IS DISTINCT FROM 'open'
+            OR EXISTS (SELECT 1 FROM market_closes c WHERE c.market_id = r.market_id)));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION market_closes_after_write() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER markets_closes_insert AFTER INSERT ON markets
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION market_closes_after_write();
+CREATE OR REPLACE TRIGGER markets_closes_update AFTER UPDATE ON markets
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION market_closes_after_write();
+ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_insert;
+ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_update;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM market_closes)
+       AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status IS DISTINCT FROM 'open') THEN
+        PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM markets
+                                              WHERE row_current_ind AND status IS DISTINCT FROM 'open'));
     END IF;
 END $$;
 
@@ -1672,32 +1771,25 @@ FROM positions cur
 JOIN position_facts f ON f.position_id = cur.position_id
 WHERE cur.row_current_ind;
 
--- ab_closed_positions: see "Strategy A/B" above for what it returns. Each position's buys and
--- fills come from the facts instead of being summed from its trades on every call.
+-- ab_closed_positions: see "Strategy A/B" above for what it returns. One index range of the
+-- facts (by strategy version and closing time) and one probe of market_closes per position, where
+-- it searched every position's trades and twice the market's price history. "Attributed to the
+-- first buy among the given versions" is now the position's first buy, as everywhere else (the
+-- exits page, version_results): a position is opened by one strategy version.
 CREATE OR REPLACE FUNCTION ab_closed_positions(p_strategy_ids int[], p_since timestamp, p_until timestamp)
 RETURNS TABLE (position_id int, strategy_id int, model_id int, execution_mode varchar, market_id varchar,
                side varchar, entry_price numeric, quantity bigint, cost numeric, realized_pnl numeric,
                ret float8, closed_at timestamp, edge_at_execution numeric, fills bigint, closing_price numeric)
 LANGUAGE sql STABLE AS $$
-SELECT p.position_id, o.strategy_id, o.model_id, p.execution_mode, p.market_id, p.side, p.entry_price,
-       f.buy_quantity, f.buy_cost, p.realized_pnl, (p.realized_pnl / nullif(f.buy_cost, 0))::float8,
-       p.created_at, o.edge_at_execution, f.fills,
-       CASE WHEN latest.status <> 'open' THEN last_open.price END
-FROM (SELECT DISTINCT ON (t.position_id) t.position_id, t.strategy_id, t.model_id, t.edge_at_execution
-      FROM trades t
-      WHERE t.side = 'buy' AND t.strategy_id = ANY (p_strategy_ids)
-      ORDER BY t.position_id, t.created_at, t.trade_id) o
-JOIN positions p ON p.position_id = o.position_id AND p.row_current_ind AND p.status IN ('closed', 'settled')
-JOIN position_facts f ON f.position_id = p.position_id
-LEFT JOIN LATERAL (
-    SELECT m.status FROM markets m WHERE m.market_id = p.market_id
-    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) latest ON true
-LEFT JOIN LATERAL (
-    SELECT CASE WHEN p.side = 'no' THEN m.no_price ELSE m.yes_price END AS price
-    FROM markets m WHERE m.market_id = p.market_id AND m.status = 'open'
-    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) last_open ON true
-WHERE (p_since IS NULL OR p.created_at >= p_since)
-  AND (p_until IS NULL OR p.created_at < p_until)
+SELECT f.position_id, f.strategy_id, f.model_id, f.execution_mode, f.market_id, f.side, f.entry_price,
+       f.buy_quantity, f.buy_cost, f.realized_pnl, (f.realized_pnl / nullif(f.buy_cost, 0))::float8,
+       f.status_since, f.edge_at_execution, f.fills,
+       CASE f.side WHEN 'no' THEN c.closing_no_price ELSE c.closing_yes_price END
+FROM position_facts f
+LEFT JOIN market_closes c ON c.market_id = f.market_id
+WHERE f.strategy_id = ANY (p_strategy_ids) AND f.status IN ('closed', 'settled')
+  AND (p_since IS NULL OR f.status_since >= p_since)
+  AND (p_until IS NULL OR f.status_since < p_until)
 $$;
 
 -- Current edges: the page starts from the few open markets. The planner cannot tell from

@@ -1,0 +1,166 @@
+"""Summary tables kept by the writers' own statements (schema.sql, "Performance at ten years"):
+each equals its from-scratch definition on the demo data, and stays equal through the writes that
+change it (a position's current row swapped, a late buy, a market closing, a late open quote, a
+market reopening)."""
+from __future__ import annotations
+
+import psycopg2
+import pytest
+
+from queries import schema
+from tests.fixtures import MINIMAL_ROWS
+
+# The definitions, written the slow way: what each summary row must say.
+POSITION_FACTS_FROM_SCRATCH = """
+SELECT p.position_id, first_row.created_at AS opened_at, first_row.quantity AS opening_quantity,
+       o.trade_id AS opening_trade_id, o.strategy_id, o.model_id, b.buy_quantity, b.buy_cost,
+       coalesce(b.fills, 0) AS fills, p.market_id, p.side, p.entry_price, p.status,
+       p.created_at AS status_since, p.realized_pnl, p.execution_mode, o.edge_at_execution
+FROM positions p
+JOIN LATERAL (SELECT h.created_at, h.quantity FROM positions h WHERE h.position_id = p.position_id
+              ORDER BY h.created_at, h.id LIMIT 1) first_row ON true
+LEFT JOIN LATERAL (SELECT t.trade_id, t.strategy_id, t.model_id, t.edge_at_execution FROM trades t
+                   WHERE t.position_id = p.position_id AND t.side = 'buy'
+                   ORDER BY t.created_at, t.trade_id LIMIT 1) o ON true
+LEFT JOIN LATERAL (SELECT sum(t.quantity) FILTER (WHERE t.side = 'buy') AS buy_quantity,
+                          sum(t.price * t.quantity) FILTER (WHERE t.side = 'buy') AS buy_cost,
+                          count(*) AS fills
+                   FROM trades t WHERE t.position_id = p.position_id) b ON true
+WHERE p.row_current_ind
+"""
+POSITION_FACTS_KEPT = """
+SELECT position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id, buy_quantity,
+       buy_cost, fills, market_id, side, entry_price, status, status_since, realized_pnl, execution_mode,
+       edge_at_execution
+FROM position_facts
+"""
+MARKET_CLOSES_FROM_SCRATCH = """
+SELECT l.market_id, l.status, l.settlement_value, l.created_at AS closed_at, o.yes_price, o.no_price
+FROM (SELECT DISTINCT ON (market_id) market_id, status, settlement_value, created_at
+      FROM markets ORDER BY market_id, created_at DESC, id DESC) l
+LEFT JOIN LATERAL (SELECT m.yes_price, m.no_price FROM markets m WHERE m.market_id = l.market_id AND m.status = 'open'
+                   ORDER BY m.created_at DESC, m.id DESC LIMIT 1) o ON true
+WHERE l.status IS DISTINCT FROM 'open'
+"""
+MARKET_CLOSES_KEPT = """
+SELECT market_id, status, settlement_value, closed_at, closing_yes_price, closing_no_price FROM market_closes
+"""
+
+
+def rows(cur, sql: str) -> set[tuple]:
+    cur.execute(sql)
+    return set(cur.fetchall())
+
+
+def assert_summaries_current(cur) -> None:
+    assert rows(cur, POSITION_FACTS_KEPT) == rows(cur, POSITION_FACTS_FROM_SCRATCH)
+    assert rows(cur, MARKET_CLOSES_KEPT) == rows(cur, MARKET_CLOSES_FROM_SCRATCH)
+
+
+def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
+    conn = psycopg2.connect(schema.dsn(demo_url))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM position_facts WHERE status IN ('closed', 'settled')")
+            assert cur.fetchone()[0] > 100
+            cur.execute("SELECT count(*), count(closing_yes_price) FROM market_closes")
+            closes, quoted = cur.fetchone()
+            assert closes > 10 and quoted > 0
+            assert_summaries_current(cur)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def minimal(db):
+    db.execute(MINIMAL_ROWS)
+    return db
+
+
+def position_facts(cur, position_id: int) -> dict:
+    cur.execute("SELECT * FROM position_facts WHERE position_id = %s", (position_id,))
+    return dict(zip([c.name for c in cur.description], cur.fetchone()))
+
+
+def test_a_position_closing_by_a_new_current_row_is_in_the_facts(minimal):
+    cur = minimal
+    assert position_facts(cur, 1)["status"] == "open"
+    # the seed's SCD order: insert the new current row, then retire the old one (deferred check)
+    cur.execute("""INSERT INTO positions (position_id, market_id, platform_id, side, entry_price, quantity, status,
+                                          realized_pnl, execution_mode, created_at)
+                   VALUES (1, 'M1', 'kalshi', 'yes', 0.6000, 0, 'closed', 9.0000, 'paper',
+                           localtimestamp + interval '1 hour')""")
+    cur.execute("UPDATE positions SET row_current_ind = FALSE, row_end_ts = localtimestamp + interval '1 hour' "
+                "WHERE position_id = 1 AND status = 'open'")
+    facts = position_facts(cur, 1)
+    assert (facts["status"], facts["execution_mode"], str(facts["realized_pnl"])) == ("closed", "paper", "9.0000")
+    assert facts["status_since"] > facts["opened_at"]
+    assert facts["opening_quantity"] == 100  # still what the position opened with
+    assert_summaries_current(cur)
+
+
+def test_a_late_earlier_buy_becomes_the_opening_trade(minimal):
+    cur = minimal
+    cur.execute("""INSERT INTO trades (trade_id, market_id, platform_id, position_id, strategy_id, model_id, side, price,
+                                       quantity, edge_at_execution, created_at)
+                   VALUES (2, 'M1', 'kalshi', 1, 1, 1, 'buy', 0.5000, 10, 0.0300, '2000-01-01')""")
+    facts = position_facts(cur, 1)
+    assert (facts["opening_trade_id"], facts["fills"], facts["buy_quantity"]) == (2, 2, 110)
+    assert str(facts["edge_at_execution"]) == "0.0300"
+    assert_summaries_current(cur)
+
+
+def market_close(cur, market_id: str):
+    cur.execute("SELECT status, closing_yes_price, closing_no_price FROM market_closes WHERE market_id = %s",
+                (market_id,))
+    found = cur.fetchone()
+    return found and (found[0], str(found[1]), str(found[2]))
+
+
+def add_market_row(cur, status: str, created_at: str, yes: str, no: str, settlement=None) -> None:
+    cur.execute("UPDATE markets SET row_current_ind = FALSE, row_end_ts = %s WHERE market_id = 'M1' AND row_current_ind",
+                (created_at,))
+    cur.execute("""INSERT INTO markets (market_id, platform_id, event_id, external_id, ticker, title, yes_price, no_price,
+                                        status, settlement_value, created_at)
+                   VALUES ('M1', 'kalshi', 'EV1', 'm1', 'M1', 'Will KC win?', %s, %s, %s, %s, %s)""",
+                (yes, no, status, settlement, created_at))
+
+
+def test_market_closes_follow_closing_late_quotes_and_reopening(minimal):
+    cur = minimal
+    assert market_close(cur, "M1") is None  # still open: no close
+    add_market_row(cur, "settled", "2026-01-01 12:00", "1.0000", "0.0000", settlement="1.0000")
+    # the closing line is the last open quote, not the settlement price
+    assert market_close(cur, "M1") == ("settled", "0.6000", "0.4100")
+    assert_summaries_current(cur)
+
+    # an open quote from before the close that arrives late moves the closing line
+    cur.execute("""INSERT INTO markets (market_id, platform_id, event_id, external_id, ticker, title, yes_price, no_price,
+                                        status, created_at, row_current_ind, row_end_ts)
+                   VALUES ('M1', 'kalshi', 'EV1', 'm1', 'M1', 'Will KC win?', 0.6500, 0.3600, 'open',
+                           '2026-01-01 11:00', FALSE, '2026-01-01 12:00')""")
+    assert market_close(cur, "M1") == ("settled", "0.6500", "0.3600")
+    assert_summaries_current(cur)
+
+    # a market that opens again has no close until it closes again
+    add_market_row(cur, "open", "2026-01-01 13:00", "0.7000", "0.3100")
+    assert market_close(cur, "M1") is None
+    assert_summaries_current(cur)
+
+
+def test_the_dashboard_roles_cannot_write_the_summaries(rules_url):
+    from queries.connection import READER_ROLE, WRITER_ROLE
+
+    conn = psycopg2.connect(schema.dsn(rules_url))
+    try:
+        with conn.cursor() as cur:
+            for role in (READER_ROLE, WRITER_ROLE):
+                for table in ("position_facts", "market_closes"):
+                    for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
+                        cur.execute("SELECT has_table_privilege(%s, %s, %s)", (role, table, privilege))
+                        assert cur.fetchone()[0] is False, (role, table, privilege)
+                    cur.execute("SELECT has_table_privilege(%s, %s, 'SELECT')", (role, table))
+                    assert cur.fetchone()[0] is (role == READER_ROLE)
+    finally:
+        conn.rollback()
+        conn.close()
