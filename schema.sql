@@ -1735,11 +1735,15 @@ REVOKE EXECUTE ON FUNCTION market_closes_recompute(varchar[]) FROM PUBLIC;
 -- markets write -- cost one filter over the statement's new rows.
 CREATE OR REPLACE FUNCTION market_closes_after_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    affected varchar[];
 BEGIN
-    PERFORM market_closes_recompute(ARRAY(
+    affected := ARRAY(
         SELECT DISTINCT r.market_id FROM changed_rows r
          WHERE r.status IS DISTINCT FROM 'open'
-            OR EXISTS (SELECT 1 FROM market_closes c WHERE c.market_id = r.market_id)));
+            OR EXISTS (SELECT 1 FROM market_closes c WHERE c.market_id = r.market_id));
+    PERFORM market_closes_recompute(affected);
+    PERFORM edge_decay_recompute(affected);  -- "Edge decay" below: a close fixes each trade's edge at close
     RETURN NULL;
 END $$;
 REVOKE EXECUTE ON FUNCTION market_closes_after_write() FROM PUBLIC;
@@ -1756,6 +1760,109 @@ BEGIN
        AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status IS DISTINCT FROM 'open') THEN
         PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM markets
                                               WHERE row_current_ind AND status IS DISTINCT FROM 'open'));
+    END IF;
+END $$;
+
+-- Edge decay (edges page): for every entry trade (a buy with the edge that triggered it) on a
+-- market that is no longer open, the edge at entry and the edge at the market's close, kept by
+-- the writers of trades, markets (through market_closes_after_write above), edges and events.
+-- At page time this was two probes of the 11.7M-row edges table per trade (2.7 s for all time).
+--   closed_at: the event's scheduled end (events.end_time), else the valid-from of the market's
+--     current row (the moment it stopped being open).
+--   close_edge: the newest edge of the same market x strategy x model at or before the close.
+--   sport, platform_id: the event's subcategory (else category) and the current market row's
+--     platform, for the page's filters.
+CREATE TABLE IF NOT EXISTS edge_decay_facts (
+    trade_id    INT PRIMARY KEY,
+    entered_at  TIMESTAMP NOT NULL,
+    market_id   VARCHAR NOT NULL,
+    strategy_id INT,
+    model_id    INT,
+    sport       VARCHAR,
+    platform_id VARCHAR,
+    entry_edge  DECIMAL(10,4),
+    closed_at   TIMESTAMP NOT NULL,
+    close_edge  DECIMAL(10,4),
+    updated_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_edge_decay_facts_entered ON edge_decay_facts(entered_at);
+CREATE INDEX IF NOT EXISTS idx_edge_decay_facts_market ON edge_decay_facts(market_id);
+CREATE INDEX IF NOT EXISTS idx_edge_decay_facts_updated ON edge_decay_facts(updated_at);
+-- the close edge: newest of a market x strategy x model at or before a time
+CREATE INDEX IF NOT EXISTS idx_edges_market_key_created ON edges(market_id, strategy_id, model_id, created_at, edge_id);
+
+CREATE OR REPLACE FUNCTION edge_decay_recompute(p_market_ids varchar[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DELETE FROM edge_decay_facts d WHERE d.market_id = ANY (p_market_ids);
+INSERT INTO edge_decay_facts (trade_id, entered_at, market_id, strategy_id, model_id, sport, platform_id,
+                              entry_edge, closed_at, close_edge)
+SELECT t.trade_id, t.created_at, t.market_id, e0.strategy_id, e0.model_id, coalesce(ev.subcategory, ev.category),
+       m.platform_id, e0.expected_value, coalesce(ev.end_time, m.created_at),
+       (SELECT e1.expected_value FROM edges e1
+         WHERE e1.market_id = t.market_id
+           AND e1.strategy_id IS NOT DISTINCT FROM e0.strategy_id
+           AND e1.model_id IS NOT DISTINCT FROM e0.model_id
+           AND e1.created_at <= coalesce(ev.end_time, m.created_at)
+         ORDER BY e1.created_at DESC, e1.edge_id DESC LIMIT 1)
+FROM trades t
+JOIN LATERAL (SELECT c.platform_id, c.event_id, c.created_at, c.status FROM markets c
+              WHERE c.market_id = t.market_id AND c.row_current_ind
+              ORDER BY c.created_at DESC, c.id DESC LIMIT 1) m ON m.status IS DISTINCT FROM 'open'
+JOIN edges e0 ON e0.edge_id = t.edge_id
+LEFT JOIN events ev ON ev.event_id = m.event_id
+WHERE t.market_id = ANY (p_market_ids) AND t.side = 'buy' AND t.edge_id IS NOT NULL
+$$;
+REVOKE EXECUTE ON FUNCTION edge_decay_recompute(varchar[]) FROM PUBLIC;
+
+-- New entries on closed markets (rare: most are bought while open, and counted at the close).
+CREATE OR REPLACE FUNCTION edge_decay_after_trades() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM edge_decay_recompute(ARRAY(
+        SELECT DISTINCT r.market_id FROM changed_rows r
+         WHERE r.side = 'buy' AND r.edge_id IS NOT NULL
+           AND EXISTS (SELECT 1 FROM market_closes c WHERE c.market_id = r.market_id)));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION edge_decay_after_trades() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER trades_edge_decay_insert AFTER INSERT ON trades
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_trades();
+ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_edge_decay_insert;
+
+-- An edge of a closed market written late can become the edge at close.
+CREATE OR REPLACE FUNCTION edge_decay_after_edges() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM edge_decay_recompute(ARRAY(
+        SELECT DISTINCT r.market_id FROM changed_rows r JOIN market_closes c ON c.market_id = r.market_id));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION edge_decay_after_edges() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER edges_edge_decay_insert AFTER INSERT ON edges
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_edges();
+ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_edge_decay_insert;
+
+-- A rescheduled or recategorized event moves its markets' close or sport.
+CREATE OR REPLACE FUNCTION edge_decay_after_events() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM edge_decay_recompute(ARRAY(
+        SELECT DISTINCT m.market_id
+        FROM new_rows n JOIN old_rows o ON o.event_id = n.event_id
+        JOIN markets m ON m.event_id = n.event_id AND m.row_current_ind
+        WHERE (n.end_time, n.category, n.subcategory) IS DISTINCT FROM (o.end_time, o.category, o.subcategory)
+          AND EXISTS (SELECT 1 FROM market_closes c WHERE c.market_id = m.market_id)));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION edge_decay_after_events() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER events_edge_decay_update AFTER UPDATE ON events
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_events();
+ALTER TABLE events ENABLE ALWAYS TRIGGER events_edge_decay_update;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM edge_decay_facts) AND EXISTS (SELECT 1 FROM market_closes) THEN
+        PERFORM edge_decay_recompute(ARRAY(SELECT market_id FROM market_closes));
     END IF;
 END $$;
 

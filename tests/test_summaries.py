@@ -42,6 +42,23 @@ LEFT JOIN LATERAL (SELECT m.yes_price, m.no_price FROM markets m WHERE m.market_
                    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) o ON true
 WHERE l.status IS DISTINCT FROM 'open'
 """
+EDGE_DECAY_FROM_SCRATCH = """
+SELECT t.trade_id, t.created_at, t.market_id, e0.strategy_id, e0.model_id, coalesce(ev.subcategory, ev.category),
+       m.platform_id, e0.expected_value, coalesce(ev.end_time, m.created_at) AS closed_at,
+       (SELECT e1.expected_value FROM edges e1
+         WHERE e1.market_id = t.market_id AND e1.strategy_id IS NOT DISTINCT FROM e0.strategy_id
+           AND e1.model_id IS NOT DISTINCT FROM e0.model_id AND e1.created_at <= coalesce(ev.end_time, m.created_at)
+         ORDER BY e1.created_at DESC, e1.edge_id DESC LIMIT 1)
+FROM trades t
+JOIN markets m ON m.market_id = t.market_id AND m.row_current_ind AND m.status <> 'open'
+JOIN edges e0 ON e0.edge_id = t.edge_id
+LEFT JOIN events ev ON ev.event_id = m.event_id
+WHERE t.side = 'buy'
+"""
+EDGE_DECAY_KEPT = """
+SELECT trade_id, entered_at, market_id, strategy_id, model_id, sport, platform_id, entry_edge, closed_at, close_edge
+FROM edge_decay_facts
+"""
 MARKET_CLOSES_KEPT = """
 SELECT market_id, status, settlement_value, closed_at, closing_yes_price, closing_no_price FROM market_closes
 """
@@ -55,6 +72,7 @@ def rows(cur, sql: str) -> set[tuple]:
 def assert_summaries_current(cur) -> None:
     assert rows(cur, POSITION_FACTS_KEPT) == rows(cur, POSITION_FACTS_FROM_SCRATCH)
     assert rows(cur, MARKET_CLOSES_KEPT) == rows(cur, MARKET_CLOSES_FROM_SCRATCH)
+    assert rows(cur, EDGE_DECAY_KEPT) == rows(cur, EDGE_DECAY_FROM_SCRATCH)
 
 
 def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
@@ -66,6 +84,9 @@ def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
             cur.execute("SELECT count(*), count(closing_yes_price) FROM market_closes")
             closes, quoted = cur.fetchone()
             assert closes > 10 and quoted > 0
+            cur.execute("SELECT count(*), count(close_edge) FROM edge_decay_facts")
+            entries, with_close_edge = cur.fetchone()
+            assert entries > 10 and with_close_edge > 0
             assert_summaries_current(cur)
     finally:
         conn.close()
@@ -148,6 +169,39 @@ def test_market_closes_follow_closing_late_quotes_and_reopening(minimal):
     assert_summaries_current(cur)
 
 
+def decay(cur):
+    cur.execute("SELECT closed_at, close_edge FROM edge_decay_facts WHERE trade_id = 1")
+    found = cur.fetchone()
+    return found and (str(found[0]), str(found[1]))
+
+
+def test_edge_decay_follows_the_close_late_edges_and_rescheduled_events(minimal):
+    cur = minimal
+    cur.execute("SELECT created_at FROM edges WHERE edge_id = 1")
+    edge_at = cur.fetchone()[0]
+    assert decay(cur) is None  # the market is open: no decay yet
+    add_market_row(cur, "closed", "2030-01-01 12:00", "0.6000", "0.4100")
+    assert decay(cur) == ("2030-01-01 12:00:00", "0.0800")  # the only edge is the edge at close
+    assert_summaries_current(cur)
+
+    # an edge written late but computed before the close becomes the edge at close
+    cur.execute("""INSERT INTO edges (market_id, strategy_id, model_id, expected_value, true_win_probability,
+                                      market_implied_probability, market_price, created_at, row_current_ind)
+                   VALUES ('M1', 1, 1, -0.0200, 0.5800, 0.6000, 0.6000, %s, FALSE)""",
+                (edge_at.replace(year=2020),))
+    assert decay(cur) == ("2030-01-01 12:00:00", "0.0800")  # older than the first edge: not the newest
+    cur.execute("""INSERT INTO edges (market_id, strategy_id, model_id, expected_value, true_win_probability,
+                                      market_implied_probability, market_price, created_at, row_current_ind)
+                   VALUES ('M1', 1, 1, -0.0300, 0.5700, 0.6000, 0.6000, '2030-01-01 11:00', FALSE)""")
+    assert decay(cur) == ("2030-01-01 12:00:00", "-0.0300")
+    assert_summaries_current(cur)
+
+    # the event's scheduled end is the close when it is known
+    cur.execute("UPDATE events SET end_time = '2030-01-01 10:30' WHERE event_id = 'EV1'")
+    assert decay(cur) == ("2030-01-01 10:30:00", "0.0800")
+    assert_summaries_current(cur)
+
+
 def test_the_dashboard_roles_cannot_write_the_summaries(rules_url):
     from queries.connection import READER_ROLE, WRITER_ROLE
 
@@ -155,7 +209,7 @@ def test_the_dashboard_roles_cannot_write_the_summaries(rules_url):
     try:
         with conn.cursor() as cur:
             for role in (READER_ROLE, WRITER_ROLE):
-                for table in ("position_facts", "market_closes"):
+                for table in ("position_facts", "market_closes", "edge_decay_facts"):
                     for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
                         cur.execute("SELECT has_table_privilege(%s, %s, %s)", (role, table, privilege))
                         assert cur.fetchone()[0] is False, (role, table, privilege)
