@@ -12,7 +12,7 @@ from analytics import ab_stats, report, trade_metrics
 from analytics.config_diff import config_diff
 from queries import ab
 from queries.versions import version_results
-from ui import url_state
+from ui import summaries, url_state
 from ui.text import literal
 from ui.shell import run_inside_app
 
@@ -185,6 +185,7 @@ st.caption("Trade-based metrics over closed positions (closed or settled), each 
            "of its opening buy; return = realized P&L / what the buys cost. Drawdown runs over realized P&L "
            "in order of closing; CLV is the held contract's last price before its market closed minus the "
            "entry price (positive = bought better than the close).")
+summaries.caption("position_facts", "market_closes")
 
 roi = trade_metrics.roi_check(ab.roi_check(ids), labels)
 for r in roi[roi.mismatch].itertuples():

@@ -59,7 +59,7 @@ def summary(filters: EdgeFilters) -> pd.DataFrame:
     return fetch("edges_summary", **filters.params())
 
 
-@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+@st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def decay(since: datetime | None, strategy_name: str | None = None, model_name: str | None = None,
           sports: tuple[str, ...] = (), platforms: tuple[str, ...] = ()) -> pd.DataFrame:
     """Edge at entry against edge at close of the edges traded since `since` (None: all time), by

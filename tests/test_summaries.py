@@ -218,3 +218,28 @@ def test_the_dashboard_roles_cannot_write_the_summaries(rules_url):
     finally:
         conn.rollback()
         conn.close()
+
+
+def test_last_written_is_the_newest_of_the_named_summaries():
+    import pandas as pd
+
+    from ui.summaries import last_written
+
+    freshness = pd.DataFrame({"summary": ["position_facts", "market_closes", "edge_decay_facts"],
+                              "last_written": pd.to_datetime(["2026-01-02 10:00", "2026-01-03 09:00", None],
+                                                             utc=True)})
+    assert str(last_written(freshness, ("position_facts",))) == "2026-01-02 10:00:00+00:00"
+    assert str(last_written(freshness, ("position_facts", "market_closes"))) == "2026-01-03 09:00:00+00:00"
+    assert last_written(freshness, ("edge_decay_facts",)) is None
+
+
+@pytest.mark.parametrize("page, names", [("ab_tests", "position_facts, market_closes"),
+                                         ("edges", "edge_decay_facts")])
+def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
+    from tests.apptest import open_page
+
+    at = open_page(page, decay_window="all")
+    assert not at.exception
+    said = [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
+    assert len(said) == 1
+    assert f"({names}): last written " in said[0] and " UTC)." in said[0]

@@ -1,0 +1,28 @@
+"""The caption a page shows under figures it reads from database-kept summaries."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import streamlit as st
+
+from analytics.freshness import age, describe_age
+from queries import summaries
+
+
+def last_written(freshness: pd.DataFrame, names: tuple[str, ...]) -> datetime | None:
+    """The newest write among the named summaries (None when none has rows)."""
+    chosen = freshness[freshness.summary.isin(names)].last_written.dropna()
+    if chosen.empty:
+        return None
+    return pd.Timestamp(chosen.max()).tz_convert("UTC").to_pydatetime()
+
+
+def caption(*names: str) -> None:
+    """'From summaries the database keeps as rows are written: last written 3 min ago (...)'."""
+    written = last_written(summaries.freshness(), names)
+    now = datetime.now(timezone.utc)
+    when = "never written yet" if written is None else (
+        f"last written {describe_age(age(written, now))} ({written:%Y-%m-%d %H:%M:%S} UTC)")
+    st.caption(f"From summaries the database keeps current as rows are written ({', '.join(names)}): "
+               f"{when}. Pages reuse a query's answer for up to a minute.")
