@@ -1613,15 +1613,33 @@ ALTER TABLE position_facts
 CREATE INDEX IF NOT EXISTS idx_position_facts_closed ON position_facts(strategy_id, status_since)
     WHERE status IN ('closed', 'settled');
 CREATE INDEX IF NOT EXISTS idx_position_facts_updated ON position_facts(updated_at);
+-- realized P&L by day of closing (overview), read without visiting the table
+CREATE INDEX IF NOT EXISTS idx_position_facts_closed_pnl ON position_facts(execution_mode, status_since)
+    INCLUDE (realized_pnl) WHERE status IN ('closed', 'settled');
 CREATE INDEX IF NOT EXISTS idx_position_facts_strategy ON position_facts(strategy_id);
 CREATE INDEX IF NOT EXISTS idx_position_facts_model ON position_facts(model_id);
 -- The first buy of a position, by index (the facts are recomputed per position on every write).
 CREATE INDEX IF NOT EXISTS idx_trades_position_buys ON trades(position_id, created_at, trade_id) WHERE side = 'buy';
 
+-- Summaries below are recomputed per key from their sources. Two transactions writing the same
+-- key at once would each recompute without the other's uncommitted rows, and the later upsert
+-- would win with a stale answer. So a recompute first takes a transaction-level advisory lock on
+-- its keys (hashed into 64 buckets per summary, so a bulk load holds at most 64 locks, taken in
+-- order so two writers cannot deadlock on them); the statements after it in a VOLATILE SQL
+-- function see what the previous holder committed.
+CREATE OR REPLACE FUNCTION summary_lock(p_summary text, p_keys text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext(p_summary), s.bucket)
+    FROM (SELECT DISTINCT abs(hashtext(k) % 64) AS bucket FROM unnest(p_keys) k ORDER BY 1 OFFSET 0) s;
+END $$;
+REVOKE EXECUTE ON FUNCTION summary_lock(text, text[]) FROM PUBLIC;
+
 -- Recompute the facts of the given positions from positions and trades (set-based: one call per
 -- writing statement, whatever its row count).
 CREATE OR REPLACE FUNCTION position_facts_recompute(p_ids int[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('position_facts', p_ids::text[]);
 DELETE FROM position_facts f
  WHERE f.position_id = ANY (p_ids) AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = f.position_id);
 INSERT INTO position_facts AS f (position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id,
@@ -1707,6 +1725,7 @@ CREATE INDEX IF NOT EXISTS idx_market_closes_updated ON market_closes(updated_at
 
 CREATE OR REPLACE FUNCTION market_closes_recompute(p_ids varchar[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('market_closes', p_ids::text[]);
 WITH latest AS (
     SELECT l.* FROM unnest(p_ids) AS k(market_id)
     CROSS JOIN LATERAL (SELECT m.market_id, m.status, m.settlement_value, m.created_at FROM markets m
@@ -1793,6 +1812,7 @@ CREATE INDEX IF NOT EXISTS idx_edges_market_key_created ON edges(market_id, stra
 
 CREATE OR REPLACE FUNCTION edge_decay_recompute(p_market_ids varchar[]) RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('edge_decay_facts', p_market_ids::text[]);
 DELETE FROM edge_decay_facts d WHERE d.market_id = ANY (p_market_ids);
 INSERT INTO edge_decay_facts (trade_id, entered_at, market_id, strategy_id, model_id, sport, platform_id,
                               entry_edge, closed_at, close_edge)

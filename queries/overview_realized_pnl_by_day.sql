@@ -5,9 +5,10 @@
 SELECT day, execution_mode, positions_closed, realized_pnl,
        sum(realized_pnl) OVER (PARTITION BY execution_mode ORDER BY day) AS cumulative_pnl
 FROM (
-    SELECT created_at::date AS day, execution_mode, count(*) AS positions_closed, sum(realized_pnl) AS realized_pnl
-    FROM positions
-    WHERE row_current_ind AND status IN ('closed', 'settled')
+    -- position_facts holds each position's current row (schema.sql): one index-only scan
+    SELECT status_since::date AS day, execution_mode, count(*) AS positions_closed, sum(realized_pnl) AS realized_pnl
+    FROM position_facts
+    WHERE status IN ('closed', 'settled')
     GROUP BY 1, 2
 ) daily
 ORDER BY execution_mode, day;

@@ -243,3 +243,46 @@ def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
     said = [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
     assert len(said) == 1
     assert f"({names}): last written " in said[0] and " UTC)." in said[0]
+
+
+def test_two_writers_of_one_position_at_once_both_reach_its_facts(databases):
+    """Without the per-key lock, the second writer recomputes from a snapshot without the first's
+    trade, waits for the row, then overwrites the facts with its stale answer."""
+    import threading
+    import time
+
+    url = databases.create("summary_race", rows=MINIMAL_ROWS)
+    first, second = psycopg2.connect(schema.dsn(url)), psycopg2.connect(schema.dsn(url))
+    insert = ("INSERT INTO trades (market_id, platform_id, position_id, strategy_id, model_id, side, price, quantity) "
+              "VALUES ('M1', 'kalshi', 1, 1, 1, 'buy', 0.6000, %s)")
+    try:
+        with first.cursor() as cur:
+            cur.execute(insert, (10,))  # not committed yet
+        with second.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            second_pid = cur.fetchone()[0]
+
+        def second_writer():
+            with second, second.cursor() as cur:
+                cur.execute(insert, (20,))
+
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        with psycopg2.connect(schema.dsn(url)) as watcher, watcher.cursor() as cur:
+            for _ in range(200):  # until the second writer waits for the first
+                cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (second_pid,))
+                if cur.fetchone()[0] == "Lock":
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the second writer never waited for the first")
+        first.commit()
+        writer.join(timeout=30)
+        assert not writer.is_alive()
+        with first.cursor() as cur:
+            assert rows(cur, POSITION_FACTS_KEPT) == rows(cur, POSITION_FACTS_FROM_SCRATCH)
+            cur.execute("SELECT fills, buy_quantity FROM position_facts WHERE position_id = 1")
+            assert cur.fetchone() == (3, 130)
+    finally:
+        first.close()
+        second.close()
