@@ -1609,6 +1609,7 @@ ALTER TABLE position_facts
     ADD COLUMN IF NOT EXISTS realized_pnl DECIMAL(10,4),
     ADD COLUMN IF NOT EXISTS execution_mode VARCHAR,
     ADD COLUMN IF NOT EXISTS edge_at_execution DECIMAL(10,4),
+    ADD COLUMN IF NOT EXISTS opening_cost NUMERIC,          -- the opening buy's price x quantity
     ADD COLUMN IF NOT EXISTS updated_at TIMESTAMPTZ NOT NULL DEFAULT now();
 CREATE INDEX IF NOT EXISTS idx_position_facts_closed ON position_facts(strategy_id, status_since)
     WHERE status IN ('closed', 'settled');
@@ -1644,10 +1645,10 @@ DELETE FROM position_facts f
  WHERE f.position_id = ANY (p_ids) AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = f.position_id);
 INSERT INTO position_facts AS f (position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id,
                                  buy_quantity, buy_cost, fills, market_id, side, entry_price, status, status_since,
-                                 realized_pnl, execution_mode, edge_at_execution, updated_at)
+                                 realized_pnl, execution_mode, edge_at_execution, opening_cost, updated_at)
 SELECT first_row.position_id, first_row.created_at, first_row.quantity, o.trade_id, o.strategy_id, o.model_id,
        b.buy_quantity, b.buy_cost, coalesce(b.fills, 0), cur.market_id, cur.side, cur.entry_price, cur.status,
-       cur.created_at, cur.realized_pnl, cur.execution_mode, o.edge_at_execution, now()
+       cur.created_at, cur.realized_pnl, cur.execution_mode, o.edge_at_execution, o.price * o.quantity, now()
 FROM (SELECT DISTINCT ON (p.position_id) p.position_id, p.created_at, p.quantity
       FROM positions p WHERE p.position_id = ANY (p_ids)
       ORDER BY p.position_id, p.created_at, p.id) first_row
@@ -1657,7 +1658,8 @@ LEFT JOIN (SELECT DISTINCT ON (p.position_id) p.position_id, p.market_id, p.side
                   p.created_at, p.realized_pnl, p.execution_mode
            FROM positions p WHERE p.position_id = ANY (p_ids) AND p.row_current_ind
            ORDER BY p.position_id, p.created_at DESC, p.id DESC) cur USING (position_id)
-LEFT JOIN (SELECT DISTINCT ON (t.position_id) t.position_id, t.trade_id, t.strategy_id, t.model_id, t.edge_at_execution
+LEFT JOIN (SELECT DISTINCT ON (t.position_id) t.position_id, t.trade_id, t.strategy_id, t.model_id, t.edge_at_execution,
+                  t.price, t.quantity
            FROM trades t WHERE t.side = 'buy' AND t.position_id = ANY (p_ids)
            ORDER BY t.position_id, t.created_at, t.trade_id) o USING (position_id)
 LEFT JOIN (SELECT t.position_id, sum(t.quantity) FILTER (WHERE t.side = 'buy') AS buy_quantity,
@@ -1670,7 +1672,8 @@ ON CONFLICT (position_id) DO UPDATE
        fills = excluded.fills, market_id = excluded.market_id, side = excluded.side,
        entry_price = excluded.entry_price, status = excluded.status, status_since = excluded.status_since,
        realized_pnl = excluded.realized_pnl, execution_mode = excluded.execution_mode,
-       edge_at_execution = excluded.edge_at_execution, updated_at = excluded.updated_at
+       edge_at_execution = excluded.edge_at_execution, opening_cost = excluded.opening_cost,
+       updated_at = excluded.updated_at
 $$;
 REVOKE EXECUTE ON FUNCTION position_facts_recompute(int[]) FROM PUBLIC;
 
@@ -1702,7 +1705,7 @@ DO $$
 BEGIN
     -- (or, from before the current-row columns, facts without them)
     IF (NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions))
-       OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL) THEN
+       OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL OR (opening_cost IS NULL AND opening_trade_id IS NOT NULL)) THEN
         PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
     END IF;
 END $$;

@@ -15,11 +15,12 @@ POSITION_FACTS_FROM_SCRATCH = """
 SELECT p.position_id, first_row.created_at AS opened_at, first_row.quantity AS opening_quantity,
        o.trade_id AS opening_trade_id, o.strategy_id, o.model_id, b.buy_quantity, b.buy_cost,
        coalesce(b.fills, 0) AS fills, p.market_id, p.side, p.entry_price, p.status,
-       p.created_at AS status_since, p.realized_pnl, p.execution_mode, o.edge_at_execution
+       p.created_at AS status_since, p.realized_pnl, p.execution_mode, o.edge_at_execution,
+       o.price * o.quantity AS opening_cost
 FROM positions p
 JOIN LATERAL (SELECT h.created_at, h.quantity FROM positions h WHERE h.position_id = p.position_id
               ORDER BY h.created_at, h.id LIMIT 1) first_row ON true
-LEFT JOIN LATERAL (SELECT t.trade_id, t.strategy_id, t.model_id, t.edge_at_execution FROM trades t
+LEFT JOIN LATERAL (SELECT t.trade_id, t.strategy_id, t.model_id, t.edge_at_execution, t.price, t.quantity FROM trades t
                    WHERE t.position_id = p.position_id AND t.side = 'buy'
                    ORDER BY t.created_at, t.trade_id LIMIT 1) o ON true
 LEFT JOIN LATERAL (SELECT sum(t.quantity) FILTER (WHERE t.side = 'buy') AS buy_quantity,
@@ -31,7 +32,7 @@ WHERE p.row_current_ind
 POSITION_FACTS_KEPT = """
 SELECT position_id, opened_at, opening_quantity, opening_trade_id, strategy_id, model_id, buy_quantity,
        buy_cost, fills, market_id, side, entry_price, status, status_since, realized_pnl, execution_mode,
-       edge_at_execution
+       edge_at_execution, opening_cost
 FROM position_facts
 """
 MARKET_CLOSES_FROM_SCRATCH = """
