@@ -2,7 +2,7 @@
 -- ab_closed_positions in schema.sql: attribution, cost, return, CLV). Sufficient statistics
 -- (n, sum, sum of squares) rather than averages, so the page's tests run from these rows alone.
 -- Drawdown runs over realized P&L in order of closing (peak starts at 0); a losing streak is a
--- run of consecutive positions with realized_pnl < 0 (gaps and islands).
+-- run of consecutive positions with realized_pnl < 0.
 -- Parameters: :strategy_ids (int[]), :since, :until (TIMESTAMP UTC or NULL: closed in [since, until)).
 -- Returns: strategy_id, execution_mode, trades (fills of these positions), positions_closed, wins
 --   (realized_pnl > 0), losses (< 0), return_sum, return_sum_sq (float), realized_pnl, cost,
@@ -10,28 +10,25 @@
 --   longest_losing_streak, avg_edge (DECIMAL: edge_at_execution of the opening buys),
 --   clv_positions (positions whose market has closed), avg_clv (DECIMAL: closing - entry price),
 --   first_closed_at, last_closed_at.
-WITH closed AS (
-    SELECT * FROM ab_closed_positions(CAST(:strategy_ids AS int[]), CAST(:since AS timestamp), CAST(:until AS timestamp))
-),
-ordered AS (
+WITH ordered AS (
+    -- one ordering serves both: the running P&L, and the number of non-losing positions so far
+    -- (a losing streak is the losses that share that number)
     SELECT c.*,
            sum(c.realized_pnl) OVER run AS cumulative_pnl,
-           row_number() OVER run
-             - row_number() OVER (PARTITION BY c.strategy_id, c.execution_mode, c.realized_pnl < 0
-                                  ORDER BY c.closed_at, c.position_id) AS island
-    FROM closed c
+           count(*) FILTER (WHERE NOT c.realized_pnl < 0) OVER run AS streak_id
+    FROM ab_closed_positions(CAST(:strategy_ids AS int[]), CAST(:since AS timestamp), CAST(:until AS timestamp)) c
     WINDOW run AS (PARTITION BY c.strategy_id, c.execution_mode ORDER BY c.closed_at, c.position_id)
 ),
-drawdowns AS (
+drawdowns AS MATERIALIZED (
     SELECT o.*, greatest(0, max(o.cumulative_pnl) OVER run) - o.cumulative_pnl AS drawdown
     FROM ordered o
     WINDOW run AS (PARTITION BY o.strategy_id, o.execution_mode ORDER BY o.closed_at, o.position_id)
 ),
 streaks AS (
     SELECT strategy_id, execution_mode, max(length) AS longest_losing_streak
-    FROM (SELECT strategy_id, execution_mode, island, count(*) AS length
-          FROM ordered WHERE realized_pnl < 0
-          GROUP BY strategy_id, execution_mode, island) runs
+    FROM (SELECT strategy_id, execution_mode, streak_id, count(*) AS length
+          FROM drawdowns WHERE realized_pnl < 0
+          GROUP BY strategy_id, execution_mode, streak_id) runs
     GROUP BY strategy_id, execution_mode
 )
 SELECT d.strategy_id, d.execution_mode,
