@@ -1901,6 +1901,337 @@ FROM positions cur
 JOIN position_facts f ON f.position_id = cur.position_id
 WHERE cur.row_current_ind;
 
+-- Exit orders and exits filter (exits page)
+-- At ten years (163K exit attempts, 72K exits) the exits page spent its time regrouping every
+-- attempt into exit orders (the self-join of exit_attempts_sequenced) and looking up, for every
+-- exit, its position's current row, opening and market settlement. Three summaries kept by the
+-- writers' own statements (like position_facts above) hold those answers:
+--   exit_orders          the rows of view exit_attempt_sequences (the definition), per order;
+--   exit_facts           every exit with what its position entered at and opened with, the held
+--                        side's settlement value, and its place among the position's exits;
+--   exit_position_facts  every position as the exits page filters and checks it: platform and
+--                        opening versions, market, side, status, quantities, its exits' totals,
+--                        and the reconciliation problems found in it.
+-- The page filters them through the *_matching functions at the end of this part.
+CREATE TABLE IF NOT EXISTS exit_orders (
+    sequence_id        INT PRIMARY KEY,
+    position_id        INT NOT NULL,
+    exit_condition     VARCHAR(50) NOT NULL,
+    priority_level     VARCHAR(20) NOT NULL,
+    quantity           INT NOT NULL,
+    attempts           BIGINT NOT NULL,
+    first_order_type   VARCHAR(20),
+    first_limit_price  DECIMAL(10,4),
+    lowest_limit_price DECIMAL(10,4),
+    first_attempt_at   TIMESTAMP NOT NULL,
+    last_attempt_at    TIMESTAMP NOT NULL,
+    filled             BOOLEAN NOT NULL,
+    filled_at          TIMESTAMP,
+    fill_price         DECIMAL(10,4),
+    filled_order_type  VARCHAR(20),
+    updated_at         TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_exit_orders_position ON exit_orders(position_id);
+CREATE INDEX IF NOT EXISTS idx_exit_orders_first_attempt ON exit_orders(first_attempt_at);
+CREATE INDEX IF NOT EXISTS idx_exit_orders_never_filled ON exit_orders(first_attempt_at DESC, sequence_id DESC)
+    WHERE NOT filled;
+CREATE INDEX IF NOT EXISTS idx_exit_orders_updated ON exit_orders(updated_at);
+
+-- A late attempt can extend a run, start one, or split one (a late start takes the attempts after
+-- it), so a position's orders are recomputed whole from the view.
+CREATE OR REPLACE FUNCTION exit_orders_recompute(p_ids int[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('exit_orders', p_ids::text[]);
+DELETE FROM exit_orders o WHERE o.position_id = ANY (p_ids);
+INSERT INTO exit_orders (sequence_id, position_id, exit_condition, priority_level, quantity, attempts,
+                         first_order_type, first_limit_price, lowest_limit_price, first_attempt_at, last_attempt_at,
+                         filled, filled_at, fill_price, filled_order_type)
+SELECT s.sequence_id, s.position_id, s.exit_condition, s.priority_level, s.quantity, s.attempts,
+       s.first_order_type, s.first_limit_price, s.lowest_limit_price, s.first_attempt_at, s.last_attempt_at,
+       s.filled, s.filled_at, s.fill_price, s.filled_order_type
+FROM exit_attempt_sequences s
+WHERE s.position_id = ANY (p_ids)
+$$;
+REVOKE EXECUTE ON FUNCTION exit_orders_recompute(int[]) FROM PUBLIC;
+
+-- exit_attempts is append-only (UPDATE, DELETE and TRUNCATE are refused), so inserts are its only change.
+CREATE OR REPLACE FUNCTION exit_orders_after_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM exit_orders_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION exit_orders_after_insert() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER exit_attempts_orders_insert AFTER INSERT ON exit_attempts
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_orders_after_insert();
+ALTER TABLE exit_attempts ENABLE ALWAYS TRIGGER exit_attempts_orders_insert;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM exit_orders) AND EXISTS (SELECT 1 FROM exit_attempts) THEN
+        PERFORM exit_orders_recompute(ARRAY(SELECT DISTINCT position_id FROM exit_attempts));
+    END IF;
+END $$;
+
+-- What each position is on the exits page: position_summary's row (its newest current row while a
+-- transaction swaps rows, as in position_facts_recompute) with its market's current row.
+--   held_value: what one contract of the held side paid at settlement (settlement_value for
+--     'yes', 1 - settlement_value for 'no'); NULL until the market's current row is settled.
+--   market_settled: a settlements row of the market exists, or its current row is settled.
+CREATE OR REPLACE FUNCTION exit_positions_now(p_ids int[])
+RETURNS TABLE (position_id int, market_id varchar, platform_id varchar, side varchar, entry_price numeric,
+               status varchar, current_quantity int, opened_at timestamp, opening_quantity int,
+               strategy_id int, model_id int, held_value numeric, market_settled boolean)
+LANGUAGE sql STABLE AS $$
+SELECT p.position_id, p.market_id, p.platform_id, p.side, p.entry_price, p.status, p.quantity,
+       f.opened_at, f.opening_quantity, f.strategy_id, f.model_id,
+       CASE WHEN m.status = 'settled' AND m.settlement_value IS NOT NULL THEN
+            CASE p.side WHEN 'yes' THEN m.settlement_value ELSE 1 - m.settlement_value END
+       END,
+       EXISTS (SELECT 1 FROM settlements st WHERE st.market_id = p.market_id) OR coalesce(m.status = 'settled', FALSE)
+FROM (SELECT DISTINCT ON (c.position_id) c.* FROM positions c
+      WHERE c.position_id = ANY (p_ids) AND c.row_current_ind
+      ORDER BY c.position_id, c.created_at DESC, c.id DESC) p
+JOIN position_facts f ON f.position_id = p.position_id
+LEFT JOIN LATERAL (SELECT mk.status, mk.settlement_value FROM markets mk
+                   WHERE mk.market_id = p.market_id AND mk.row_current_ind
+                   ORDER BY mk.created_at DESC, mk.id DESC LIMIT 1) m ON true
+$$;
+
+CREATE TABLE IF NOT EXISTS exit_facts (
+    exit_id          INT PRIMARY KEY,
+    position_id      INT NOT NULL,
+    created_at       TIMESTAMP NOT NULL,
+    exit_condition   VARCHAR(50) NOT NULL,
+    exit_priority    VARCHAR(20) NOT NULL,
+    quantity_exited  INT NOT NULL,
+    exit_price       DECIMAL(10,4) NOT NULL,
+    platform_id      VARCHAR,           -- the position's, for the page's filters
+    strategy_id      INT,
+    model_id         INT,
+    entry_price      DECIMAL(10,4) NOT NULL,
+    opened_at        TIMESTAMP NOT NULL,
+    opening_quantity INT NOT NULL,
+    held_value       DECIMAL(10,4),
+    pnl              NUMERIC NOT NULL,  -- (exit price - entry price) x quantity, before fees
+    exit_return      NUMERIC,           -- (exit price - entry price) / entry price
+    held_hours       FLOAT8 NOT NULL,   -- from the position's opening to the exit (see below)
+    step             INT NOT NULL,      -- 1, 2, ... among the position's exits (by created_at, exit_id)
+    steps            INT NOT NULL,      -- how many exits the position has
+    left_after       BIGINT NOT NULL,   -- opening quantity minus the quantity exited up to this step
+    updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_exit_facts_position ON exit_facts(position_id);
+CREATE INDEX IF NOT EXISTS idx_exit_facts_created ON exit_facts(created_at);
+CREATE INDEX IF NOT EXISTS idx_exit_facts_strategy ON exit_facts(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_exit_facts_model ON exit_facts(model_id);
+CREATE INDEX IF NOT EXISTS idx_exit_facts_updated ON exit_facts(updated_at);
+
+CREATE TABLE IF NOT EXISTS exit_position_facts (
+    position_id      INT PRIMARY KEY,
+    market_id        VARCHAR NOT NULL,
+    platform_id      VARCHAR,
+    side             VARCHAR NOT NULL,
+    status           VARCHAR NOT NULL,
+    strategy_id      INT,
+    model_id         INT,
+    opening_quantity INT NOT NULL,
+    current_quantity INT NOT NULL,
+    exits            BIGINT NOT NULL,
+    exited_quantity  BIGINT NOT NULL,
+    problems         TEXT[] NOT NULL,   -- reconciliation findings, as sentences; empty when none
+    updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_exit_position_facts_strategy ON exit_position_facts(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_exit_position_facts_model ON exit_position_facts(model_id);
+CREATE INDEX IF NOT EXISTS idx_exit_position_facts_problems ON exit_position_facts(position_id) WHERE problems <> '{}';
+CREATE INDEX IF NOT EXISTS idx_exit_position_facts_updated ON exit_position_facts(updated_at);
+
+-- Both recomputed per position, whole. held_hours is a float8 because its percentiles are
+-- (percentile_cont reads float8), and it compares with the page's bucket limits (0.25, 1, 6, 24,
+-- 168 hours, exact in binary) as the exact number would: times are in microseconds, so no holding
+-- time is closer to a limit than 1 us / 3600 s, far more than a float8's rounding at that size.
+-- Reconciliation: the opening quantity (first row) must equal the quantity exited plus the
+-- quantity the current row still holds (open: still held; settled: held to settlement; closed:
+-- 0); a closed position must have exits; a settled position must have a settlement of its market;
+-- an open position must still hold something.
+CREATE OR REPLACE FUNCTION exit_facts_recompute(p_ids int[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('exit_facts', p_ids::text[]);
+DELETE FROM exit_facts x WHERE x.position_id = ANY (p_ids);
+DELETE FROM exit_position_facts c WHERE c.position_id = ANY (p_ids);
+INSERT INTO exit_facts (exit_id, position_id, created_at, exit_condition, exit_priority, quantity_exited, exit_price,
+                        platform_id, strategy_id, model_id, entry_price, opened_at, opening_quantity, held_value,
+                        pnl, exit_return, held_hours, step, steps, left_after)
+SELECT pe.exit_id, pe.position_id, pe.created_at, pe.exit_condition, pe.exit_priority, pe.quantity_exited,
+       pe.exit_price, ps.platform_id, ps.strategy_id, ps.model_id, ps.entry_price, ps.opened_at,
+       ps.opening_quantity, ps.held_value,
+       (pe.exit_price - ps.entry_price) * pe.quantity_exited,
+       (pe.exit_price - ps.entry_price) / NULLIF(ps.entry_price, 0),
+       (extract(epoch FROM pe.created_at - ps.opened_at) / 3600)::float8,
+       row_number() OVER w,
+       count(*) OVER (PARTITION BY pe.position_id),
+       ps.opening_quantity - sum(pe.quantity_exited) OVER w
+FROM position_exits pe
+JOIN exit_positions_now(p_ids) ps ON ps.position_id = pe.position_id
+WHERE pe.position_id = ANY (p_ids)
+WINDOW w AS (PARTITION BY pe.position_id ORDER BY pe.created_at, pe.exit_id ROWS UNBOUNDED PRECEDING);
+INSERT INTO exit_position_facts (position_id, market_id, platform_id, side, status, strategy_id, model_id,
+                                 opening_quantity, current_quantity, exits, exited_quantity, problems)
+SELECT ps.position_id, ps.market_id, ps.platform_id, ps.side, ps.status, ps.strategy_id, ps.model_id,
+       ps.opening_quantity, ps.current_quantity, x.exits, x.exited_quantity,
+       ARRAY(SELECT p.problem FROM (VALUES
+           (x.exited_quantity + ps.current_quantity <> ps.opening_quantity,
+            format('Opened with %s, but exits took %s and the current row holds %s (off by %s).',
+                   ps.opening_quantity, x.exited_quantity, ps.current_quantity,
+                   x.exited_quantity + ps.current_quantity - ps.opening_quantity)),
+           (ps.status = 'closed' AND x.exits = 0, 'Closed without any exit.'),
+           (ps.status = 'settled' AND NOT ps.market_settled, 'Settled, but its market has no settlement.'),
+           (ps.status = 'open' AND ps.current_quantity = 0, 'Open, but holds nothing.')
+       ) AS p(found, problem) WHERE p.found)
+FROM exit_positions_now(p_ids) ps
+CROSS JOIN LATERAL (SELECT count(*) AS exits, coalesce(sum(pe.quantity_exited), 0) AS exited_quantity
+                    FROM position_exits pe WHERE pe.position_id = ps.position_id) x
+$$;
+REVOKE EXECUTE ON FUNCTION exit_facts_recompute(int[]) FROM PUBLIC;
+
+-- Writes that change them: a position's rows (entry, status, quantities, platform), its trades
+-- (the opening buy's versions), its exits, and its market's settlement (settlements rows, and the
+-- market's current row, seen through market_closes: every write that makes a market's current row
+-- settled, changes it, or opens it again writes market_closes). The triggers on positions and
+-- trades are named to fire after positions_facts_* and trades_facts_insert (triggers on one event
+-- fire in name order), whose position_facts they read.
+CREATE OR REPLACE FUNCTION exit_facts_after_position_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows WHERE position_id IS NOT NULL));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION exit_facts_after_position_write() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION exit_facts_after_market_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT p.position_id FROM positions p
+                                       WHERE p.market_id IN (SELECT market_id FROM changed_rows)));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION exit_facts_after_market_write() FROM PUBLIC;
+-- market_closes is rewritten whole for every write to a closed market (a late open quote moves
+-- the closing line): only a changed status or settlement value changes anything here.
+CREATE OR REPLACE FUNCTION exit_facts_after_market_close_update() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM exit_facts_recompute(ARRAY(
+        SELECT DISTINCT p.position_id FROM positions p
+        WHERE p.market_id IN (SELECT n.market_id FROM new_rows n JOIN old_rows o ON o.market_id = n.market_id
+                              WHERE (n.status, n.settlement_value) IS DISTINCT FROM (o.status, o.settlement_value))));
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION exit_facts_after_market_close_update() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER positions_then_exit_facts_insert AFTER INSERT ON positions
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_position_write();
+CREATE OR REPLACE TRIGGER positions_then_exit_facts_update AFTER UPDATE ON positions
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_position_write();
+CREATE OR REPLACE TRIGGER positions_then_exit_facts_delete AFTER DELETE ON positions
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_position_write();
+CREATE OR REPLACE TRIGGER trades_then_exit_facts_insert AFTER INSERT ON trades
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_position_write();
+CREATE OR REPLACE TRIGGER position_exits_exit_facts_insert AFTER INSERT ON position_exits
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_position_write();
+CREATE OR REPLACE TRIGGER settlements_exit_facts_insert AFTER INSERT ON settlements
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_market_write();
+CREATE OR REPLACE TRIGGER market_closes_exit_facts_insert AFTER INSERT ON market_closes
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_market_write();
+CREATE OR REPLACE TRIGGER market_closes_exit_facts_update AFTER UPDATE ON market_closes
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_market_close_update();
+CREATE OR REPLACE TRIGGER market_closes_exit_facts_delete AFTER DELETE ON market_closes
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_facts_after_market_write();
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_then_exit_facts_insert;
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_then_exit_facts_update;
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_then_exit_facts_delete;
+ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_then_exit_facts_insert;
+ALTER TABLE position_exits ENABLE ALWAYS TRIGGER position_exits_exit_facts_insert;
+ALTER TABLE settlements ENABLE ALWAYS TRIGGER settlements_exit_facts_insert;
+ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_insert;
+ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_update;
+ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_delete;
+
+DO $$
+BEGIN
+    IF (NOT EXISTS (SELECT 1 FROM exit_position_facts) AND EXISTS (SELECT 1 FROM positions))
+       OR (NOT EXISTS (SELECT 1 FROM exit_facts) AND EXISTS (SELECT 1 FROM position_exits)) THEN
+        PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
+    END IF;
+END $$;
+
+-- Open positions (the exits page's monitor; the overview): as with markets below, per-column
+-- statistics cannot tell that almost every positions row with status 'open' is a history row, so
+-- the planner expected most current rows to be open and read them all; the pair's statistics and
+-- a partial index of the few open positions let it start from those.
+CREATE STATISTICS IF NOT EXISTS positions_current_status (mcv) ON row_current_ind, status FROM positions;
+CREATE INDEX IF NOT EXISTS idx_positions_open_current ON positions(position_id) WHERE row_current_ind AND status = 'open';
+
+-- The exits page's filter, written once (plain LANGUAGE sql STABLE functions without a SET
+-- clause, so the planner inlines them like trades_matching above). NULL = any.
+-- Positions by platform and the opening buy's strategy and model versions.
+CREATE OR REPLACE FUNCTION exit_positions_matching(p_platform text, p_strategy_id int, p_model_id int)
+RETURNS SETOF exit_position_facts LANGUAGE sql STABLE AS $$
+SELECT c.*
+FROM exit_position_facts c
+WHERE (p_platform IS NULL OR c.platform_id = p_platform)
+  AND (p_strategy_id IS NULL OR c.strategy_id = p_strategy_id)
+  AND (p_model_id IS NULL OR c.model_id = p_model_id)
+$$;
+
+-- Exits made in [p_since, p_until) by a matching position, with the condition and priority given
+-- (each exit carries its position's platform and versions: filtered by index like the position's).
+CREATE OR REPLACE FUNCTION exits_matching(p_since timestamp, p_until timestamp, p_platform text, p_strategy_id int,
+                                          p_model_id int, p_exit_condition text, p_priority text)
+RETURNS SETOF exit_facts LANGUAGE sql STABLE AS $$
+SELECT x.*
+FROM exit_facts x
+WHERE (p_since IS NULL OR x.created_at >= p_since)
+  AND (p_until IS NULL OR x.created_at < p_until)
+  AND (p_platform IS NULL OR x.platform_id = p_platform)
+  AND (p_strategy_id IS NULL OR x.strategy_id = p_strategy_id)
+  AND (p_model_id IS NULL OR x.model_id = p_model_id)
+  AND (p_exit_condition IS NULL OR x.exit_condition = p_exit_condition)
+  AND (p_priority IS NULL OR x.exit_priority = p_priority)
+$$;
+
+-- Exit orders whose first attempt is in [p_since, p_until), of a matching position, with the
+-- condition and priority given. Every order and attempt has a position (trigger fk_position),
+-- so with no position filter the position test is dropped when the planner folds the NULLs.
+CREATE OR REPLACE FUNCTION exit_orders_matching(p_since timestamp, p_until timestamp, p_platform text,
+                                                p_strategy_id int, p_model_id int, p_exit_condition text,
+                                                p_priority text)
+RETURNS SETOF exit_orders LANGUAGE sql STABLE AS $$
+SELECT o.*
+FROM exit_orders o
+WHERE (p_since IS NULL OR o.first_attempt_at >= p_since)
+  AND (p_until IS NULL OR o.first_attempt_at < p_until)
+  AND (p_exit_condition IS NULL OR o.exit_condition = p_exit_condition)
+  AND (p_priority IS NULL OR o.priority_level = p_priority)
+  AND ((p_platform IS NULL AND p_strategy_id IS NULL AND p_model_id IS NULL)
+       OR o.position_id IN (SELECT c.position_id FROM exit_positions_matching(p_platform, p_strategy_id, p_model_id) c))
+$$;
+
+-- Exit attempts placed in [p_since, p_until), the same way.
+CREATE OR REPLACE FUNCTION exit_attempts_matching(p_since timestamp, p_until timestamp, p_platform text,
+                                                  p_strategy_id int, p_model_id int, p_exit_condition text,
+                                                  p_priority text)
+RETURNS SETOF exit_attempts LANGUAGE sql STABLE AS $$
+SELECT a.*
+FROM exit_attempts a
+WHERE (p_since IS NULL OR a.created_at >= p_since)
+  AND (p_until IS NULL OR a.created_at < p_until)
+  AND (p_exit_condition IS NULL OR a.exit_condition = p_exit_condition)
+  AND (p_priority IS NULL OR a.priority_level = p_priority)
+  AND ((p_platform IS NULL AND p_strategy_id IS NULL AND p_model_id IS NULL)
+       OR a.position_id IN (SELECT c.position_id FROM exit_positions_matching(p_platform, p_strategy_id, p_model_id) c))
+$$;
+
 -- ab_closed_positions: see "Strategy A/B" above for what it returns. One index range of the
 -- facts (by strategy version and closing time) and one probe of market_closes per position, where
 -- it searched every position's trades and twice the market's price history. "Attributed to the
