@@ -13,26 +13,14 @@
 --   (DECIMAL: the same contracts held to settlement), saved_by_exiting (DECIMAL: exit minus
 --   hold; negative = the exit cost money), exits_that_saved, exits_that_cost.
 -- Prices are those of the contract held; the settlement value of the held side is the market's
--- settlement_value for 'yes' and 1 - settlement_value for 'no'.
+-- settlement_value for 'yes' and 1 - settlement_value for 'no'. Each exit's P&L, return, holding
+-- time and held value are kept in exit_facts (schema.sql) as exits, positions and markets are written.
 WITH exits AS (
-    SELECT pe.exit_condition, pe.exit_priority, pe.position_id, pe.quantity_exited,
-           (pe.exit_price - ps.entry_price) * pe.quantity_exited AS pnl,
-           (pe.exit_price - ps.entry_price) / NULLIF(ps.entry_price, 0) AS exit_return,
-           extract(epoch FROM pe.created_at - ps.opened_at) / 3600 AS held_hours,
-           CASE WHEN m.status = 'settled' AND m.settlement_value IS NOT NULL THEN
-                CASE ps.side WHEN 'yes' THEN m.settlement_value ELSE 1 - m.settlement_value END
-           END AS held_value,
-           pe.exit_price, ps.entry_price
-    FROM position_exits pe
-    JOIN position_summary ps USING (position_id)
-    LEFT JOIN markets m ON m.market_id = ps.market_id AND m.row_current_ind
-    WHERE (CAST(:since AS timestamp) IS NULL OR pe.created_at >= CAST(:since AS timestamp))
-      AND (CAST(:until AS timestamp) IS NULL OR pe.created_at < CAST(:until AS timestamp))
-      AND (CAST(:platform AS text) IS NULL OR ps.platform_id = CAST(:platform AS text))
-      AND (CAST(:strategy_id AS int) IS NULL OR ps.strategy_id = CAST(:strategy_id AS int))
-      AND (CAST(:model_id AS int) IS NULL OR ps.model_id = CAST(:model_id AS int))
-      AND (CAST(:exit_condition AS text) IS NULL OR pe.exit_condition = CAST(:exit_condition AS text))
-      AND (CAST(:priority AS text) IS NULL OR pe.exit_priority = CAST(:priority AS text))
+    SELECT x.exit_condition, x.exit_priority, x.position_id, x.quantity_exited, x.pnl, x.exit_return, x.held_hours,
+           x.held_value, x.exit_price, x.entry_price
+    FROM exits_matching(CAST(:since AS timestamp), CAST(:until AS timestamp), CAST(:platform AS text),
+                        CAST(:strategy_id AS int), CAST(:model_id AS int), CAST(:exit_condition AS text),
+                        CAST(:priority AS text)) x
 )
 SELECT CASE WHEN GROUPING(exit_condition) = 1 THEN 'total'
             WHEN GROUPING(exit_priority) = 1 THEN 'condition'

@@ -16,15 +16,9 @@ WITH orders AS (
     SELECT s.*,
            s.first_limit_price - s.fill_price AS walk,
            extract(epoch FROM s.filled_at - s.first_attempt_at) AS seconds_to_fill
-    FROM exit_attempt_sequences s
-    JOIN position_summary ps USING (position_id)
-    WHERE (CAST(:since AS timestamp) IS NULL OR s.first_attempt_at >= CAST(:since AS timestamp))
-      AND (CAST(:until AS timestamp) IS NULL OR s.first_attempt_at < CAST(:until AS timestamp))
-      AND (CAST(:platform AS text) IS NULL OR ps.platform_id = CAST(:platform AS text))
-      AND (CAST(:strategy_id AS int) IS NULL OR ps.strategy_id = CAST(:strategy_id AS int))
-      AND (CAST(:model_id AS int) IS NULL OR ps.model_id = CAST(:model_id AS int))
-      AND (CAST(:exit_condition AS text) IS NULL OR s.exit_condition = CAST(:exit_condition AS text))
-      AND (CAST(:priority AS text) IS NULL OR s.priority_level = CAST(:priority AS text))
+    FROM exit_orders_matching(CAST(:since AS timestamp), CAST(:until AS timestamp), CAST(:platform AS text),
+                              CAST(:strategy_id AS int), CAST(:model_id AS int), CAST(:exit_condition AS text),
+                              CAST(:priority AS text)) s
 )
 SELECT priority_level, GROUPING(priority_level) = 1 AS is_total,
        count(*) AS exit_orders,
