@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import exits as ax
 from queries import exits
-from ui import url_state
+from ui import summaries, url_state
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -66,6 +66,7 @@ def show_breakdown(breakdown, filters) -> None:
     cols[2].metric("Contracts exited", f"{int(total.quantity_exited):,}")
     cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl))
     cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
+    summaries.caption("exit_facts", "exit_orders", "exit_position_facts")
     st.subheader("By exit condition and priority")
     st.dataframe(breakdown.detail, hide_index=True, width="stretch",
                  column_order=["exit_condition", "exit_priority", "exits", "positions", "quantity_exited",

@@ -16,7 +16,7 @@ from analytics.money import format_money
 from identity import NotAllowed, current_identity
 from queries import models as q
 from queries.versions import version_results
-from ui import url_state
+from ui import summaries, url_state
 from ui.text import literal
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
@@ -217,6 +217,7 @@ with calibration_tab:
     st.caption("Each prediction is the version's probability in its last edge before the market settled — "
                "never after the outcome was known — and the market's is the market-implied probability in "
                "that same edge, so both are scored on the same markets.")
+    summaries.caption("calibration_points")
     scored = vs_market[vs_market.markets > 0]
     missing = [v for v in selected if v not in set(scored.model_version)]
     if not selected:

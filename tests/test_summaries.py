@@ -235,7 +235,9 @@ def test_last_written_is_the_newest_of_the_named_summaries():
 
 
 @pytest.mark.parametrize("page, names", [("ab_tests", "position_facts, market_closes"),
-                                         ("edges", "edge_decay_facts")])
+                                         ("edges", "edge_decay_facts"),
+                                         ("models", "calibration_points"),
+                                         ("exits", "exit_facts, exit_orders, exit_position_facts")])
 def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
     from tests.apptest import open_page
 
