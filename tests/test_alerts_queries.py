@@ -240,3 +240,6 @@ def test_open_over_time_matches_a_count_day_by_day(env):
     assert got[(today, "critical")] == 1 and got[(today, "high")] == 3 and got[(today, "low")] == 1
     window = alerts.open_over_time(1)
     assert len(window) < len(frame) and window.day.max() == today
+    # the window starts from what was open before it: the same counts as all history, cut
+    in_window = {(row.day, row.severity): row.open_alerts for row in window.itertuples()}
+    assert in_window == {key: n for key, n in got.items() if key[0] >= window.day.min()}
