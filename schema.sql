@@ -1737,15 +1737,15 @@ WITH latest AS (
 gone AS (
     DELETE FROM market_closes c
      WHERE c.market_id = ANY (p_ids)
-       AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.market_id = c.market_id AND l.status IS DISTINCT FROM 'open')
+       AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.market_id = c.market_id AND l.status <> 'open')
 )
 INSERT INTO market_closes AS c (market_id, status, settlement_value, closed_at, closing_yes_price, closing_no_price)
-SELECT l.market_id, coalesce(l.status, 'unknown'), l.settlement_value, l.created_at, o.yes_price, o.no_price
+SELECT l.market_id, l.status, l.settlement_value, l.created_at, o.yes_price, o.no_price
 FROM latest l
 LEFT JOIN LATERAL (SELECT m.yes_price, m.no_price FROM markets m
                    WHERE m.market_id = l.market_id AND m.status = 'open'
                    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) o ON true
-WHERE l.status IS DISTINCT FROM 'open'
+WHERE l.status <> 'open'
 ON CONFLICT (market_id) DO UPDATE
    SET status = excluded.status, settlement_value = excluded.settlement_value, closed_at = excluded.closed_at,
        closing_yes_price = excluded.closing_yes_price, closing_no_price = excluded.closing_no_price, updated_at = now()
@@ -1753,19 +1753,29 @@ $$;
 REVOKE EXECUTE ON FUNCTION market_closes_recompute(varchar[]) FROM PUBLIC;
 
 -- Only rows that can change a close: a row that is not open, or any row of a market already
--- closed (a late price or a reopening). Plain price updates of open markets -- nearly every
--- markets write -- cost one filter over the statement's new rows.
+-- closed (a late price, a reopening, a deleted history row). Plain price updates of open markets
+-- -- nearly every markets write -- cost one filter over the statement's rows.
+-- The statement's markets are locked BEFORE that filter: a writer whose filter looked at
+-- market_closes without the lock could miss another transaction's close that is not committed
+-- yet, while that transaction's recompute cannot see this one's rows (a late quote would never
+-- reach the closing line). Locks are taken in one order for every writer, edge decay before
+-- market closes before the exits summaries (which market_closes' own triggers recompute), so two
+-- writers cannot deadlock on them.
 CREATE OR REPLACE FUNCTION market_closes_after_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
+    touched varchar[];
     affected varchar[];
 BEGIN
+    touched := ARRAY(SELECT DISTINCT r.market_id FROM changed_rows r);
+    PERFORM summary_lock('edge_decay_facts', touched::text[]);
+    PERFORM summary_lock('market_closes', touched::text[]);
     affected := ARRAY(
         SELECT DISTINCT r.market_id FROM changed_rows r
-         WHERE r.status IS DISTINCT FROM 'open'
+         WHERE r.status <> 'open'
             OR EXISTS (SELECT 1 FROM market_closes c WHERE c.market_id = r.market_id));
-    PERFORM market_closes_recompute(affected);
     PERFORM edge_decay_recompute(affected);  -- "Edge decay" below: a close fixes each trade's edge at close
+    PERFORM market_closes_recompute(affected);
     RETURN NULL;
 END $$;
 REVOKE EXECUTE ON FUNCTION market_closes_after_write() FROM PUBLIC;
@@ -1774,14 +1784,17 @@ CREATE OR REPLACE TRIGGER markets_closes_insert AFTER INSERT ON markets
 CREATE OR REPLACE TRIGGER markets_closes_update AFTER UPDATE ON markets
     REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION market_closes_after_write();
 ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_insert;
+CREATE OR REPLACE TRIGGER markets_closes_delete AFTER DELETE ON markets
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION market_closes_after_write();
 ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_update;
+ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_delete;
 
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM market_closes)
-       AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status IS DISTINCT FROM 'open') THEN
+       AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status <> 'open') THEN
         PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM markets
-                                              WHERE row_current_ind AND status IS DISTINCT FROM 'open'));
+                                              WHERE row_current_ind AND status <> 'open'));
     END IF;
 END $$;
 
@@ -1830,7 +1843,7 @@ SELECT t.trade_id, t.created_at, t.market_id, e0.strategy_id, e0.model_id, coale
 FROM trades t
 JOIN LATERAL (SELECT c.platform_id, c.event_id, c.created_at, c.status FROM markets c
               WHERE c.market_id = t.market_id AND c.row_current_ind
-              ORDER BY c.created_at DESC, c.id DESC LIMIT 1) m ON m.status IS DISTINCT FROM 'open'
+              ORDER BY c.created_at DESC, c.id DESC LIMIT 1) m ON m.status <> 'open'
 JOIN edges e0 ON e0.edge_id = t.edge_id
 LEFT JOIN events ev ON ev.event_id = m.event_id
 WHERE t.market_id = ANY (p_market_ids) AND t.side = 'buy' AND t.edge_id IS NOT NULL
@@ -1841,6 +1854,9 @@ REVOKE EXECUTE ON FUNCTION edge_decay_recompute(varchar[]) FROM PUBLIC;
 CREATE OR REPLACE FUNCTION edge_decay_after_trades() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    -- locked before the filter reads market_closes (see market_closes_after_write)
+    PERFORM summary_lock('edge_decay_facts', ARRAY(
+        SELECT DISTINCT r.market_id::text FROM changed_rows r WHERE r.side = 'buy' AND r.edge_id IS NOT NULL));
     PERFORM edge_decay_recompute(ARRAY(
         SELECT DISTINCT r.market_id FROM changed_rows r
          WHERE r.side = 'buy' AND r.edge_id IS NOT NULL
@@ -1852,10 +1868,13 @@ CREATE OR REPLACE TRIGGER trades_edge_decay_insert AFTER INSERT ON trades
     REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_trades();
 ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_edge_decay_insert;
 
--- An edge of a closed market written late can become the edge at close.
+-- An edge of a closed market written late, changed in place or deleted can change the edge at
+-- entry or at close.
 CREATE OR REPLACE FUNCTION edge_decay_after_edges() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    -- locked before the filter reads market_closes (see market_closes_after_write)
+    PERFORM summary_lock('edge_decay_facts', ARRAY(SELECT DISTINCT r.market_id::text FROM changed_rows r));
     PERFORM edge_decay_recompute(ARRAY(
         SELECT DISTINCT r.market_id FROM changed_rows r JOIN market_closes c ON c.market_id = r.market_id));
     RETURN NULL;
@@ -1863,7 +1882,13 @@ END $$;
 REVOKE EXECUTE ON FUNCTION edge_decay_after_edges() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER edges_edge_decay_insert AFTER INSERT ON edges
     REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_edges();
+CREATE OR REPLACE TRIGGER edges_edge_decay_update AFTER UPDATE ON edges
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_edges();
+CREATE OR REPLACE TRIGGER edges_edge_decay_delete AFTER DELETE ON edges
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_edges();
 ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_edge_decay_insert;
+ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_edge_decay_update;
+ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_edge_decay_delete;
 
 -- A rescheduled or recategorized event moves its markets' close or sport.
 CREATE OR REPLACE FUNCTION edge_decay_after_events() RETURNS trigger
@@ -2334,6 +2359,14 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp 
 DECLARE
     affected varchar[];
 BEGIN
+    -- the statement's markets are locked before the filter reads other rows of markets (see
+    -- market_closes_after_write): a settlement not yet committed elsewhere is then waited for
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM summary_lock('calibration_points', ARRAY(
+            SELECT market_id::text FROM old_rows UNION SELECT market_id::text FROM new_rows));
+    ELSIF TG_OP <> 'TRUNCATE' THEN
+        PERFORM summary_lock('calibration_points', ARRAY(SELECT DISTINCT market_id::text FROM changed_rows));
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM calibration_points;
     ELSIF TG_OP = 'UPDATE' THEN
@@ -2366,6 +2399,13 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp 
 DECLARE
     affected varchar[];
 BEGIN
+    -- locked before the settled-row filter (see calibration_points_after_markets)
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM summary_lock('calibration_points', ARRAY(
+            SELECT market_id::text FROM old_rows UNION SELECT market_id::text FROM new_rows));
+    ELSIF TG_OP <> 'TRUNCATE' THEN
+        PERFORM summary_lock('calibration_points', ARRAY(SELECT DISTINCT market_id::text FROM changed_rows));
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM calibration_points;
     ELSIF TG_OP = 'UPDATE' THEN

@@ -38,3 +38,50 @@ VALUES (1, 'api_failure', 'high', 'kalshi_api', 'Kalshi API returned HTTP 503');
 -- the rows above chose their ids; move every sequence past them (sequences ignore rollback)
 SELECT setval(c.oid, nextval(c.oid) + 1000) FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace;
 """
+
+
+def second_writer_waits_for_first(url: str, first, write) -> None:
+    """Run `write(cursor)` in a second transaction (committed at its end) while `first`, a
+    connection with an open transaction, holds what it needs; wait until the second is waiting for
+    a lock, commit `first`, and wait for the second to finish. For the two-writers tests of the
+    summaries: the second must see the first's commit, not its own stale snapshot."""
+    import threading
+    import time
+
+    import psycopg2
+
+    from queries import schema
+
+    second = psycopg2.connect(schema.dsn(url))
+    try:
+        with second.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            second_pid = cur.fetchone()[0]
+        failures: list[BaseException] = []
+
+        def run_second():
+            try:
+                with second, second.cursor() as cur:
+                    write(cur)
+            except BaseException as error:  # reported in the test's thread
+                failures.append(error)
+
+        writer = threading.Thread(target=run_second)
+        writer.start()
+        with psycopg2.connect(schema.dsn(url)) as watcher, watcher.cursor() as cur:
+            for _ in range(200):
+                cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (second_pid,))
+                if cur.fetchone()[0] == "Lock":
+                    break
+                time.sleep(0.05)
+            else:
+                first.rollback()
+                writer.join(timeout=30)
+                raise AssertionError("the second writer never waited for the first")
+        first.commit()
+        writer.join(timeout=30)
+        assert not writer.is_alive(), "the second writer did not finish"
+        if failures:
+            raise failures[0]
+    finally:
+        second.close()

@@ -6,8 +6,6 @@ a bulk load with row triggers off, two writers at once); the page's calibration 
 same rows it would bin from scratch; the dashboard roles cannot write it."""
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import psycopg2
@@ -15,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries import schema, sql_text, strip_comments
-from tests.fixtures import MINIMAL_ROWS
+from tests.fixtures import MINIMAL_ROWS, second_writer_waits_for_first
 
 # The definition, written the slow way: the predictions CTE models_calibration.sql had before the
 # summary, for every version at once. A market's settlement is its first row with status
@@ -221,37 +219,16 @@ def test_two_writers_of_one_market_at_once_both_reach_its_point(databases):
                              status, settlement_value, created_at)
         VALUES ('M1', 'kalshi', 'EV1', 'm1', 'M1', 'Will KC win?', 1.0000, 0.0000, 'settled', 1.0000, '2100-01-01');
     """)
-    first, second = psycopg2.connect(schema.dsn(url)), psycopg2.connect(schema.dsn(url))
+    first = psycopg2.connect(schema.dsn(url))
     try:
         with first.cursor() as cur:
             newer = add_edge(cur, "2099-12-31 23:00", "0.7000")  # not committed yet
-        with second.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            second_pid = cur.fetchone()[0]
-
-        def second_writer():
-            with second, second.cursor() as cur:
-                add_edge(cur, "2099-12-31 22:00", "0.6500")
-
-        writer = threading.Thread(target=second_writer)
-        writer.start()
-        with psycopg2.connect(schema.dsn(url)) as watcher, watcher.cursor() as cur:
-            for _ in range(200):  # until the second writer waits for the first
-                cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (second_pid,))
-                if cur.fetchone()[0] == "Lock":
-                    break
-                time.sleep(0.05)
-            else:
-                pytest.fail("the second writer never waited for the first")
-        first.commit()
-        writer.join(timeout=30)
-        assert not writer.is_alive()
+        second_writer_waits_for_first(url, first, lambda cur: add_edge(cur, "2099-12-31 22:00", "0.6500"))
         with first.cursor() as cur:
             assert point(cur)[2:] == ("0.7000", "0.6000", newer)
             assert_current(cur)
     finally:
         first.close()
-        second.close()
 
 
 # --- who may write it --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 
 from queries import schema
-from tests.fixtures import MINIMAL_ROWS
+from tests.fixtures import MINIMAL_ROWS, second_writer_waits_for_first
 
 # The definitions, written the slow way: what each summary row must say.
 POSITION_FACTS_FROM_SCRATCH = """
@@ -41,7 +41,7 @@ FROM (SELECT DISTINCT ON (market_id) market_id, status, settlement_value, create
       FROM markets ORDER BY market_id, created_at DESC, id DESC) l
 LEFT JOIN LATERAL (SELECT m.yes_price, m.no_price FROM markets m WHERE m.market_id = l.market_id AND m.status = 'open'
                    ORDER BY m.created_at DESC, m.id DESC LIMIT 1) o ON true
-WHERE l.status IS DISTINCT FROM 'open'
+WHERE l.status <> 'open'
 """
 EDGE_DECAY_FROM_SCRATCH = """
 SELECT t.trade_id, t.created_at, t.market_id, e0.strategy_id, e0.model_id, coalesce(ev.subcategory, ev.category),
@@ -164,6 +164,11 @@ def test_market_closes_follow_closing_late_quotes_and_reopening(minimal):
     assert market_close(cur, "M1") == ("settled", "0.6500", "0.3600")
     assert_summaries_current(cur)
 
+    # a history row deleted (history may be pruned): the closing line falls back to the one before
+    cur.execute("DELETE FROM markets WHERE market_id = 'M1' AND created_at = '2026-01-01 11:00'")
+    assert market_close(cur, "M1") == ("settled", "0.6000", "0.4100")
+    assert_summaries_current(cur)
+
     # a market that opens again has no close until it closes again
     add_market_row(cur, "open", "2026-01-01 13:00", "0.7000", "0.3100")
     assert market_close(cur, "M1") is None
@@ -197,9 +202,17 @@ def test_edge_decay_follows_the_close_late_edges_and_rescheduled_events(minimal)
     assert decay(cur) == ("2030-01-01 12:00:00", "-0.0300")
     assert_summaries_current(cur)
 
+    # the current edge changed in place moves the edge at entry; a deleted history edge, the close
+    cur.execute("UPDATE edges SET expected_value = 0.0900 WHERE edge_id = 1")
+    cur.execute("SELECT entry_edge FROM edge_decay_facts WHERE trade_id = 1")
+    assert str(cur.fetchone()[0]) == "0.0900"
+    cur.execute("DELETE FROM edges WHERE expected_value = -0.0300")
+    assert decay(cur) == ("2030-01-01 12:00:00", "0.0900")
+    assert_summaries_current(cur)
+
     # the event's scheduled end is the close when it is known
     cur.execute("UPDATE events SET end_time = '2030-01-01 10:30' WHERE event_id = 'EV1'")
-    assert decay(cur) == ("2030-01-01 10:30:00", "0.0800")
+    assert decay(cur) == ("2030-01-01 10:30:00", "0.0900")
     assert_summaries_current(cur)
 
 
@@ -251,41 +264,38 @@ def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
 def test_two_writers_of_one_position_at_once_both_reach_its_facts(databases):
     """Without the per-key lock, the second writer recomputes from a snapshot without the first's
     trade, waits for the row, then overwrites the facts with its stale answer."""
-    import threading
-    import time
-
     url = databases.create("summary_race", rows=MINIMAL_ROWS)
-    first, second = psycopg2.connect(schema.dsn(url)), psycopg2.connect(schema.dsn(url))
+    first = psycopg2.connect(schema.dsn(url))
     insert = ("INSERT INTO trades (market_id, platform_id, position_id, strategy_id, model_id, side, price, quantity) "
               "VALUES ('M1', 'kalshi', 1, 1, 1, 'buy', 0.6000, %s)")
     try:
         with first.cursor() as cur:
             cur.execute(insert, (10,))  # not committed yet
-        with second.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            second_pid = cur.fetchone()[0]
-
-        def second_writer():
-            with second, second.cursor() as cur:
-                cur.execute(insert, (20,))
-
-        writer = threading.Thread(target=second_writer)
-        writer.start()
-        with psycopg2.connect(schema.dsn(url)) as watcher, watcher.cursor() as cur:
-            for _ in range(200):  # until the second writer waits for the first
-                cur.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (second_pid,))
-                if cur.fetchone()[0] == "Lock":
-                    break
-                time.sleep(0.05)
-            else:
-                pytest.fail("the second writer never waited for the first")
-        first.commit()
-        writer.join(timeout=30)
-        assert not writer.is_alive()
+        second_writer_waits_for_first(url, first, lambda cur: cur.execute(insert, (20,)))
         with first.cursor() as cur:
             assert rows(cur, POSITION_FACTS_KEPT) == rows(cur, POSITION_FACTS_FROM_SCRATCH)
             cur.execute("SELECT fills, buy_quantity FROM position_facts WHERE position_id = 1")
             assert cur.fetchone() == (3, 130)
     finally:
         first.close()
-        second.close()
+
+
+def test_a_late_quote_and_a_close_written_at_once_both_reach_the_closing_line(databases):
+    """The late quote's writer decides from market_closes whether its row matters; without the lock
+    taken before that check it misses the close that is not committed yet, and the close's
+    recompute cannot see the quote."""
+    url = databases.create("close_race", rows=MINIMAL_ROWS)
+    quoting = psycopg2.connect(schema.dsn(url))
+    try:
+        with quoting.cursor() as cur:  # a late open quote from before the close, not committed yet
+            cur.execute("""INSERT INTO markets (market_id, platform_id, event_id, external_id, ticker, title, yes_price,
+                                               no_price, status, created_at, row_current_ind, row_end_ts)
+                           VALUES ('M1', 'kalshi', 'EV1', 'm1', 'M1', 'Will KC win?', 0.8000, 0.2000, 'open',
+                                   '2026-01-01 11:00', FALSE, '2026-01-01 12:00')""")
+        second_writer_waits_for_first(url, quoting, lambda cur: add_market_row(
+            cur, "settled", "2026-01-01 12:00", "1.0000", "0.0000", settlement="1.0000"))
+        with quoting.cursor() as cur:
+            assert market_close(cur, "M1") == ("settled", "0.8000", "0.2000")
+            assert_summaries_current(cur)
+    finally:
+        quoting.close()
