@@ -2556,7 +2556,9 @@ GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int,
 -- Version record (last, so it is only written when everything above succeeded)
 -- ---------------------------------------------------------------------------------------------
 INSERT INTO schema_version (version, description)
-VALUES ('1.7.0+dashboard.5', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
+VALUES ('1.7.0+dashboard.6', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
                               'model lifecycle, alert actions, views and functions of the pages, shared page filters; '
-                              'reader, writer and dashboard roles; position_facts')
+                              'reader, writer and dashboard roles; summaries kept by the writers (position_facts, '
+                              'market_closes, edge_decay_facts, calibration_points, exit_orders, exit_facts, '
+                              'exit_position_facts)')
 ON CONFLICT (version) DO NOTHING;
