@@ -229,30 +229,3 @@ def test_two_writers_of_one_market_at_once_both_reach_its_point(databases):
             assert_current(cur)
     finally:
         first.close()
-
-
-# --- who may write it --------------------------------------------------------------------------------
-def test_the_dashboard_roles_cannot_write_the_points_or_call_their_upkeep(rules_url):
-    from queries.connection import READER_ROLE, WRITER_ROLE
-
-    conn = psycopg2.connect(schema.dsn(rules_url))
-    try:
-        with conn.cursor() as cur:
-            for role in (READER_ROLE, WRITER_ROLE):
-                for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
-                    cur.execute("SELECT has_table_privilege(%s, 'calibration_points', %s)", (role, privilege))
-                    assert cur.fetchone()[0] is False, (role, privilege)
-                cur.execute("SELECT has_table_privilege(%s, 'calibration_points', 'SELECT')", (role,))
-                assert cur.fetchone()[0] is (role == READER_ROLE)
-                for function in ("calibration_points_recompute(varchar[])", "calibration_points_after_markets()",
-                                 "calibration_points_after_edges()"):
-                    cur.execute("SELECT has_function_privilege(%s, %s, 'EXECUTE')", (role, function))
-                    assert cur.fetchone()[0] is False, (role, function)
-            cur.execute("""SELECT count(*) FROM pg_proc WHERE proname LIKE 'calibration_points%%'
-                           AND prosecdef AND proconfig = ARRAY['search_path=pg_catalog, public, pg_temp']""")
-            assert cur.fetchone()[0] == 3
-            cur.execute("""SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%%_calibration_%%' AND tgenabled = 'A'""")
-            assert cur.fetchone()[0] == 8  # ENABLE ALWAYS: bulk loads with row triggers off keep it too
-    finally:
-        conn.rollback()
-        conn.close()

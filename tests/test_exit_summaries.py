@@ -263,27 +263,6 @@ def test_an_existing_database_gets_its_exit_summaries_once(databases):
         conn.close()
 
 
-def test_the_dashboard_roles_cannot_write_the_exit_summaries(rules_url):
-    from queries.connection import READER_ROLE, WRITER_ROLE
-
-    conn = psycopg2.connect(schema.dsn(rules_url))
-    try:
-        with conn.cursor() as cur:
-            for role in (READER_ROLE, WRITER_ROLE):
-                for table in ("exit_orders", "exit_facts", "exit_position_facts"):
-                    for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
-                        cur.execute("SELECT has_table_privilege(%s, %s, %s)", (role, table, privilege))
-                        assert cur.fetchone()[0] is False, (role, table, privilege)
-                    cur.execute("SELECT has_table_privilege(%s, %s, 'SELECT')", (role, table))
-                    assert cur.fetchone()[0] is (role == READER_ROLE)
-                for function in ("exit_orders_recompute(int[])", "exit_facts_recompute(int[])"):
-                    cur.execute("SELECT has_function_privilege(%s, %s, 'EXECUTE')", (role, function))
-                    assert cur.fetchone()[0] is False, (role, function)
-    finally:
-        conn.rollback()
-        conn.close()
-
-
 FILTERED = ("exits_breakdown", "exits_steps", "exits_walking", "exits_fill_rate", "exits_never_filled",
             "exits_reconciliation")
 NO_FILTER = dict(since=None, until=None, platform=None, strategy_id=None, model_id=None, exit_condition=None,

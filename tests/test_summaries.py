@@ -216,24 +216,6 @@ def test_edge_decay_follows_the_close_late_edges_and_rescheduled_events(minimal)
     assert_summaries_current(cur)
 
 
-def test_the_dashboard_roles_cannot_write_the_summaries(rules_url):
-    from queries.connection import READER_ROLE, WRITER_ROLE
-
-    conn = psycopg2.connect(schema.dsn(rules_url))
-    try:
-        with conn.cursor() as cur:
-            for role in (READER_ROLE, WRITER_ROLE):
-                for table in ("position_facts", "market_closes", "edge_decay_facts"):
-                    for privilege in ("INSERT", "UPDATE", "DELETE", "TRUNCATE"):
-                        cur.execute("SELECT has_table_privilege(%s, %s, %s)", (role, table, privilege))
-                        assert cur.fetchone()[0] is False, (role, table, privilege)
-                    cur.execute("SELECT has_table_privilege(%s, %s, 'SELECT')", (role, table))
-                    assert cur.fetchone()[0] is (role == READER_ROLE)
-    finally:
-        conn.rollback()
-        conn.close()
-
-
 def test_last_written_is_the_newest_of_the_named_summaries():
     import pandas as pd
 
