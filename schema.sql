@@ -1628,9 +1628,20 @@ CREATE INDEX IF NOT EXISTS idx_trades_position_buys ON trades(position_id, creat
 -- its keys (hashed into 64 buckets per summary, so a bulk load holds at most 64 locks, taken in
 -- order so two writers cannot deadlock on them); the statements after it in a VOLATILE SQL
 -- function see what the previous holder committed.
+-- The recompute reads its sources after the lock, which shows what the previous holder committed
+-- only to a statement that takes a new snapshot: so writers must run at READ COMMITTED. A REPEATABLE
+-- READ or SERIALIZABLE writer would recompute from its transaction's first snapshot and could
+-- overwrite a newer answer; it is refused with a sentence instead.
 CREATE OR REPLACE FUNCTION summary_lock(p_summary text, p_keys text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'writes to the Precog tables must run at READ COMMITTED, not %',
+                        upper(current_setting('transaction_isolation'))
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = format('The summary %s is recomputed by this statement and must see what other '
+                                  'writers have committed.', p_summary);
+    END IF;
     PERFORM pg_advisory_xact_lock(hashtext(p_summary), s.bucket)
     FROM (SELECT DISTINCT abs(hashtext(k) % 64) AS bucket FROM unnest(p_keys) k ORDER BY 1 OFFSET 0) s;
 END $$;
@@ -2126,9 +2137,15 @@ REVOKE EXECUTE ON FUNCTION exit_facts_recompute(int[]) FROM PUBLIC;
 -- settled, changes it, or opens it again writes market_closes). The triggers on positions and
 -- trades are named to fire after positions_facts_* and trades_facts_insert (triggers on one event
 -- fire in name order), whose position_facts they read.
+-- A new position and its market's settlement written at once: the settlement's recompute cannot
+-- see the uncommitted position, nor the position's the settlement. Both first lock the market
+-- (between position_facts and exit_facts in the lock order), so the later one sees the other.
 CREATE OR REPLACE FUNCTION exit_facts_after_position_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    IF TG_TABLE_NAME IN ('positions', 'trades') THEN
+        PERFORM summary_lock('exit_facts_market', ARRAY(SELECT DISTINCT market_id::text FROM changed_rows));
+    END IF;
     PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows WHERE position_id IS NOT NULL));
     RETURN NULL;
 END $$;
@@ -2136,6 +2153,7 @@ REVOKE EXECUTE ON FUNCTION exit_facts_after_position_write() FROM PUBLIC;
 CREATE OR REPLACE FUNCTION exit_facts_after_market_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    PERFORM summary_lock('exit_facts_market', ARRAY(SELECT DISTINCT market_id::text FROM changed_rows));
     PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT p.position_id FROM positions p
                                        WHERE p.market_id IN (SELECT market_id FROM changed_rows)));
     RETURN NULL;
@@ -2146,6 +2164,7 @@ REVOKE EXECUTE ON FUNCTION exit_facts_after_market_write() FROM PUBLIC;
 CREATE OR REPLACE FUNCTION exit_facts_after_market_close_update() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    PERFORM summary_lock('exit_facts_market', ARRAY(SELECT DISTINCT market_id::text FROM new_rows));
     PERFORM exit_facts_recompute(ARRAY(
         SELECT DISTINCT p.position_id FROM positions p
         WHERE p.market_id IN (SELECT n.market_id FROM new_rows n JOIN old_rows o ON o.market_id = n.market_id
@@ -2459,6 +2478,32 @@ ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_calibration_update;
 ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_calibration_delete;
 ALTER TABLE edges ENABLE ALWAYS TRIGGER edges_calibration_truncate;
 
+-- TRUNCATE runs no row triggers, so it empties or recomputes the summaries it feeds here (calibration
+-- points handle their own above). Each recompute reads the now empty table and deletes its rows;
+-- the order is the lock order (edge decay, market closes, position facts, exits). (edges cannot be
+-- truncated: trades reference them by foreign key, and trades cannot be truncated.)
+CREATE OR REPLACE FUNCTION summaries_after_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'markets' THEN
+        PERFORM edge_decay_recompute(ARRAY(SELECT DISTINCT market_id FROM edge_decay_facts));
+        PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM market_closes));  -- and, by its triggers, exits
+    END IF;
+    IF TG_TABLE_NAME = 'positions' THEN
+        PERFORM position_facts_recompute(ARRAY(SELECT position_id FROM position_facts));
+        PERFORM exit_facts_recompute(ARRAY(SELECT position_id FROM exit_position_facts
+                                           UNION SELECT position_id FROM exit_facts));
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION summaries_after_truncate() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER markets_summaries_truncate AFTER TRUNCATE ON markets
+    FOR EACH STATEMENT EXECUTE FUNCTION summaries_after_truncate();
+CREATE OR REPLACE TRIGGER positions_summaries_truncate AFTER TRUNCATE ON positions
+    FOR EACH STATEMENT EXECUTE FUNCTION summaries_after_truncate();
+ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_summaries_truncate;
+ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_summaries_truncate;
+
 -- A database that had settled markets before this table existed gets its points once.
 DO $$
 BEGIN
@@ -2522,6 +2567,18 @@ BEGIN
 END $$;
 REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea), lo_put(oid, bigint, bytea)
     FROM PUBLIC;
+-- Session advisory locks likewise: the summaries' upkeep locks keys with them (summary_lock), so a
+-- role that could take them could hold a bucket and stall every writer of it. Our SECURITY DEFINER
+-- functions run as the owner and keep them; grant them to a trading-system role that needs its own.
+REVOKE EXECUTE ON FUNCTION
+    pg_advisory_lock(bigint), pg_advisory_lock_shared(bigint), pg_try_advisory_lock(bigint),
+    pg_try_advisory_lock_shared(bigint), pg_advisory_lock(integer, integer), pg_advisory_lock_shared(integer, integer),
+    pg_try_advisory_lock(integer, integer), pg_try_advisory_lock_shared(integer, integer),
+    pg_advisory_xact_lock(bigint), pg_advisory_xact_lock_shared(bigint), pg_try_advisory_xact_lock(bigint),
+    pg_try_advisory_xact_lock_shared(bigint), pg_advisory_xact_lock(integer, integer),
+    pg_advisory_xact_lock_shared(integer, integer), pg_try_advisory_xact_lock(integer, integer),
+    pg_try_advisory_xact_lock_shared(integer, integer)
+    FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA public TO precog_reader, precog_writer;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC, precog_reader, precog_writer, precog_dashboard;
@@ -2556,7 +2613,7 @@ GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int,
 -- Version record (last, so it is only written when everything above succeeded)
 -- ---------------------------------------------------------------------------------------------
 INSERT INTO schema_version (version, description)
-VALUES ('1.7.0+dashboard.6', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
+VALUES ('1.7.0+dashboard.7', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
                               'model lifecycle, alert actions, views and functions of the pages, shared page filters; '
                               'reader, writer and dashboard roles; summaries kept by the writers (position_facts, '
                               'market_closes, edge_decay_facts, calibration_points, exit_orders, exit_facts, '

@@ -83,14 +83,17 @@ def test_neither_dashboard_role_can_change_any_table_directly(db, role):
     assert granted == []
 
 
-def test_temporary_tables_and_large_objects_are_closed_to_the_dashboard(db):
+def test_temporary_tables_large_objects_and_advisory_locks_are_closed_to_the_dashboard(db):
     """A temporary table named like an audit table could catch a definer function's rows if a
-    search_path let pg_temp in first; and a large object is a row SELECT alone could write."""
+    search_path let pg_temp in first; a large object is a row SELECT alone could write; and a held
+    advisory lock on a summary's bucket would stall every writer of it."""
     for role in ("precog_reader", "precog_writer"):
         conn = session_as(db, role)
         try:
             assert refused(conn, "CREATE TEMP TABLE model_status_history (x int)")
             assert refused(conn, "SELECT lo_from_bytea(0, 'x')")
+            assert refused(conn, "SELECT pg_advisory_lock(hashtext('position_facts'), 0)")
+            assert refused(conn, "SELECT pg_try_advisory_xact_lock(1)")
         finally:
             conn.close()
 

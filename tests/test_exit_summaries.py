@@ -247,6 +247,50 @@ def test_a_market_settling_opening_again_and_its_settlement(cur):
     assert_exit_summaries_current(cur)
 
 
+def test_truncating_a_source_empties_or_recomputes_every_summary_it_feeds(cur):
+    """TRUNCATE runs no row triggers; the statement triggers on it keep the summaries anyway."""
+    from tests.test_summaries import assert_summaries_current
+
+    cur.execute("SELECT count(*) FROM market_closes")
+    assert cur.fetchone()[0] == 2
+    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks run first: TRUNCATE waits for none
+    cur.execute("TRUNCATE markets")
+    cur.execute("SELECT (SELECT count(*) FROM market_closes), (SELECT count(held_value) FROM exit_facts)")
+    assert cur.fetchone() == (0, 0)
+    assert_summaries_current(cur)
+    assert_exit_summaries_current(cur)
+    cur.execute("TRUNCATE positions")
+    cur.execute("SELECT (SELECT count(*) FROM position_facts), (SELECT count(*) FROM exit_position_facts), "
+                "(SELECT count(*) FROM exit_facts)")
+    assert cur.fetchone() == (0, 0, 0)
+    assert_summaries_current(cur)
+    assert_exit_summaries_current(cur)
+
+
+def test_a_new_position_and_its_market_settling_at_once_both_reach_the_exit_facts(databases):
+    """The settlement's recompute cannot see a position not committed yet, nor the position's the
+    settlement; without the per-market lock the position's exit keeps no held value."""
+    from tests.fixtures import second_writer_waits_for_first
+
+    url = databases.create("exit_settle_race", rows=EXIT_ROWS)
+    opening = psycopg2.connect(schema.dsn(url))
+    try:
+        with opening.cursor() as c:  # a position on M3 with one exit, not committed yet
+            c.execute("""INSERT INTO positions (position_id, market_id, platform_id, side, entry_price, quantity, status,
+                                                created_at)
+                         VALUES (20, 'M3', 'kalshi', 'no', 0.5000, 0, 'closed', '2026-01-05 08:00')""")
+            c.execute("""INSERT INTO position_exits (position_id, exit_condition, exit_priority, quantity_exited,
+                                                     exit_price, created_at)
+                         VALUES (20, 'profit_target', 'HIGH', 10, 0.6000, '2026-01-05 09:00')""")
+        second_writer_waits_for_first(url, opening, lambda c: set_market_row(
+            c, "M3", "settled", "2026-01-05 12:00", settlement="1.0000"))
+        with opening.cursor() as c:
+            assert str(exit_fact(c, "profit_target", 20)[0]["held_value"]) == "0.0000"  # a 'no' on a yes market
+            assert_exit_summaries_current(c)
+    finally:
+        opening.close()
+
+
 def test_an_existing_database_gets_its_exit_summaries_once(databases):
     url = databases.create("exit_backfill", rows=EXIT_ROWS)
     conn = psycopg2.connect(schema.dsn(url))

@@ -281,3 +281,25 @@ def test_a_late_quote_and_a_close_written_at_once_both_reach_the_closing_line(da
             assert_summaries_current(cur)
     finally:
         quoting.close()
+
+
+def test_a_writer_at_repeatable_read_is_refused_and_writes_nothing(databases):
+    """Its recompute would read the transaction's first snapshot, not what the lock's previous
+    holder committed, and could overwrite a newer answer."""
+    url = databases.create("summary_isolation", rows=MINIMAL_ROWS)
+    conn = psycopg2.connect(schema.dsn(url))
+    try:
+        conn.set_session(isolation_level="REPEATABLE READ")
+        with conn.cursor() as cur:
+            with pytest.raises(psycopg2.errors.FeatureNotSupported,
+                               match="must run at READ COMMITTED, not REPEATABLE READ"):
+                cur.execute("INSERT INTO trades (market_id, platform_id, position_id, strategy_id, model_id, side, "
+                            "price, quantity) VALUES ('M1', 'kalshi', 1, 1, 1, 'buy', 0.6000, 10)")
+        conn.rollback()
+        conn.set_session(isolation_level="READ COMMITTED")
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM trades")
+            assert cur.fetchone()[0] == 1
+            assert_summaries_current(cur)
+    finally:
+        conn.close()
