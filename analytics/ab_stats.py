@@ -29,13 +29,11 @@ form, so the same link always gives the same numbers.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
@@ -49,6 +47,23 @@ DEFAULT_MIN_EFFECT = 0.05  # 5 percentage points of return per position (or of w
 SEQUENTIAL, FIXED = "sequential", "fixed"
 RETURN, WIN_RATE = "Mean return per position", "Win rate"
 MULTIPLE_TESTING_METHOD = "holm"
+
+
+def holm(p_values, alpha: float = ALPHA) -> tuple[np.ndarray, np.ndarray]:
+    """Holm's step-down adjustment: (reject, adjusted p-values), in the order given.
+
+    The same numbers as statsmodels' multipletests(method="holm") (tests/test_ab_stats.py), which
+    also runs gc.collect() on every call: a third of the A/B page's script time."""
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    steps = np.arange(m, 0, -1)
+    adjusted_sorted = np.minimum(np.maximum.accumulate(p[order] * steps), 1.0)
+    passed = p[order] <= alpha / steps
+    reject_sorted = np.cumprod(passed).astype(bool)  # stops at the first test that fails
+    adjusted, reject = np.empty(m), np.empty(m, dtype=bool)
+    adjusted[order], reject[order] = adjusted_sorted, reject_sorted
+    return reject, adjusted
 
 
 # --- moments -------------------------------------------------------------------------------
@@ -308,10 +323,7 @@ def compare(control: Group, versions: list[Group], *, sequential: bool = True,
     frame = pd.DataFrame(rows, columns=COLUMNS)
     tested = frame["note"].isna()
     if tests:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reject, adjusted, _, _ = multipletests(frame.loc[tested, "p_value"].to_numpy(dtype=float),
-                                                   alpha=alpha, method=MULTIPLE_TESTING_METHOD)
+        reject, adjusted = holm(frame.loc[tested, "p_value"].to_numpy(dtype=float), alpha)
         frame.loc[tested, "p_adjusted"] = adjusted
         frame.loc[tested, "significant"] = reject
     if not versions:

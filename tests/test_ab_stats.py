@@ -77,6 +77,15 @@ def test_power_equals_statsmodels():
     assert ab_stats.power_analysis(0.05, 0.0, 100, 100, tau=0.05) is None
 
 
+@pytest.mark.parametrize("p_values", [[0.01, 0.04, 0.03, 0.005], [0.2, 0.01, 0.01, 0.049, 0.6, 0.0125],
+                                      [0.9], [0.001, 0.001, 0.001], [0.5, 0.04, 0.3, 0.02]])
+def test_holm_equals_statsmodels_with_ties_and_every_outcome(p_values):
+    reject, adjusted, _, _ = multipletests(p_values, alpha=ALPHA, method="holm")
+    ours_reject, ours_adjusted = ab_stats.holm(p_values, ALPHA)
+    assert ours_adjusted == pytest.approx(adjusted)
+    assert ours_reject.tolist() == reject.tolist()
+
+
 def test_holm_adjustment_equals_statsmodels():
     groups = [Group("c", 200, 0.0, 8.0, 120), Group("a", 200, 10.0, 8.5, 140), Group("b", 200, 3.0, 8.2, 118)]
     comparison = ab_stats.compare(groups[0], groups[1:], sequential=False, min_effect=0.05)
