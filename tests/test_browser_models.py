@@ -16,8 +16,11 @@ def app_url(demo_url):
 
 
 def open_tab(page, name: str) -> None:
+    """Click a tab: only the open tab is drawn, so the click reruns the page with it in the link."""
     page.get_by_role("tab", name=name).click()
-    page.wait_for_timeout(400)
+    page.wait_for_function("tab => new URL(location.href).searchParams.get('tab') === tab || tab === 'Compare'",
+                           arg=name, timeout=30_000)
+    wait_for_app(page)
 
 
 def test_compare_flow_from_a_shared_link(app_url):
@@ -47,7 +50,9 @@ def test_compare_flow_from_a_shared_link(app_url):
         assert "baseline=v1.1" in page.url
 
         open_tab(page, "Calibration")
+        assert "tab=Calibration" in page.url and "versions=v1.0" in page.url
         page.wait_for_selector("[data-testid='stPlotlyChart']:visible", timeout=30_000)
+        assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the hidden tabs draw nothing
         assert page.get_by_text("Skill vs market").count() >= 1
         screenshot(page, "models_calibration")
 

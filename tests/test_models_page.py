@@ -44,7 +44,18 @@ def test_the_default_view_shows_a_model_and_puts_it_in_the_link(app_env):
     count, = rows(app_env, "SELECT count(*) FROM probability_models WHERE model_name = %s", (model,))[0]
     assert len(frame_with(at, "config_hash")) == count
     assert at.query_params["baseline"]
-    assert len(at.get("plotly_chart")) >= 2
+    # only the open tab is drawn: Compare's metric chart, not the hidden tabs' charts
+    assert [chart.key for chart in at.get("plotly_chart")] == ["models_metric_chart"]
+
+
+def test_the_link_opens_a_tab_and_only_that_tab_is_drawn(app_env):
+    at = open_page("models", tab="Calibration")
+    no_trouble(at)
+    assert [chart.key for chart in at.get("plotly_chart")] == ["models_reliability_chart"]
+    assert not any(frame.key == "models_metric_table" for frame in at.dataframe)
+    at = open_page("models", tab="No such tab")  # ignored, like any unknown value: Compare
+    no_trouble(at)
+    assert [chart.key for chart in at.get("plotly_chart")] == ["models_metric_chart"]
 
 
 def test_a_link_reproduces_model_versions_and_baseline(app_env):
@@ -98,7 +109,8 @@ def test_the_comparison_numbers_match_the_database(app_env):
         JOIN probability_models pm ON pm.model_name = 'elo_nfl' AND pm.model_version IN ('v1.1', 'v2.0')
         JOIN LATERAL (SELECT * FROM edges e WHERE e.model_id = pm.model_id AND e.market_id = s.market_id
                       AND e.created_at < s.created_at ORDER BY e.created_at DESC, e.edge_id DESC LIMIT 1) e ON true""")
-    calibration = frame_with(at, "model_brier").set_index("model_version")
+    link = dict(model="elo_nfl", versions="v1.1,v2.0", baseline="v1.1")
+    calibration = frame_with(open_page("models", tab="Calibration", **link), "model_brier").set_index("model_version")
     for version in ("v1.1", "v2.0"):
         mine = [(float(p), float(q), int(y)) for v, p, q, y in predictions if v == version]
         assert calibration.loc[version, "markets"] == len(mine) > 0
@@ -107,7 +119,7 @@ def test_the_comparison_numbers_match_the_database(app_env):
         assert calibration.loc[version, "market_brier"] == pytest.approx(brier_score_loss(y, [m[1] for m in mine]))
 
     # live results: closed positions attributed by their opening trade
-    results = frame_with(at, "positions_closed").set_index("model_version")
+    results = frame_with(open_page("models", tab="Live results", **link), "positions_closed").set_index("model_version")
     closed = dict(rows(app_env, """
         SELECT pm.model_version, count(*) FROM positions p
         JOIN LATERAL (SELECT t.model_id FROM trades t WHERE t.position_id = p.position_id AND t.side = 'buy'
@@ -148,6 +160,9 @@ def history(url):
                      "FROM model_status_history h JOIN probability_models pm USING (model_id) ORDER BY h.history_id")
 
 
+ADMIN = "Admin actions"
+
+
 def outcome(at) -> str:
     """The sentence the admin tab shows after an action (success or refusal)."""
     found = [m.value for m in [*at.success, *at.error] if m.value.startswith(("Done", "Nothing", "Already", "Refused"))]
@@ -165,17 +180,17 @@ def apply_action(at, label, reason="Better calibrated on the last 200 markets", 
 
 
 def test_a_model_with_one_version_no_trades_and_no_settled_markets_gets_sentences(small):
-    at = open_page("models", model="solo")
-    no_trouble(at)
-    infos = " ".join(i.value for i in at.info)
-    assert "solo has only one version, so there is nothing to compare it with" in infos
-    assert "No position opened on a prediction of v1 has closed yet" in infos
-    assert "No market that v1 priced has settled yet" in infos
-    assert "No training run is recorded for the selected versions." in infos
+    for tab, sentence in (("Compare", "solo has only one version, so there is nothing to compare it with"),
+                          ("Live results", "No position opened on a prediction of v1 has closed yet"),
+                          ("Calibration", "No market that v1 priced has settled yet"),
+                          ("Training runs", "No training run is recorded for the selected versions.")):
+        at = open_page("models", model="solo", tab=tab)
+        no_trouble(at)
+        assert sentence in " ".join(i.value for i in at.info), tab
 
 
 def test_promote_replacing_through_the_form(small):
-    at = open_page("models", model="alpha", versions="v1,v2", baseline="v1")
+    at = open_page("models", model="alpha", versions="v1,v2", baseline="v1", tab=ADMIN)
     no_trouble(at)
     at = apply_action(at, "Promote v2 to active, replacing the active version(s), deprecating v1")
     no_trouble(at)
@@ -194,7 +209,7 @@ def test_promote_replacing_through_the_form(small):
 
 
 def test_roll_back_through_the_form(small):
-    at = apply_action(open_page("models", model="alpha"), "Promote v2 to active alongside v1 (A/B)")
+    at = apply_action(open_page("models", model="alpha", tab=ADMIN), "Promote v2 to active alongside v1 (A/B)")
     assert statuses(small)["v1"] == statuses(small)["v2"] == "active"
     at = apply_action(at, "Roll back: deprecate v2", reason="A/B arm lost")
     no_trouble(at)
@@ -204,7 +219,7 @@ def test_roll_back_through_the_form(small):
 
 
 def test_the_form_needs_a_reason_and_a_confirmation(small):
-    at = open_page("models", model="alpha")
+    at = open_page("models", model="alpha", tab=ADMIN)
     at = apply_action(at, "Start training: v3 draft → training", reason="  ")
     assert "Give a reason" in at.warning[0].value
     at = apply_action(at, "Start training: v3 draft → training", confirm=False)
@@ -213,7 +228,7 @@ def test_the_form_needs_a_reason_and_a_confirmation(small):
 
 
 def test_what_the_database_refuses_is_shown_as_its_sentence(small):
-    at = open_page("models", model="alpha")
+    at = open_page("models", model="alpha", tab=ADMIN)
     # meanwhile, someone else moves v3 on to validating
     rows(small, "SELECT transition_model_status(model_id, 'training', 'bob', 'x') FROM probability_models "
                 "WHERE model_name = 'alpha' AND model_version = 'v3'")
@@ -228,7 +243,7 @@ def test_what_the_database_refuses_is_shown_as_its_sentence(small):
 
 
 def test_the_history_tab_answers_which_version_was_active_when(small):
-    at = open_page("models", model="alpha")
+    at = open_page("models", model="alpha", tab="History")
     at.date_input(key="models_asof_day").set_value(T0.date() + timedelta(days=1)).run()
     at.time_input(key="models_asof_time").set_value(T0.time()).run()
     no_trouble(at)
