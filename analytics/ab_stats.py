@@ -2,8 +2,8 @@
 
 The unit is the closed position; the primary metric is the return per closed position
 (realized_pnl / cost), the second the win rate (realized_pnl > 0). Everything here works from
-(n, sum, sum of squares, wins) per version, which the database computes grouped, so nothing
-needs every position in memory, and the interval functions are vectorized over numpy arrays so
+(n, sum, sum of squares, wins) per version (analytics/ab_positions.py sums them from one read
+of the closed positions), and the interval functions are vectorized over numpy arrays so
 the tests can run thousands of simulated comparisons in one call.
 
 Two analyses:
@@ -364,7 +364,7 @@ def lift_over_time(looks: pd.DataFrame, control: str, versions: list[str], *, se
 
 
 def carry_forward(weekly: pd.DataFrame) -> pd.DataFrame:
-    """Weekly running totals per version (ab_weekly_stats rows with a `version` column) made
+    """Weekly running totals per version (ab_positions.weekly_stats rows with a `version` column) made
     complete: every version at every look, carrying its last totals through weeks without
     closes (zeros before its first). Returns look_at, version, positions, return_sum,
     return_sum_sq, wins as floats."""

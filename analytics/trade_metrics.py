@@ -26,7 +26,7 @@ def _ratio(numerator, denominator) -> float:
 
 
 def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Per strategy version x mode (rows of ab_version_metrics): the page's metrics.
+    """Per strategy version x mode (rows of analytics/ab_positions.version_metrics): the page's metrics.
 
     Adds win_rate, mean_return, roi, profit_factor (inf when nothing lost), payoff_ratio (NaN
     without wins or losses) and avg_clv_cents / avg_edge (floats).

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
+from analytics import ab_positions
 from queries import ab, alerts, edges, exits, models, overview, trades, versions
 
 
@@ -184,10 +185,9 @@ def _ab(today: date) -> list[Question]:
     def page(name: str, since: datetime | None, mode: str) -> list[Callable]:
         ids = [int(i) for i in by_name[name].strategy_id]
         since = since or datetime.combine(by_name[name].created_at.min().date(), time.min)
-        return [_u(ab.strategy_versions), lambda: _u(ab.version_metrics)(ids, since, until),
-                lambda: _u(ab.roi_check)(ids), lambda: _u(ab.weekly_stats)(ids, since, until, mode),
-                lambda: _u(ab.daily_pnl)(ids, since, until, mode),
-                lambda: _u(ab.return_histogram)(ids, since, until, mode),
+        # one read of the closed positions and the page's numbers from it (analytics/ab_positions.py)
+        return [_u(ab.strategy_versions), lambda: ab_positions.results(ab.closed_positions(ids, since, until)),
+                lambda: _u(ab.roi_check)(ids),
                 lambda: _u(versions.version_results)(name, None, since, until)]
 
     seed_sql = """

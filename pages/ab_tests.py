@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from analytics import ab_stats, report, trade_metrics
+from analytics import ab_positions, ab_stats, report, trade_metrics
 from analytics.config_diff import config_diff
 from queries import ab
 from queries.versions import version_results
@@ -31,6 +31,13 @@ if catalog.empty:
 names = list(dict.fromkeys(catalog.strategy_name))
 versions_by_name = {name: list(catalog[catalog.strategy_name == name].strategy_version) for name in names}
 today = datetime.now(timezone.utc).date()
+
+
+@st.cache_data(ttl=60, max_entries=64, show_spinner=False)
+def closed_position_results(ids: list[int], since: datetime, until: datetime) -> ab_positions.Results:
+    """The page's numbers from one read of the closed positions; the cache keeps these small
+    results, not the positions."""
+    return ab_positions.results(ab.closed_positions(ids, since, until))
 
 
 def default_start(name: str) -> date:
@@ -129,7 +136,8 @@ period = f"positions closed {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC)"
 header.caption(literal(f"{strategy}: {', '.join(ordered[1:]) or 'no challenger'} against control {control} · "
                        f"{trading} trading · {ANALYSES[analysis].lower()} · {period}"))
 
-summary = trade_metrics.summarize(ab.version_metrics(ids, since, until))
+closed = closed_position_results(ids, since, until)
+summary = trade_metrics.summarize(closed.metrics)
 if summary.empty:
     st.info(literal(f"No position of {strategy} {', '.join(ordered)} closed in this date range ({period}), "
                     "so there is nothing to compare yet."))
@@ -200,11 +208,11 @@ def by_version(frame):
     return frame.assign(version=frame.strategy_id.map(labels))
 
 
-looks = ab_stats.carry_forward(by_version(ab.weekly_stats(ids, since, until, trading)))
+looks = ab_stats.carry_forward(by_version(closed.weekly[trading]))
 lift = ab_stats.lift_over_time(looks, control, ordered[1:], sequential=sequential, min_effect=min_effect,
                                alpha=1 - comparison.level)
-daily = by_version(ab.daily_pnl(ids, since, until, trading))
-histogram = by_version(ab.return_histogram(ids, since, until, trading))
+daily = by_version(closed.daily[trading])
+histogram = by_version(closed.histogram[trading])
 figures = {
     "pnl": report.cumulative_pnl_figure(daily, ordered),
     "returns": report.returns_histogram_figure(histogram, ordered),

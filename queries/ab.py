@@ -18,30 +18,10 @@ def strategy_versions() -> pd.DataFrame:
     return fetch("ab_strategy_versions")
 
 
-@st.cache_data(ttl=60, max_entries=64, show_spinner=False)
-def version_metrics(strategy_ids: list[int], since: datetime | None, until: datetime | None) -> pd.DataFrame:
-    return fetch("ab_version_metrics", strategy_ids=list(strategy_ids), since=since, until=until)
-
-
-@st.cache_data(ttl=60, max_entries=64, show_spinner=False)
-def weekly_stats(strategy_ids: list[int], since: datetime | None, until: datetime | None,
-                 execution_mode: str) -> pd.DataFrame:
-    return fetch("ab_weekly_stats", strategy_ids=list(strategy_ids), since=since, until=until,
-                 execution_mode=execution_mode)
-
-
-@st.cache_data(ttl=60, max_entries=64, show_spinner=False)
-def daily_pnl(strategy_ids: list[int], since: datetime | None, until: datetime | None,
-              execution_mode: str) -> pd.DataFrame:
-    return fetch("ab_daily_pnl", strategy_ids=list(strategy_ids), since=since, until=until,
-                 execution_mode=execution_mode)
-
-
-@st.cache_data(ttl=60, max_entries=64, show_spinner=False)
-def return_histogram(strategy_ids: list[int], since: datetime | None, until: datetime | None,
-                     execution_mode: str, bins: int = 30) -> pd.DataFrame:
-    return fetch("ab_return_histogram", strategy_ids=list(strategy_ids), since=since, until=until,
-                 execution_mode=execution_mode, bins=bins)
+def closed_positions(strategy_ids: list[int], since: datetime | None, until: datetime | None) -> pd.DataFrame:
+    """One row per closed position (ab_closed_positions.sql); not cached itself: the page caches
+    the small results computed from it (analytics/ab_positions.py), not its thousands of rows."""
+    return fetch("ab_closed_positions", strategy_ids=list(strategy_ids), since=since, until=until)
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)

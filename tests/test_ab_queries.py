@@ -1,7 +1,8 @@
-"""The A/B page's queries on a hand-made database with answers worked out by hand (see
-tests/ab_fixtures.py for the rows): per-version sums, drawdown and losing streak in SQL, CLV
-side-aware and only once a market has closed, cost of a scale-in, date ranges, weekly running
-totals, daily P&L, histogram bins and the stored-ROI check."""
+"""The A/B page's numbers on a hand-made database with answers worked out by hand (see
+tests/ab_fixtures.py for the rows): the closed positions it reads once (ab_closed_positions.sql)
+and what analytics/ab_positions.py makes of them -- per-version sums, drawdown and losing streak,
+CLV side-aware and only once a market has closed, cost of a scale-in, date ranges, weekly running
+totals, daily P&L, histogram bins -- and the stored-ROI check."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from analytics import ab_positions
 from queries import fetch
 from queries.connection import dashboard_login
 from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
@@ -23,12 +25,16 @@ def db(ab_url, monkeypatch):  # noqa: F811
     return ab_url
 
 
+def closed(strategy_ids, since, until):
+    return fetch("ab_closed_positions", strategy_ids=strategy_ids, since=since, until=until)
+
+
 def rows_by_key(frame, *keys):
     return {tuple(r[k] for k in keys): r for r in frame.to_dict("records")}
 
 
 def test_version_metrics_known_answers(db):
-    metrics = rows_by_key(fetch("ab_version_metrics", strategy_ids=[1, 2], since=SINCE, until=UNTIL),
+    metrics = rows_by_key(ab_positions.version_metrics(closed([1, 2], SINCE, UNTIL)),
                           "strategy_id", "execution_mode")
     assert set(metrics) == {(1, "live"), (1, "paper"), (2, "live")}  # beta (3) is never counted
 
@@ -70,7 +76,7 @@ def test_version_metrics_known_answers(db):
 
 
 def test_open_ended_dates_include_everything_closed(db):
-    metrics = rows_by_key(fetch("ab_version_metrics", strategy_ids=[1], since=None, until=None),
+    metrics = rows_by_key(ab_positions.version_metrics(closed([1], None, None)),
                           "strategy_id", "execution_mode")
     assert metrics[(1, "live")]["positions_closed"] == 8
     assert metrics[(1, "live")]["realized_pnl"] == Decimal("90")
@@ -79,12 +85,15 @@ def test_open_ended_dates_include_everything_closed(db):
 
 
 def test_a_range_without_closes_returns_nothing(db):
-    assert fetch("ab_version_metrics", strategy_ids=[1, 2], since=datetime(2030, 1, 1), until=None).empty
-    assert fetch("ab_version_metrics", strategy_ids=[], since=None, until=None).empty
+    assert closed([1, 2], datetime(2030, 1, 1), None).empty
+    assert ab_positions.version_metrics(closed([1, 2], datetime(2030, 1, 1), None)).empty
+    assert ab_positions.weekly_stats(closed([], None, None), "live").empty
+    assert ab_positions.daily_pnl(closed([], None, None), "live").empty
+    assert ab_positions.return_histogram(closed([], None, None), "live").empty
 
 
 def test_weekly_running_totals(db):
-    weekly = fetch("ab_weekly_stats", strategy_ids=[1, 2], since=SINCE, until=UNTIL, execution_mode="live")
+    weekly = ab_positions.weekly_stats(closed([1, 2], SINCE, UNTIL), "live")
     assert list(zip(weekly.strategy_id, weekly.week.dt.date, weekly.positions)) == [
         (1, date(2026, 2, 2), 7), (2, date(2026, 2, 9), 3)]
     assert weekly.look_at.dt.date.tolist() == [date(2026, 2, 9), date(2026, 2, 16)]
@@ -93,21 +102,21 @@ def test_weekly_running_totals(db):
 
 
 def test_weekly_totals_accumulate_across_weeks(db):
-    weekly = fetch("ab_weekly_stats", strategy_ids=[11], since=None, until=None, execution_mode="live")
+    weekly = ab_positions.weekly_stats(closed([11], None, None), "live")
     assert weekly.positions.is_monotonic_increasing
     assert int(weekly.positions.iloc[-1]) == 150
     assert len(weekly) > 10
 
 
 def test_daily_cumulative_pnl(db):
-    daily = fetch("ab_daily_pnl", strategy_ids=[1], since=SINCE, until=UNTIL, execution_mode="live")
+    daily = ab_positions.daily_pnl(closed([1], SINCE, UNTIL), "live")
     assert [str(v) for v in daily.cumulative_pnl] == ["10.0000", "5.0000", "0.0000", "-5.0000", "15.0000",
                                                       "-15.0000", "-10.0000"]
     assert daily.day.iloc[0] == date(2026, 2, 2)
 
 
 def test_histogram_bins_are_shared_and_count_every_position(db):
-    hist = fetch("ab_return_histogram", strategy_ids=[1, 2], since=SINCE, until=UNTIL, execution_mode="live", bins=4)
+    hist = ab_positions.return_histogram(closed([1, 2], SINCE, UNTIL), "live", 4)
     assert hist.groupby("strategy_id").positions.sum().to_dict() == {1: 7, 2: 3}
     assert hist.bin_low.min() == pytest.approx(-0.6) and hist.bin_high.max() == pytest.approx(0.4)
     by_bin = rows_by_key(hist, "strategy_id", "bin")
@@ -118,7 +127,7 @@ def test_histogram_bins_are_shared_and_count_every_position(db):
 
 
 def test_histogram_of_identical_returns_is_one_bin(db):
-    hist = fetch("ab_return_histogram", strategy_ids=[21, 22], since=None, until=None, execution_mode="live", bins=30)
+    hist = ab_positions.return_histogram(closed([21, 22], None, None), "live", 30)
     assert hist.bin.tolist() == [1, 1] and hist.positions.tolist() == [35, 35]
 
 
@@ -137,3 +146,27 @@ def test_strategy_versions_in_creation_order(db):
     meeting = versions[versions.strategy_name == "meeting"]
     assert meeting.strategy_version.tolist() == ["v1.0", "v1.1", "v1.2"]
     assert meeting.config.iloc[0]["min_edge"] == 0.05
+
+
+def test_histogram_bins_as_postgresql_width_bucket_at_every_edge(db):
+    """The bins the page's SQL made with width_bucket(float8), values on bin edges included."""
+    import numpy as np
+    import pandas as pd
+    import psycopg2
+
+    from queries import schema
+
+    returns = [-0.6, -0.35, -0.1, 0.15, 0.4, 0.1 / 3, -0.2, 0.3, 0.29999999999999993, -0.5999999999999999]
+    returns += [float(r) for r in np.random.default_rng(5).uniform(-0.6, 0.4, 200)]
+    closed = pd.DataFrame({"strategy_id": 1, "execution_mode": "live", "ret": returns})
+    ours = ab_positions.return_histogram(closed, "live", bins=4)
+    conn = psycopg2.connect(schema.dsn(db))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("""SELECT least(width_bucket(r, lo, greatest(hi, lo + 1e-6), 4), 4) AS bin, count(*)
+                           FROM unnest(%(r)s::float8[]) r,
+                                (SELECT min(x) lo, max(x) hi FROM unnest(%(r)s::float8[]) x) b
+                           GROUP BY 1 ORDER BY 1""", {"r": returns})
+            assert list(zip(ours.bin, ours.positions)) == cur.fetchall()
+    finally:
+        conn.close()
