@@ -110,8 +110,8 @@ def test_weekly_totals_accumulate_across_weeks(db):
 
 def test_daily_cumulative_pnl(db):
     daily = ab_positions.daily_pnl(closed([1], SINCE, UNTIL), "live")
-    assert [str(v) for v in daily.cumulative_pnl] == ["10.0000", "5.0000", "0.0000", "-5.0000", "15.0000",
-                                                      "-15.0000", "-10.0000"]
+    assert daily.cumulative_pnl.tolist() == [10.0, 5.0, 0.0, -5.0, 15.0, -15.0, -10.0]
+    assert daily.realized_pnl.tolist() == [10.0, -5.0, -5.0, -5.0, 20.0, -30.0, 5.0]
     assert daily.day.iloc[0] == date(2026, 2, 2)
 
 
