@@ -146,8 +146,9 @@ def stream(name: str, chunk_rows: int = 5000, **params: Any) -> Iterator[tuple[l
         raise DatabaseUnavailable(explain_error(error)) from None
     try:
         with engine.connect() as conn:
-            # yield_per: a server-side (named) cursor read in fixed batches of chunk_rows.
-            result = conn.execution_options(yield_per=chunk_rows).execute(
+            # yield_per: a server-side (named) cursor read in fixed batches of chunk_rows; it lives
+            # in a transaction (the read engine's connections are otherwise autocommit).
+            result = conn.execution_options(isolation_level="READ COMMITTED", yield_per=chunk_rows).execute(
                 sql_text(name), params)
             columns = list(result.keys())
             empty = True

@@ -147,8 +147,13 @@ def describe_database() -> str:
 # Engines
 # ------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def engine_for(url: str, role: str) -> Engine:
-    """A pool of connections to `url` whose sessions start as the database role `role`."""
+def engine_for(url: str, role: str, autocommit: bool = False) -> Engine:
+    """A pool of connections to `url` whose sessions start as the database role `role`.
+
+    autocommit: for single-statement reads. No BEGIN before the statement and no ROLLBACK when the
+    connection goes back to the pool: two of the four round trips a page query made (0.37 -> 0.19
+    ms per statement on loopback, which is most of what a page adds to the database's own time
+    on its smallest queries). A read that needs a transaction asks for one on its connection."""
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001
@@ -161,6 +166,7 @@ def engine_for(url: str, role: str) -> Engine:
     parsed = parsed.set(drivername="postgresql+psycopg2")
     return sa.create_engine(
         parsed,
+        isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
         pool_pre_ping=True,  # a restarted server costs one reconnect, not an error on the page
         pool_size=5,
         max_overflow=10,
@@ -178,12 +184,12 @@ def engine_for(url: str, role: str) -> Engine:
 
 def read_engine() -> Engine:
     """Page reads: the replica when one is configured."""
-    return engine_for(read_url(), READER_ROLE)
+    return engine_for(read_url(), READER_ROLE, autocommit=True)
 
 
 def primary_read_engine() -> Engine:
     """Reads that must see this user's own writes."""
-    return engine_for(primary_url(), READER_ROLE)
+    return engine_for(primary_url(), READER_ROLE, autocommit=True)
 
 
 def write_engine() -> Engine:

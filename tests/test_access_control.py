@@ -236,7 +236,7 @@ def test_a_viewer_sees_the_queue_without_the_acknowledge_and_resolve_forms(db, p
 def test_a_responder_sees_no_lifecycle_actions_on_the_models_page(db, point_app_at, monkeypatch):
     point_app_at(db)
     monkeypatch.setenv("PRECOG_LOCAL_ROLE", "responder")
-    at = open_page("models", model="elo_nfl")
+    at = open_page("models", model="elo_nfl", tab="Admin actions")
     assert not at.exception
     assert any("Only admins can change a version's status" in i.value for i in at.info)
     assert not any(b.label == "Apply" for b in at.get("form_submit_button"))

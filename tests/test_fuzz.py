@@ -255,7 +255,7 @@ PAGE_KEYS = {
     "overview": ["from", "to", "strategy"],
     "alerts": ["severity", "category", "component", "type", "env", "window", "state", "metrics", "by", "alert"],
     "exits": ["since", "until", "platform", "strategy", "model", "condition", "priority", "position"],
-    "models": ["model", "versions", "baseline"],
+    "models": ["model", "versions", "baseline", "tab"],
     "ab_tests": ["strategy", "versions", "control", "from", "to", "trading", "analysis", "effect"],
     "edges": ["min_ev", "confidence", "action", "sport", "platform", "strategy", "model", "decay_window"],
     "trades": ["from", "to", "strategy", "strategy_version", "model", "model_version", "market", "platform",

@@ -92,7 +92,7 @@ def test_no_page_query_scans_a_big_table_sequentially(page_statements):
 
 def test_a_sequential_scan_is_seen(point_app_at_module):
     """The search finds a Seq Scan where there is one (indexes switched off for this transaction)."""
-    with read_engine().connect() as conn:
+    with read_engine().connect() as conn, conn.execution_options(isolation_level="READ COMMITTED").begin():
         conn.execute(sa.text("SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = off; "
                              "SET LOCAL enable_indexscan = off"))
         plan = conn.execute(sa.text("EXPLAIN (FORMAT JSON) SELECT count(*) FROM edges WHERE expected_value > 0")).scalar()
