@@ -5,10 +5,10 @@ sums with drawdown and losing streak, weekly running totals, daily P&L, the retu
 over ten years of one strategy that was 106-178 ms. Here they come from one read, with numpy over
 whole columns (a loop per version, never per position).
 
-`closed` has one row per closed position, ordered by strategy_id, execution_mode, closed_at,
-position_id, with position_id, strategy_id, execution_mode, fills, closed_at, ret (float, NaN
-without a cost) and money and prices in whole ten-thousandths (cost_units, pnl_units, edge_units,
-entry_units, closing_units; NaN where NULL). Sums of whole units are exact in float64 (below
+`closed` has one row per closed position, ordered by strategy_id, execution_mode, closing time,
+position_id, with strategy_id, execution_mode, fills, closed_epoch (seconds, UTC), ret (float, NaN
+without a cost) and money in whole ten-thousandths (cost_units, pnl_units, edge_units, clv_units:
+closing line minus entry price; NaN where NULL). Sums of whole units are exact in float64 (below
 2^53, i.e. $900 billion); the per-version money the table shows goes back to Decimal.
 """
 from __future__ import annotations
@@ -70,7 +70,7 @@ def version_metrics(closed: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (strategy_id, mode), group in closed.groupby(["strategy_id", "execution_mode"], sort=True):
         pnl, ret = _units(group, "pnl_units"), group.ret.to_numpy(dtype=float, na_value=np.nan)
-        entry, closing = _units(group, "entry_units"), _units(group, "closing_units")
+        clv, closed_at = _units(group, "clv_units"), _closing_days(group, "s")
         known_ret = ret[~np.isnan(ret)]
         drawdown, streak = _drawdown_and_streak(pnl)
         rows.append({
@@ -88,12 +88,17 @@ def version_metrics(closed: pd.DataFrame) -> pd.DataFrame:
             "max_drawdown": drawdown,
             "longest_losing_streak": streak,
             "avg_edge": _mean_or_none(_units(group, "edge_units")),
-            "clv_positions": int((~np.isnan(closing)).sum()),
-            "avg_clv": _mean_or_none(closing - entry),
-            "first_closed_at": group.closed_at.min(),
-            "last_closed_at": group.closed_at.max(),
+            "clv_positions": int((~np.isnan(clv)).sum()),
+            "avg_clv": _mean_or_none(clv),
+            "first_closed_at": pd.Timestamp(closed_at.min()),
+            "last_closed_at": pd.Timestamp(closed_at.max()),
         })
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)
+
+
+def _closing_days(rows: pd.DataFrame, unit: str = "D") -> np.ndarray:
+    """Closing times as datetime64 (in `unit`: "D" for the day of closing, UTC)."""
+    return rows.closed_epoch.to_numpy(dtype=np.int64).astype("datetime64[s]").astype(f"datetime64[{unit}]")
 
 
 def _of_mode(closed: pd.DataFrame, mode: str) -> pd.DataFrame:
@@ -129,7 +134,7 @@ def weekly_stats(closed: pd.DataFrame, mode: str) -> pd.DataFrame:
     rows = _of_mode(closed, mode)
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    day = rows.closed_at.to_numpy().astype("datetime64[D]")
+    day = _closing_days(rows)
     monday = day - (day.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
     ret = np.nan_to_num(rows.ret.to_numpy(dtype=float, na_value=np.nan))
     weekly = _per_period(rows, monday, {"positions": np.ones(len(rows)), "return_sum": ret,
@@ -149,7 +154,7 @@ def daily_pnl(closed: pd.DataFrame, mode: str) -> pd.DataFrame:
     rows = _of_mode(closed, mode)
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    day = rows.closed_at.to_numpy().astype("datetime64[D]")
+    day = _closing_days(rows)
     daily = _per_period(rows, day, {"positions": np.ones(len(rows)), "units": np.nan_to_num(_units(rows, "pnl_units"))})
     return pd.DataFrame({"strategy_id": daily.strategy_id, "day": daily.period.dt.date,
                          "positions": daily.positions.astype(int), "realized_pnl": daily.units / 10_000,
