@@ -8,6 +8,7 @@ import streamlit as st
 
 from identity import SecretsUnreadable, current_identity, oidc_provider
 from queries.connection import DatabaseUnavailable, describe_database
+from ui import refresher
 from ui.text import literal
 
 st.set_page_config(page_title="Precog analytics", page_icon="📈", layout="wide")
@@ -47,6 +48,8 @@ if me.source == "oidc" and not me.signed_in:
     st.info("Sign in to open the dashboard.")
     st.button("Sign in", on_click=st.login, args=(oidc_provider(),), type="primary", key="sign_in")
     st.stop()
+
+refresher.start()  # keeps the stored answers fresh while this process runs (once per process)
 
 try:
     page.run()

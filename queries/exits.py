@@ -33,25 +33,40 @@ def filter_options() -> pd.DataFrame:
     return fetch("exits_filter_options")
 
 
+def _aggregate(name: str, filters: dict) -> pd.DataFrame:
+    """One of the four aggregates: without any filter its stored answer (the page's default view,
+    refreshed every minute: see stored_computed_at), else computed for the filters."""
+    given = _filters(filters)
+    if all(value is None for value in given.values()):
+        return fetch(f"{name}_stored")
+    return fetch(name, **given)
+
+
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
 def breakdown(**filters) -> pd.DataFrame:
     """Exits by condition x priority, by condition, and in total, with regret (exits_breakdown.sql)."""
-    return fetch("exits_breakdown", **_filters(filters))
+    return _aggregate("exits_breakdown", filters)
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
 def steps(**filters) -> pd.DataFrame:
-    return fetch("exits_steps", **_filters(filters))
+    return _aggregate("exits_steps", filters)
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
 def walking(**filters) -> pd.DataFrame:
-    return fetch("exits_walking", **_filters(filters))
+    return _aggregate("exits_walking", filters)
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
 def fill_rate(**filters) -> pd.DataFrame:
-    return fetch("exits_fill_rate", **_filters(filters))
+    return _aggregate("exits_fill_rate", filters)
+
+
+@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
+def stored_computed_at() -> pd.Timestamp | None:
+    """When the oldest of the stored answers was computed (None before the first)."""
+    return fetch("stored_answers_computed_at").computed_at.iloc[0]
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)

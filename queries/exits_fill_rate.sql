@@ -4,12 +4,8 @@
 --   exit_condition, priority.
 -- Returns: priority_level, order_type, attempts, filled, fill_rate (filled / attempts, 4 places).
 --   Ordered by priority (CRITICAL first), order type.
-SELECT a.priority_level, a.order_type,
-       count(*) AS attempts,
-       count(*) FILTER (WHERE a.success) AS filled,
-       round(count(*) FILTER (WHERE a.success)::numeric / count(*), 4) AS fill_rate
-FROM exit_attempts_matching(CAST(:since AS timestamp), CAST(:until AS timestamp), CAST(:platform AS text),
-                            CAST(:strategy_id AS int), CAST(:model_id AS int), CAST(:exit_condition AS text),
-                            CAST(:priority AS text)) a
-GROUP BY a.priority_level, a.order_type
-ORDER BY array_position(ARRAY['CRITICAL', 'HIGH', 'MEDIUM', 'LOW']::varchar[], a.priority_level), a.order_type;
+-- Written once as the function exits_fill_rate() in schema.sql ("Exits page: its four aggregates"),
+-- whose answer without filters is also stored (exits_fill_rate_stored.sql).
+SELECT * FROM exits_fill_rate(CAST(:since AS timestamp), CAST(:until AS timestamp), CAST(:platform AS text),
+                              CAST(:strategy_id AS int), CAST(:model_id AS int), CAST(:exit_condition AS text),
+                              CAST(:priority AS text));

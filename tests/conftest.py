@@ -18,6 +18,9 @@ from demo import loader
 from queries import connection, schema
 
 RUN_PREFIX = f"precog_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+# No background refresh of the stored answers in this process or the servers it starts: the test
+# databases come and go under it, and the tests that need a refresh make it (ui/refresher.py).
+os.environ["PRECOG_REFRESH_SECONDS"] = "0"
 # A fixed "now" for the demo data, so numbers in tests do not depend on the clock.
 DEMO_AS_OF = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 DEMO_SCALE = 0.05
@@ -50,6 +53,8 @@ class Databases:
             conn = schema.connect(url)
             with conn, conn.cursor() as cur:
                 cur.execute(rows)
+            with conn, conn.cursor() as cur:  # as a loader does: the stored answers from the new rows
+                cur.execute("SELECT refresh_stored_answers(interval '0')")
             conn.close()
         return url
 

@@ -26,3 +26,17 @@ def caption(*names: str) -> None:
         f"last written {describe_age(age(written, now))} ({written:%Y-%m-%d %H:%M:%S} UTC)")
     st.caption(f"From summaries the database keeps current as rows are written ({', '.join(names)}): "
                f"{when}. Pages reuse a query's answer for up to a minute.")
+
+
+def stored_caption() -> None:
+    """Under figures read from the stored answers (the exits page without filters)."""
+    from queries import exits
+
+    computed = exits.stored_computed_at()
+    if computed is None or pd.isna(computed):
+        when = "not computed yet"
+    else:
+        computed = pd.Timestamp(computed).tz_convert("UTC").to_pydatetime()
+        when = f"computed {describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC)"
+    st.caption(f"Without filters these figures are stored and refreshed every minute: {when}. "
+               "Any filter computes them afresh.")

@@ -1,0 +1,127 @@
+"""The exits page's answer without filters, stored (schema.sql, "Exits page: its four aggregates"):
+each stored view equals its function, stays as it was until a refresh, is refreshed by one caller
+at a time and only when due, may be refreshed by the dashboard's writer but not its reader, and the
+page says how old it is. Also the dashboard's background refresher (ui/refresher.py)."""
+from __future__ import annotations
+
+import psycopg2
+import pytest
+
+from queries import connection, exits, schema
+from queries import stored_answers
+from tests.apptest import open_page
+from tests.test_exits_queries import EXIT_ROWS
+
+AGGREGATES = ("exits_breakdown", "exits_steps", "exits_walking", "exits_fill_rate")
+NO_FILTER = "NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+
+
+@pytest.fixture
+def url(databases):
+    return databases.create("stored", rows=EXIT_ROWS)
+
+
+def rows(url: str, sql: str, params=None) -> list[tuple]:
+    conn = psycopg2.connect(schema.dsn(url))
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def stored_equals_live(url: str) -> bool:
+    return all(sorted(rows(url, f"SELECT * FROM {name}_stored"), key=repr)
+               == sorted(rows(url, f"SELECT * FROM {name}({NO_FILTER})"), key=repr) for name in AGGREGATES)
+
+
+NEW_EXIT = """INSERT INTO position_exits (position_id, exit_condition, exit_priority, quantity_exited, exit_price,
+                                           created_at)
+              VALUES (4, 'stop_loss', 'CRITICAL', 5, 0.4000, '2026-01-03 09:30')"""
+
+
+def test_stored_answers_equal_their_functions_and_wait_for_a_refresh(url):
+    assert stored_equals_live(url)
+    assert rows(url, "SELECT exits FROM exits_breakdown_stored WHERE level = 'total'") == [(7,)]
+    (before,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
+    rows(url, NEW_EXIT)
+    # the stored answer is what it was; the function already counts the new exit
+    assert rows(url, "SELECT exits FROM exits_breakdown_stored WHERE level = 'total'") == [(7,)]
+    assert not stored_equals_live(url)
+    # not due yet: refreshed less than a minute ago
+    assert rows(url, "SELECT refresh_stored_answers(interval '1 minute')") == [(0,)]
+    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(4,)]
+    assert rows(url, "SELECT exits FROM exits_breakdown_stored WHERE level = 'total'") == [(8,)]
+    assert stored_equals_live(url)
+    (after,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
+    assert after > before
+
+
+def test_one_refresh_at_a_time_and_a_second_caller_does_not_wait(url):
+    first = psycopg2.connect(schema.dsn(url))
+    try:
+        with first.cursor() as cur:
+            cur.execute("SELECT refresh_stored_answers(interval '0')")  # its transaction still open
+            assert cur.fetchone() == (4,)
+        conn = psycopg2.connect(schema.dsn(url), options="-c lock_timeout=2000")
+        try:
+            with conn, conn.cursor() as cur:
+                cur.execute("SELECT refresh_stored_answers(interval '0')")
+                assert cur.fetchone() == (0,)
+        finally:
+            conn.close()
+    finally:
+        first.rollback()
+        first.close()
+
+
+def test_a_negative_age_is_refused(url):
+    with pytest.raises(psycopg2.errors.InvalidParameterValue, match="needs an age of zero or more"):
+        rows(url, "SELECT refresh_stored_answers(interval '-1 second')")
+
+
+def test_the_writer_may_refresh_and_the_reader_may_not(url, point_app_at):
+    point_app_at(url)
+    rows(url, NEW_EXIT)
+    assert stored_answers.refresh(0) == 4
+    assert stored_equals_live(url)
+    reader = psycopg2.connect(schema.dsn(connection.dashboard_login(url)), options="-c role=precog_reader")
+    try:
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            with reader.cursor() as cur:
+                cur.execute("SELECT refresh_stored_answers(interval '0')")
+    finally:
+        reader.close()
+
+
+def test_without_filters_the_page_reads_the_stored_answer_and_says_how_old(url, point_app_at):
+    point_app_at(url)
+    rows(url, NEW_EXIT)  # not refreshed yet: the page shows the stored 7, and says when it was computed
+    assert int(exits.breakdown().query("level == 'total'").exits.iloc[0]) == 7
+    (critical,), = rows(url, "SELECT count(*) FROM position_exits WHERE exit_priority = 'CRITICAL'")
+    # a filter computes afresh: the new exit is counted
+    assert int(exits.breakdown(priority="CRITICAL").query("level == 'total'").exits.iloc[0]) == critical
+    at = open_page("exits")
+    assert not at.exception
+    said = [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    assert said and " (20" in said[0] and " UTC)" in said[0]  # under the breakdown and the price walking
+    at = open_page("exits", priority="CRITICAL")
+    assert not at.exception
+    assert not [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+
+
+def test_the_background_refresher_refreshes_and_survives_a_database_that_is_down(url, point_app_at, monkeypatch):
+    from ui import refresher
+
+    point_app_at(url)
+    rows(url, NEW_EXIT)
+    rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '2 minutes'")
+    assert refresher.refresh_once() == 4
+    assert stored_equals_live(url)
+    monkeypatch.setenv("PRECOG_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    connection.engine_for.cache_clear()
+    assert refresher.refresh_once() is None  # logged, tried again on the next round
+    monkeypatch.setenv("PRECOG_REFRESH_SECONDS", "0")
+    refresher.start.clear()
+    assert refresher.start() is None  # turned off, as in this test run
