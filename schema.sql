@@ -700,6 +700,8 @@ CREATE INDEX IF NOT EXISTS idx_alerts_triggered ON alerts(triggered_at DESC);
 CREATE INDEX IF NOT EXISTS idx_alerts_unresolved ON alerts(resolved_at) WHERE resolved_at IS NULL;
 CREATE INDEX IF NOT EXISTS idx_alerts_fingerprint ON alerts(fingerprint) WHERE fingerprint IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_alerts_environment ON alerts(environment);
+-- (dashboard) the queue's category filter offers the distinct categories, walked by index
+CREATE INDEX IF NOT EXISTS idx_alerts_category ON alerts(category);
 
 -- ---------------------------------------------------------------------------------------------
 -- 7. Machine learning infrastructure (v1.6 placeholders, created now)

@@ -129,14 +129,20 @@ def _models() -> list[Question]:
     names = _u(models.model_names)().model_name.tolist()
     first, second = names[0], names[1 % len(names)]
 
-    def page(model: str, n_bins: int, binning: str) -> list[Callable]:
+    def page(model: str, n_bins: int, binning: str, tab: str = "Compare") -> list[Callable]:
+        """What the page reads with `tab` open (only the open tab is drawn)."""
         now = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
-        return [_u(models.model_names), lambda: _u(models.versions)(model),
-                lambda: _u(versions.version_results)(model_name=model),
-                lambda: _u(models.training_runs)(model),
-                lambda: _u(models.calibration_bins)(model, n_bins, binning),
-                lambda: _u(models.status_history)(model), lambda: _u(models.active_at)(model, now),
-                lambda: _u(models.rollback_plan)(model)]
+        calls = [_u(models.model_names), lambda: _u(models.versions)(model)]
+        if tab == "Compare":  # its metrics table holds validation, calibration and trading metrics
+            calls += [lambda: _u(versions.version_results)(model_name=model), lambda: _u(models.training_runs)(model),
+                      lambda: _u(models.calibration_bins)(model, n_bins, binning)]
+        elif tab == "Calibration":
+            calls += [lambda: _u(models.calibration_bins)(model, n_bins, binning)]
+        elif tab == "History":
+            calls += [lambda: _u(models.status_history)(model), lambda: _u(models.active_at)(model, now)]
+        elif tab == "Admin actions":
+            calls += [lambda: _u(models.rollback_plan)(model)]
+        return calls
 
     seed_sql = """
         SELECT pm.model_name, pm.model_version, pm.validation_accuracy, pm.validation_calibration,
@@ -169,8 +175,11 @@ def _models() -> list[Question]:
         # The naive calibration reads every edge (minutes at ten years): timed for the default only.
         Question("Model versions", f"{second}, 10 uniform bins", page(second, 10, "uniform"),
                  seed=[("Compare Model Performance", seed_sql, {"model": second})]),
-        Question("Model versions", f"{first}, 20 quantile bins", page(first, 20, "quantile"),
+        Question("Model versions", f"{first}, Calibration tab, 20 quantile bins",
+                 page(first, 20, "quantile", "Calibration"),
                  seed=[("Compare Model Performance", seed_sql, {"model": first})]),
+        Question("Model versions", f"{first}, History tab", page(first, 10, "uniform", "History")),
+        Question("Model versions", f"{first}, Admin actions tab", page(first, 10, "uniform", "Admin actions")),
     ]
 
 
@@ -273,10 +282,14 @@ def _exits(midnight: datetime) -> list[Question]:
 
 
 def _alerts() -> list[Question]:
-    def page(filters: alerts.QueueFilters, weeks: int | None) -> list[Callable]:
-        return [_u(alerts.filter_options), _u(alerts.open_critical), lambda: _u(alerts.queue)(filters),
-                lambda: _u(alerts.response_times)(weeks), lambda: _u(alerts.false_positives)(weeks),
-                lambda: _u(alerts.open_over_time)(weeks)]
+    def page(filters: alerts.QueueFilters | None, weeks: int | None = None) -> list[Callable]:
+        """The Queue tab with `filters`, or (filters None) the Response metrics tab over `weeks`:
+        only the open tab is drawn."""
+        calls = [_u(alerts.filter_options), _u(alerts.open_critical)]
+        if filters is not None:
+            return calls + [lambda: _u(alerts.queue)(filters)]
+        return calls + [lambda: _u(alerts.response_times)(weeks), lambda: _u(alerts.false_positives)(weeks),
+                        lambda: _u(alerts.open_over_time)(weeks)]
 
     def naive(severities: tuple[str, ...], hours: int | None):
         def run(read):
@@ -290,12 +303,12 @@ def _alerts() -> list[Question]:
         return run
 
     return [
-        Question("Alerts", "default (every open alert, metrics 13 weeks)", page(alerts.QueueFilters(), 13),
+        Question("Alerts", "default (Queue tab: every open alert)", page(alerts.QueueFilters()),
                  naive=naive((), None)),
-        Question("Alerts", "critical, last 24 hours, metrics 4 weeks",
-                 page(alerts.QueueFilters(severities=("critical",), window="24h"), 4), naive=naive(("critical",), 24)),
-        Question("Alerts", "new only, metrics all history", page(alerts.QueueFilters(state="new"), None),
-                 naive=naive((), None)),
+        Question("Alerts", "Queue tab: critical, last 24 hours",
+                 page(alerts.QueueFilters(severities=("critical",), window="24h")), naive=naive(("critical",), 24)),
+        Question("Alerts", "Response metrics tab: last 13 weeks (its default)", page(None, 13)),
+        Question("Alerts", "Response metrics tab: all history", page(None, None)),
     ]
 
 

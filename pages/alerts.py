@@ -50,7 +50,9 @@ for key, value in from_url.items():
     if key not in st.session_state:
         st.session_state[key] = value
 
-queue_tab, metrics_tab = st.tabs(["Queue", "Response metrics"])
+# Only the open tab is drawn (its name is in the link): responders live in the queue, and the
+# metrics over all history are the page's slowest reads and heaviest charts.
+queue_tab, metrics_tab = st.tabs(["Queue", "Response metrics"], key="tab", on_change="rerun", bind="query-params")
 
 
 # --- actions (callbacks: they run before the rerun that shows their outcome) --------------------
@@ -268,27 +270,28 @@ def _alert_detail(alert_id: int) -> None:
                 st.code(value, language="json")
 
 
-with queue_tab:
-    top = st.columns(4)
-    bottom = st.columns(4)
-    top[0].multiselect("Severity", alerts.SEVERITIES, key="alerts_severity", placeholder="All")
-    top[1].multiselect("Category", options["category"], key="alerts_category", placeholder="All")
-    top[2].multiselect("Component", options["component"], key="alerts_component", placeholder="All")
-    top[3].multiselect("Alert type", options["alert_type"], key="alerts_type", placeholder="All")
-    bottom[0].multiselect("Environment", options["environment"], key="alerts_environment", placeholder="All")
-    bottom[1].selectbox("Raised", [ANY, *alerts.WINDOWS], key="alerts_window",
-                        format_func=lambda w: "Any time" if w == ANY else alerts.WINDOWS[w][0])
-    bottom[2].selectbox("State", [ANY, *alerts.STATES], key="alerts_state", format_func=STATE_LABELS.get)
-    filters = alerts.QueueFilters(
-        severities=tuple(st.session_state.alerts_severity), categories=tuple(st.session_state.alerts_category),
-        components=tuple(st.session_state.alerts_component), alert_types=tuple(st.session_state.alerts_type),
-        environments=tuple(st.session_state.alerts_environment),
-        window=None if st.session_state.alerts_window == ANY else st.session_state.alerts_window,
-        state=None if st.session_state.alerts_state == ANY else st.session_state.alerts_state,
-    )
-    write_url(severity=filters.severities, category=filters.categories, component=filters.components,
-              type=filters.alert_types, env=filters.environments, window=filters.window, state=filters.state)
-    live_queue(filters)
+if queue_tab.open:
+    with queue_tab:
+        top = st.columns(4)
+        bottom = st.columns(4)
+        top[0].multiselect("Severity", alerts.SEVERITIES, key="alerts_severity", placeholder="All")
+        top[1].multiselect("Category", options["category"], key="alerts_category", placeholder="All")
+        top[2].multiselect("Component", options["component"], key="alerts_component", placeholder="All")
+        top[3].multiselect("Alert type", options["alert_type"], key="alerts_type", placeholder="All")
+        bottom[0].multiselect("Environment", options["environment"], key="alerts_environment", placeholder="All")
+        bottom[1].selectbox("Raised", [ANY, *alerts.WINDOWS], key="alerts_window",
+                            format_func=lambda w: "Any time" if w == ANY else alerts.WINDOWS[w][0])
+        bottom[2].selectbox("State", [ANY, *alerts.STATES], key="alerts_state", format_func=STATE_LABELS.get)
+        filters = alerts.QueueFilters(
+            severities=tuple(st.session_state.alerts_severity), categories=tuple(st.session_state.alerts_category),
+            components=tuple(st.session_state.alerts_component), alert_types=tuple(st.session_state.alerts_type),
+            environments=tuple(st.session_state.alerts_environment),
+            window=None if st.session_state.alerts_window == ANY else st.session_state.alerts_window,
+            state=None if st.session_state.alerts_state == ANY else st.session_state.alerts_state,
+        )
+        write_url(severity=filters.severities, category=filters.categories, component=filters.components,
+                  type=filters.alert_types, env=filters.environments, window=filters.window, state=filters.state)
+        live_queue(filters)
 
 
 # --- metrics --------------------------------------------------------------------------------------
@@ -302,64 +305,65 @@ def _line(frame: pd.DataFrame, y: str, by: str, title: str):
     return chart
 
 
-with metrics_tab:
-    left, right = st.columns(2)
-    left.selectbox("Window", list(alerts.METRIC_WINDOWS), key="alerts_metrics_window",
-                   format_func=lambda w: alerts.METRIC_WINDOWS[w][0])
-    right.radio("Break down by", ["severity", "component"], key="alerts_metrics_by", horizontal=True,
-                format_func=str.capitalize)
-    window, by = st.session_state.alerts_metrics_window, st.session_state.alerts_metrics_by
-    write_url(metrics=None if window == "13w" else window, by=None if by == "severity" else by)
-    weeks = alerts.METRIC_WINDOWS[window][1]
-    st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
-               "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
+if metrics_tab.open:
+    with metrics_tab:
+        left, right = st.columns(2)
+        left.selectbox("Window", list(alerts.METRIC_WINDOWS), key="alerts_metrics_window",
+                       format_func=lambda w: alerts.METRIC_WINDOWS[w][0])
+        right.radio("Break down by", ["severity", "component"], key="alerts_metrics_by", horizontal=True,
+                    format_func=str.capitalize)
+        window, by = st.session_state.alerts_metrics_window, st.session_state.alerts_metrics_by
+        write_url(metrics=None if window == "13w" else window, by=None if by == "severity" else by)
+        weeks = alerts.METRIC_WINDOWS[window][1]
+        st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
+                   "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
 
-    times = alerts.response_times(weeks)
-    if times.empty:
-        st.info("No alert was raised in this window, so there is nothing to measure.")
-    else:
-        over_time = metrics.response_times_over_time(times, by)
-        for column, y, title, verb in zip(st.columns(2), ("mtta_minutes", "mttr_minutes"),
-                                          ("Mean time to acknowledge", "Mean time to resolve"),
-                                          ("acknowledged", "resolved")):
-            if over_time[y].notna().any():
-                column.plotly_chart(_line(over_time, y, by, title), width="stretch", key=f"alerts_{y}_chart")
+        times = alerts.response_times(weeks)
+        if times.empty:
+            st.info("No alert was raised in this window, so there is nothing to measure.")
+        else:
+            over_time = metrics.response_times_over_time(times, by)
+            for column, y, title, verb in zip(st.columns(2), ("mtta_minutes", "mttr_minutes"),
+                                              ("Mean time to acknowledge", "Mean time to resolve"),
+                                              ("acknowledged", "resolved")):
+                if over_time[y].notna().any():
+                    column.plotly_chart(_line(over_time, y, by, title), width="stretch", key=f"alerts_{y}_chart")
+                else:
+                    column.info(f"{title}: no alert raised in this window has been {verb} yet.")
+            st.dataframe(
+                metrics.response_time_summary(times, by), hide_index=True, width="stretch", placeholder="—",
+                column_config={by: by.capitalize(), "alerts": "Alerts", "acknowledged": "Acknowledged",
+                               "resolved": "Resolved",
+                               "mtta_minutes": st.column_config.NumberColumn("Mean time to acknowledge (min)", format="%.1f"),
+                               "mttr_minutes": st.column_config.NumberColumn("Mean time to resolve (min)", format="%.1f")},
+            )
+
+        fp_column, open_column = st.columns(2)
+        with fp_column:
+            rates = metrics.false_positive_rates(alerts.false_positives(weeks))
+            if rates.empty:
+                st.info("No alert raised in this window has been resolved yet.")
             else:
-                column.info(f"{title}: no alert raised in this window has been {verb} yet.")
-        st.dataframe(
-            metrics.response_time_summary(times, by), hide_index=True, width="stretch", placeholder="—",
-            column_config={by: by.capitalize(), "alerts": "Alerts", "acknowledged": "Acknowledged",
-                           "resolved": "Resolved",
-                           "mtta_minutes": st.column_config.NumberColumn("Mean time to acknowledge (min)", format="%.1f"),
-                           "mttr_minutes": st.column_config.NumberColumn("Mean time to resolve (min)", format="%.1f")},
-        )
-
-    fp_column, open_column = st.columns(2)
-    with fp_column:
-        rates = metrics.false_positive_rates(alerts.false_positives(weeks))
-        if rates.empty:
-            st.info("No alert raised in this window has been resolved yet.")
-        else:
-            rates = rates.assign(percent=rates.rate * 100, above=(rates.ci_high - rates.rate) * 100,
-                                 below=(rates.rate - rates.ci_low) * 100,
-                                 evidence=rates.enough_data.map({True: "enough data",
-                                                                 False: f"under {metrics.MIN_RESOLVED_FOR_RATE} resolved"}))
-            chart = px.bar(rates, x="alert_type", y="percent", error_y="above", error_y_minus="below",
-                           color="evidence", color_discrete_map={"enough data": "#1f77b4"},
-                           hover_data={"resolved": True, "false_positives": True},
-                           labels={"alert_type": "Alert type", "percent": "Resolved as false positive (%)",
-                                   "evidence": ""},
-                           title="False-positive rate per alert type (95% interval)")
-            chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
-            st.plotly_chart(chart, width="stretch", key="alerts_fp_chart")
-    with open_column:
-        opened = alerts.open_over_time(weeks)
-        if opened.empty:
-            st.info("There are no alerts yet.")
-        else:
-            chart = px.area(opened, x="day", y="open_alerts", color="severity", color_discrete_map=SEVERITY_COLORS,
-                            labels={"day": "Day (UTC)", "open_alerts": "Open at end of day", "severity": "Severity"},
-                            title="Open alerts over time")
-            chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
-            chart.update_xaxes(tickformat="%b %d")
-            st.plotly_chart(chart, width="stretch", key="alerts_open_chart")
+                rates = rates.assign(percent=rates.rate * 100, above=(rates.ci_high - rates.rate) * 100,
+                                     below=(rates.rate - rates.ci_low) * 100,
+                                     evidence=rates.enough_data.map({True: "enough data",
+                                                                     False: f"under {metrics.MIN_RESOLVED_FOR_RATE} resolved"}))
+                chart = px.bar(rates, x="alert_type", y="percent", error_y="above", error_y_minus="below",
+                               color="evidence", color_discrete_map={"enough data": "#1f77b4"},
+                               hover_data={"resolved": True, "false_positives": True},
+                               labels={"alert_type": "Alert type", "percent": "Resolved as false positive (%)",
+                                       "evidence": ""},
+                               title="False-positive rate per alert type (95% interval)")
+                chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
+                st.plotly_chart(chart, width="stretch", key="alerts_fp_chart")
+        with open_column:
+            opened = alerts.open_over_time(weeks)
+            if opened.empty:
+                st.info("There are no alerts yet.")
+            else:
+                chart = px.area(opened, x="day", y="open_alerts", color="severity", color_discrete_map=SEVERITY_COLORS,
+                                labels={"day": "Day (UTC)", "open_alerts": "Open at end of day", "severity": "Severity"},
+                                title="Open alerts over time")
+                chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
+                chart.update_xaxes(tickformat="%b %d")
+                st.plotly_chart(chart, width="stretch", key="alerts_open_chart")

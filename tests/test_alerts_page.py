@@ -57,8 +57,12 @@ def test_the_page_shows_the_queue_badge_and_metrics(app_env):
     ranks = frame.severity.map({"critical": 0, "high": 1, "medium": 2, "low": 3})
     assert ranks.is_monotonic_increasing  # most severe first
     assert f"Acting as {ME} (local mode — not signed in)" in plain(texts(at))
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 0  # only the open tab is drawn
     assert not at.warning
+    at = open_page("alerts", tab="Response metrics")
+    no_errors(at)
+    assert len(at.get("plotly_chart")) == 4
+    assert any("mtta_minutes" in d.value.columns for d in at.dataframe)
 
 
 def test_filters_narrow_the_queue_and_go_into_the_link(app_env):
@@ -82,12 +86,14 @@ def test_a_link_restores_filters_and_bad_values_get_one_sentence_each(app_env):
     no_errors(at)
     assert at.multiselect(key="alerts_severity").value == ["low"]
     assert at.multiselect(key="alerts_environment").value == ["prod"]
-    assert at.selectbox(key="alerts_metrics_window").value == "52w"
     frame = queue(at)
     assert set(frame.severity) <= {"low"} and set(frame.environment) <= {"prod"}
     warnings = [w.value for w in at.warning]
     assert warnings == ["The link's severity 'urgent' is unknown and was ignored.",
                         "The link's window '2y' is unknown and was ignored."]
+    at = open_page("alerts", metrics="52w", tab="Response metrics")
+    no_errors(at)
+    assert at.selectbox(key="alerts_metrics_window").value == "52w"
 
 
 @pytest.mark.parametrize("alert, sentence", [
@@ -112,7 +118,7 @@ def test_a_linked_alert_shows_its_text_plainly_and_its_timeline(app_env):
 
 
 def test_metrics_break_down_by_component(app_env):
-    at = open_page("alerts", by="component")
+    at = open_page("alerts", by="component", tab="Response metrics")
     no_errors(at)
     summary = next(d for d in at.dataframe if "mtta_minutes" in d.value.columns).value
     (components,), = sql(app_env, "SELECT count(DISTINCT component) FROM alerts WHERE NOT suppressed AND "

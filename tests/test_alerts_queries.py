@@ -220,6 +220,37 @@ def test_false_positive_counts_per_type(env):
     assert "api_failure" not in frame.index  # nothing of that type is resolved
 
 
+def test_over_more_than_a_year_open_alerts_are_counted_at_the_end_of_each_week(databases, point_app_at):
+    url = databases.create("alerts_years", rows="""
+        INSERT INTO alerts (alert_type, severity, component, message, triggered_at, acknowledged_at, acknowledged_by,
+                            resolved_at, resolved_by, resolution_action)
+        SELECT 'feed_gap', (ARRAY['critical', 'high', 'medium', 'low'])[1 + i % 4], 'feed', 'alert ' || i,
+               t.n - make_interval(days => 800 - i * 7), t.n - make_interval(days => 800 - i * 7 - 1),
+               'bob', least(t.n - make_interval(days => 800 - i * 7 - 1 - i % 40), t.n), 'carol', 'fixed'
+        FROM generate_series(0, 110) i, (SELECT now() AT TIME ZONE 'UTC' AS n) t
+        WHERE i % 9 <> 0;
+        INSERT INTO alerts (alert_type, severity, component, message, triggered_at)
+        SELECT 'feed_gap', 'high', 'feed', 'still open', now() AT TIME ZONE 'UTC' - interval '500 days';""")
+    point_app_at(url)
+    frame = alerts.open_over_time(None)
+    days = sorted(set(frame.day))
+    assert len(days) < 130 and all((b - a).days == 7 for a, b in zip(days, days[1:-1]))  # weekly, the last one short
+    conn = schema.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("""SELECT d::date, s, count(a.alert_id)
+                       FROM unnest(%s::date[]) d
+                       CROSS JOIN unnest(ARRAY['critical', 'high', 'medium', 'low']) s
+                       LEFT JOIN alerts a ON a.severity = s AND NOT a.suppressed
+                            AND a.triggered_at < d + interval '1 day'
+                            AND (a.resolved_at IS NULL OR a.resolved_at >= d + interval '1 day')
+                       GROUP BY 1, 2""", (days,))
+        expected = {(day, severity): n for day, severity, n in cur.fetchall()}
+    conn.close()
+    assert {(row.day, row.severity): row.open_alerts for row in frame.itertuples()} == expected
+    year = sorted(set(alerts.open_over_time(52).day))  # a year or less: every day
+    assert len(year) > 300 and all((b - a).days == 1 for a, b in zip(year, year[1:]))
+
+
 def test_open_over_time_matches_a_count_day_by_day(env):
     frame = alerts.open_over_time(None)
     conn = schema.connect(env)

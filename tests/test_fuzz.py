@@ -253,7 +253,8 @@ def test_every_kind_of_url_parameter(values, default, bounds, default_day):
 # --- every page with generated links -------------------------------------------------------------
 PAGE_KEYS = {
     "overview": ["from", "to", "strategy"],
-    "alerts": ["severity", "category", "component", "type", "env", "window", "state", "metrics", "by", "alert"],
+    "alerts": ["severity", "category", "component", "type", "env", "window", "state", "metrics", "by", "alert",
+               "tab"],
     "exits": ["since", "until", "platform", "strategy", "model", "condition", "priority", "position"],
     "models": ["model", "versions", "baseline", "tab"],
     "ab_tests": ["strategy", "versions", "control", "from", "to", "trading", "analysis", "effect"],
