@@ -5,10 +5,10 @@ sums with drawdown and losing streak, weekly running totals, daily P&L, the retu
 over ten years of one strategy that was 106-178 ms. Here they come from one read, with numpy over
 whole columns (a loop per version, never per position).
 
-`closed` has one row per closed position, ordered by strategy_id, execution_mode, closing time,
-position_id, with strategy_id, execution_mode, fills, closed_epoch (seconds, UTC), ret (float, NaN
-without a cost) and money in whole ten-thousandths (cost_units, pnl_units, edge_units, clv_units:
-closing line minus entry price; NaN where NULL). Sums of whole units are exact in float64 (below
+`closed` has one row per closed position, in_closing_order(), with position_id, strategy_id,
+model_id, execution_mode, fills, closed_us (microseconds since 1970, UTC), ret (float, NaN without
+a cost) and money in whole ten-thousandths (cost_units, pnl_units, edge_units, clv_units: closing
+line minus entry price; NaN where NULL). Sums of whole units are exact in float64 (below
 2^53, i.e. $900 billion); the per-version money the table shows goes back to Decimal.
 """
 from __future__ import annotations
@@ -32,6 +32,13 @@ UNIT = Decimal("0.0001")
 def money(units: float) -> Decimal:
     """Whole ten-thousandths as Decimal with scale 4 (as the database's DECIMAL(10,4))."""
     return Decimal(int(units)) * UNIT
+
+
+def in_closing_order(closed: pd.DataFrame) -> pd.DataFrame:
+    """By strategy version, mode, closing time and position: the order drawdown and streaks run in."""
+    order = np.lexsort((closed.position_id.to_numpy(), closed.closed_us.to_numpy(),
+                        closed.execution_mode.to_numpy(dtype=object) == "paper", closed.strategy_id.to_numpy()))
+    return closed.iloc[order].reset_index(drop=True)
 
 
 def _units(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -70,7 +77,7 @@ def version_metrics(closed: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (strategy_id, mode), group in closed.groupby(["strategy_id", "execution_mode"], sort=True):
         pnl, ret = _units(group, "pnl_units"), group.ret.to_numpy(dtype=float, na_value=np.nan)
-        clv, closed_at = _units(group, "clv_units"), _closing_days(group, "s")
+        clv, closed_at = _units(group, "clv_units"), _closing_days(group, "us")
         known_ret = ret[~np.isnan(ret)]
         drawdown, streak = _drawdown_and_streak(pnl)
         rows.append({
@@ -98,7 +105,7 @@ def version_metrics(closed: pd.DataFrame) -> pd.DataFrame:
 
 def _closing_days(rows: pd.DataFrame, unit: str = "D") -> np.ndarray:
     """Closing times as datetime64 (in `unit`: "D" for the day of closing, UTC)."""
-    return rows.closed_epoch.to_numpy(dtype=np.int64).astype("datetime64[s]").astype(f"datetime64[{unit}]")
+    return rows.closed_us.to_numpy(dtype=np.int64).astype("datetime64[us]").astype(f"datetime64[{unit}]")
 
 
 def _of_mode(closed: pd.DataFrame, mode: str) -> pd.DataFrame:
@@ -184,6 +191,19 @@ def return_histogram(closed: pd.DataFrame, mode: str, bins: int = 30) -> pd.Data
                          "bin_high": low + (high - low) * bin_ids / bins, "positions": counts}, columns=columns)
 
 
+def by_model(closed: pd.DataFrame) -> pd.DataFrame:
+    """Per strategy version x model version x mode: positions_closed and realized_pnl (Decimal),
+    for the strategy x model matrix."""
+    columns = ["strategy_id", "model_id", "execution_mode", "positions_closed", "realized_pnl"]
+    if closed.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = (closed.assign(units=np.nan_to_num(_units(closed, "pnl_units")))
+               .groupby(["strategy_id", "model_id", "execution_mode"], sort=True)
+               .agg(positions_closed=("units", "size"), units=("units", "sum")).reset_index())
+    grouped["realized_pnl"] = [money(u) for u in grouped.units]
+    return grouped[columns]
+
+
 @dataclass(frozen=True)
 class Results:
     """Everything the A/B page draws from one list of closed positions; by mode where the page
@@ -192,8 +212,12 @@ class Results:
     weekly: dict[str, pd.DataFrame]
     daily: dict[str, pd.DataFrame]
     histogram: dict[str, pd.DataFrame]
+    by_model: pd.DataFrame
 
 
 def results(closed: pd.DataFrame, modes: tuple[str, ...] = MODES, bins: int = 30) -> Results:
+    """Everything, from the closed positions as read (in any order)."""
+    closed = in_closing_order(closed)
     return Results(version_metrics(closed), {m: weekly_stats(closed, m) for m in modes},
-                   {m: daily_pnl(closed, m) for m in modes}, {m: return_histogram(closed, m, bins) for m in modes})
+                   {m: daily_pnl(closed, m) for m in modes}, {m: return_histogram(closed, m, bins) for m in modes},
+                   by_model(closed))

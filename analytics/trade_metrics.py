@@ -137,8 +137,9 @@ def roi_check(rows: pd.DataFrame, labels: dict[int, str], tolerance: Decimal = D
 
 
 def strategy_model_matrix(results: pd.DataFrame, mode: str, versions: list[str]) -> pd.DataFrame:
-    """Realized P&L and closed positions for every strategy version x model version pair (rows of
-    queries.versions.version_results for one strategy), for one execution mode.
+    """Realized P&L and closed positions for every strategy version x model version pair (rows with
+    strategy_version, model_name, model_version, execution_mode, positions_closed, realized_pnl),
+    for one execution mode.
 
     One row per strategy version (in `versions` order), one column per model version; a cell is
     '$P&L · n positions', empty where the pair never closed a position.

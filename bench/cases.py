@@ -196,8 +196,7 @@ def _ab(today: date) -> list[Question]:
         since = since or datetime.combine(by_name[name].created_at.min().date(), time.min)
         # one read of the closed positions and the page's numbers from it (analytics/ab_positions.py)
         return [_u(ab.strategy_versions), lambda: ab_positions.results(ab.closed_positions(ids, since, until)),
-                lambda: _u(ab.roi_check)(ids),
-                lambda: _u(versions.version_results)(name, None, since, until)]
+                lambda: _u(ab.roi_check)(ids), _u(ab.model_versions)]
 
     seed_sql = """
         SELECT s.strategy_name, s.strategy_version, s.config, COUNT(t.trade_id) AS trades,

@@ -11,7 +11,6 @@ import streamlit as st
 from analytics import ab_positions, ab_stats, report, trade_metrics
 from analytics.config_diff import config_diff
 from queries import ab
-from queries.versions import version_results
 from ui import summaries, url_state
 from ui.text import literal
 from ui.shell import run_inside_app
@@ -249,7 +248,9 @@ if not power.empty:
                "detecting it with the positions there are now, at the intervals' level, from the observed spread.")
 
 # --- strategy x model, config -----------------------------------------------------------------------
-matrix = trade_metrics.strategy_model_matrix(version_results(strategy, None, since, until), trading, ordered)
+pairs = (closed.by_model.assign(strategy_version=closed.by_model.strategy_id.map(labels))
+         .merge(ab.model_versions(), on="model_id"))
+matrix = trade_metrics.strategy_model_matrix(pairs, trading, ordered)
 configs = {v: catalog[catalog.strategy_version.eq(v) & catalog.strategy_name.eq(strategy)].config.iloc[0]
            for v in ordered}
 diff = config_diff(configs, only_differences=True).drop(columns="differs")

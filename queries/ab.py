@@ -18,6 +18,11 @@ def strategy_versions() -> pd.DataFrame:
     return fetch("ab_strategy_versions")
 
 
+@st.cache_data(ttl=300, max_entries=4, show_spinner=False)
+def model_versions() -> pd.DataFrame:
+    return fetch("ab_model_versions")
+
+
 def closed_positions(strategy_ids: list[int], since: datetime | None, until: datetime | None) -> pd.DataFrame:
     """One row per closed position (ab_closed_positions.sql); not cached itself: the page caches
     the small results computed from it (analytics/ab_positions.py), not its thousands of rows."""

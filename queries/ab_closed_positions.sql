@@ -8,16 +8,16 @@
 -- (bigint): every money column has scale 4 (DECIMAL(10,4), or such a price times a whole
 -- quantity), so the units are exact, and so are their sums in Python.
 -- Parameters: :strategy_ids (int[]), :since, :until (TIMESTAMP UTC or NULL: closed in [since, until)).
--- Returns: strategy_id, execution_mode, fills, closed_epoch (whole seconds since 1970, UTC), ret (float:
---   realized P&L / cost), and in ten-thousandths: cost_units, pnl_units (realized P&L),
---   edge_units (the opening buy's edge), clv_units (closing line minus entry price; NULL until
---   the market closed); ordered by strategy_id, execution_mode, closed_at, position_id (the
---   order drawdown and streaks run in).
-SELECT c.strategy_id, c.execution_mode, c.fills::int AS fills,
-       floor(extract(epoch FROM c.closed_at))::bigint AS closed_epoch, c.ret,
+-- Returns: position_id, strategy_id, model_id (of the opening buy), execution_mode, fills, closed_us
+--   (microseconds since 1970, UTC: the closing time exactly), ret (float: realized P&L / cost),
+--   and in ten-thousandths: cost_units, pnl_units (realized P&L), edge_units (the opening buy's
+--   edge), clv_units (closing line minus entry price; NULL until the market closed). Unordered:
+--   analytics/ab_positions.in_closing_order sorts them (sorting here, on a text column, was a
+--   third of the statement's time).
+SELECT c.position_id, c.strategy_id, c.model_id, c.execution_mode, c.fills::int AS fills,
+       (extract(epoch FROM c.closed_at) * 1000000)::bigint AS closed_us, c.ret,
        (c.cost * 10000)::bigint AS cost_units,
        (c.realized_pnl * 10000)::bigint AS pnl_units,
        (c.edge_at_execution * 10000)::int AS edge_units,
        ((c.closing_price - c.entry_price) * 10000)::int AS clv_units
-FROM ab_closed_positions(CAST(:strategy_ids AS int[]), CAST(:since AS timestamp), CAST(:until AS timestamp)) c
-ORDER BY c.strategy_id, c.execution_mode, c.closed_at, c.position_id;
+FROM ab_closed_positions(CAST(:strategy_ids AS int[]), CAST(:since AS timestamp), CAST(:until AS timestamp)) c;

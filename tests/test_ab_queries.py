@@ -26,7 +26,8 @@ def db(ab_url, monkeypatch):  # noqa: F811
 
 
 def closed(strategy_ids, since, until):
-    return fetch("ab_closed_positions", strategy_ids=strategy_ids, since=since, until=until)
+    return ab_positions.in_closing_order(fetch("ab_closed_positions", strategy_ids=strategy_ids, since=since,
+                                                until=until))
 
 
 def rows_by_key(frame, *keys):
@@ -170,3 +171,16 @@ def test_histogram_bins_as_postgresql_width_bucket_at_every_edge(db):
             assert list(zip(ours.bin, ours.positions)) == cur.fetchall()
     finally:
         conn.close()
+
+
+def test_the_strategy_model_pairs_from_the_closed_positions_equal_version_results(db):
+    """The matrix on the A/B page comes from the one read; version_results is what the Models page
+    shows for the same pairs."""
+    pairs = ab_positions.by_model(closed([1, 2], None, None))
+    expected = fetch("version_results", strategy_name=None, model_name=None, since=None, until=None)
+    expected = expected[expected.strategy_id.isin([1, 2])]
+    assert len(pairs) == len(expected) > 2
+    assert sorted(zip(pairs.strategy_id, pairs.model_id, pairs.execution_mode, pairs.positions_closed,
+                      pairs.realized_pnl)) == sorted(zip(expected.strategy_id, expected.model_id,
+                                                         expected.execution_mode, expected.positions_closed,
+                                                         expected.realized_pnl))
