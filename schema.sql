@@ -2142,11 +2142,18 @@ REVOKE EXECUTE ON FUNCTION exit_facts_recompute(int[]) FROM PUBLIC;
 -- A new position and its market's settlement written at once: the settlement's recompute cannot
 -- see the uncommitted position, nor the position's the settlement. Both first lock the market
 -- (between position_facts and exit_facts in the lock order), so the later one sees the other.
+-- Every write here locks its positions' markets before the positions (exits too): an exit that
+-- locked only its position, followed in the same transaction by the position's new row, would
+-- take the market after the position while a settlement takes them the other way (a deadlock).
 CREATE OR REPLACE FUNCTION exit_facts_after_position_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME IN ('positions', 'trades') THEN
         PERFORM summary_lock('exit_facts_market', ARRAY(SELECT DISTINCT market_id::text FROM changed_rows));
+    ELSE
+        PERFORM summary_lock('exit_facts_market', ARRAY(
+            SELECT DISTINCT p.market_id::text FROM positions p
+            WHERE p.position_id IN (SELECT position_id FROM changed_rows)));
     END IF;
     PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows WHERE position_id IS NOT NULL));
     RETURN NULL;
@@ -2224,7 +2231,7 @@ CREATE INDEX IF NOT EXISTS idx_positions_open_current ON positions(position_id) 
 CREATE OR REPLACE FUNCTION exit_positions_matching(p_platform text, p_strategy_id int, p_model_id int)
 RETURNS SETOF exit_position_facts LANGUAGE sql STABLE AS $$
 SELECT c.*
-FROM exit_position_facts c
+FROM public.exit_position_facts c
 WHERE (p_platform IS NULL OR c.platform_id = p_platform)
   AND (p_strategy_id IS NULL OR c.strategy_id = p_strategy_id)
   AND (p_model_id IS NULL OR c.model_id = p_model_id)
@@ -2236,7 +2243,7 @@ CREATE OR REPLACE FUNCTION exits_matching(p_since timestamp, p_until timestamp, 
                                           p_model_id int, p_exit_condition text, p_priority text)
 RETURNS SETOF exit_facts LANGUAGE sql STABLE AS $$
 SELECT x.*
-FROM exit_facts x
+FROM public.exit_facts x
 WHERE (p_since IS NULL OR x.created_at >= p_since)
   AND (p_until IS NULL OR x.created_at < p_until)
   AND (p_platform IS NULL OR x.platform_id = p_platform)
@@ -2254,13 +2261,13 @@ CREATE OR REPLACE FUNCTION exit_orders_matching(p_since timestamp, p_until times
                                                 p_priority text)
 RETURNS SETOF exit_orders LANGUAGE sql STABLE AS $$
 SELECT o.*
-FROM exit_orders o
+FROM public.exit_orders o
 WHERE (p_since IS NULL OR o.first_attempt_at >= p_since)
   AND (p_until IS NULL OR o.first_attempt_at < p_until)
   AND (p_exit_condition IS NULL OR o.exit_condition = p_exit_condition)
   AND (p_priority IS NULL OR o.priority_level = p_priority)
   AND ((p_platform IS NULL AND p_strategy_id IS NULL AND p_model_id IS NULL)
-       OR o.position_id IN (SELECT c.position_id FROM exit_positions_matching(p_platform, p_strategy_id, p_model_id) c))
+       OR o.position_id IN (SELECT c.position_id FROM public.exit_positions_matching(p_platform, p_strategy_id, p_model_id) c))
 $$;
 
 -- Exit attempts placed in [p_since, p_until), the same way.
@@ -2269,13 +2276,13 @@ CREATE OR REPLACE FUNCTION exit_attempts_matching(p_since timestamp, p_until tim
                                                   p_priority text)
 RETURNS SETOF exit_attempts LANGUAGE sql STABLE AS $$
 SELECT a.*
-FROM exit_attempts a
+FROM public.exit_attempts a
 WHERE (p_since IS NULL OR a.created_at >= p_since)
   AND (p_until IS NULL OR a.created_at < p_until)
   AND (p_exit_condition IS NULL OR a.exit_condition = p_exit_condition)
   AND (p_priority IS NULL OR a.priority_level = p_priority)
   AND ((p_platform IS NULL AND p_strategy_id IS NULL AND p_model_id IS NULL)
-       OR a.position_id IN (SELECT c.position_id FROM exit_positions_matching(p_platform, p_strategy_id, p_model_id) c))
+       OR a.position_id IN (SELECT c.position_id FROM public.exit_positions_matching(p_platform, p_strategy_id, p_model_id) c))
 $$;
 
 -- ab_closed_positions: see "Strategy A/B" above for what it returns. One index range of the
@@ -2522,10 +2529,13 @@ END $$;
 -- view. So each aggregate is written once, here, as a function: the page's query files call it
 -- with their filters (plain SQL functions, inlined like exits_matching, so a filter plans as if
 -- written in the file), and its answer without filters is a materialized view of the same
--- function, read by index in well under a millisecond. refresh_stored_answers() refreshes the views
+-- function, read by index in well under a millisecond. Tables and functions inside are named with
+-- their schema: from PostgreSQL 17 on, a materialized view is built and refreshed with
+-- search_path = pg_catalog, pg_temp (schema-qualified names keep the functions inlinable; a SET
+-- search_path clause would stop that). refresh_stored_answers() refreshes the views
 -- concurrently (readers keep reading the old rows meanwhile) when the last refresh is older than
--- its argument; the dashboard calls it every 30 s from a background thread (ui/refresher.py), and
--- a cron job may as well. stored_answers says when each view was computed; the page shows it.
+-- its argument; each dashboard process calls refresh_due_stored_answers() (older than a minute)
+-- every 30 s from a background thread (ui/refresher.py), and a cron job may as well. stored_answers says when each view was computed; the page shows it.
 
 CREATE OR REPLACE FUNCTION exits_breakdown(p_since timestamp, p_until timestamp, p_platform text, p_strategy_id int, p_model_id int,
     p_exit_condition text, p_priority text)
@@ -2538,7 +2548,7 @@ LANGUAGE sql STABLE AS $$
 WITH exits AS (
     SELECT x.exit_condition, x.exit_priority, x.position_id, x.quantity_exited, x.pnl, x.exit_return, x.held_hours,
            x.held_value, x.exit_price, x.entry_price
-    FROM exits_matching(p_since, p_until, p_platform,
+    FROM public.exits_matching(p_since, p_until, p_platform,
                         p_strategy_id, p_model_id, p_exit_condition,
                         p_priority) x
 )
@@ -2578,13 +2588,13 @@ LANGUAGE sql STABLE AS $$
 WITH steps AS NOT MATERIALIZED (  -- read twice below, each time by index or one scan
     SELECT x.steps, x.step, x.quantity_exited, x.left_after, x.opening_quantity
     -- the position of a matching exit passes the position filters, and so do all its exits
-    FROM exits_matching(NULL, NULL, p_platform, p_strategy_id, p_model_id,
+    FROM public.exits_matching(NULL, NULL, p_platform, p_strategy_id, p_model_id,
                         NULL, NULL) x
     -- with no filter on the exits themselves, each of those positions has a matching exit
     WHERE (p_since IS NULL AND p_until IS NULL
            AND p_exit_condition IS NULL AND p_priority IS NULL)
        OR x.position_id IN (SELECT m.position_id
-                            FROM exits_matching(p_since, p_until,
+                            FROM public.exits_matching(p_since, p_until,
                                                 p_platform, p_strategy_id,
                                                 p_model_id, p_exit_condition,
                                                 p_priority) m)
@@ -2615,7 +2625,7 @@ WITH orders AS (
     SELECT s.*,
            s.first_limit_price - s.fill_price AS walk,
            extract(epoch FROM s.filled_at - s.first_attempt_at) AS seconds_to_fill
-    FROM exit_orders_matching(p_since, p_until, p_platform,
+    FROM public.exit_orders_matching(p_since, p_until, p_platform,
                               p_strategy_id, p_model_id, p_exit_condition,
                               p_priority) s
 )
@@ -2651,7 +2661,7 @@ SELECT a.priority_level, a.order_type,
        count(*) AS attempts,
        count(*) FILTER (WHERE a.success) AS filled,
        round(count(*) FILTER (WHERE a.success)::numeric / count(*), 4) AS fill_rate
-FROM exit_attempts_matching(p_since, p_until, p_platform,
+FROM public.exit_attempts_matching(p_since, p_until, p_platform,
                             p_strategy_id, p_model_id, p_exit_condition,
                             p_priority) a
 GROUP BY a.priority_level, a.order_type
@@ -2664,19 +2674,19 @@ CREATE TABLE IF NOT EXISTS stored_answers (
 );
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS exits_breakdown_stored AS
-    SELECT * FROM exits_breakdown(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    SELECT * FROM public.exits_breakdown(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS exits_breakdown_stored_key ON exits_breakdown_stored (level, exit_condition, exit_priority) NULLS NOT DISTINCT;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS exits_steps_stored AS
-    SELECT * FROM exits_steps(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    SELECT * FROM public.exits_steps(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS exits_steps_stored_key ON exits_steps_stored (steps, step) NULLS NOT DISTINCT;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS exits_walking_stored AS
-    SELECT * FROM exits_walking(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    SELECT * FROM public.exits_walking(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS exits_walking_stored_key ON exits_walking_stored (is_total, priority_level) NULLS NOT DISTINCT;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS exits_fill_rate_stored AS
-    SELECT * FROM exits_fill_rate(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    SELECT * FROM public.exits_fill_rate(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS exits_fill_rate_stored_key ON exits_fill_rate_stored (priority_level, order_type) NULLS NOT DISTINCT;
 
 INSERT INTO stored_answers (name, computed_at)
@@ -2686,6 +2696,8 @@ ON CONFLICT (name) DO NOTHING;
 
 -- Refreshes every stored answer computed more than p_older_than ago; returns how many it
 -- refreshed. One caller at a time: a second one (another dashboard process) returns 0 at once.
+-- The owner's (loaders, cron); the dashboard's writer calls refresh_due_stored_answers() below,
+-- which cannot ask for a refresh of answers younger than a minute.
 CREATE OR REPLACE FUNCTION refresh_stored_answers(p_older_than interval DEFAULT interval '1 minute') RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -2709,6 +2721,10 @@ BEGIN
     END LOOP;
     RETURN refreshed;
 END $$;
+CREATE OR REPLACE FUNCTION refresh_due_stored_answers() RETURNS int
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT refresh_stored_answers(interval '1 minute')
+$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Access control: least privilege for the dashboard (keep this section last but for the version)
@@ -2717,7 +2733,7 @@ END $$;
 -- once may race to create them, hence the exception handlers):
 --  * precog_reader  SELECT on every table and view; EXECUTE on the functions that cannot write
 --                   (STABLE or IMMUTABLE: PostgreSQL refuses data changes inside those).
---  * precog_writer  EXECUTE on the four write functions only, and on refresh_stored_answers(). They are SECURITY DEFINER with a
+--  * precog_writer  EXECUTE on the four write functions only, and on refresh_due_stored_answers(). They are SECURITY DEFINER with a
 --                   fixed search_path, so the writer changes rows only the way they do; it has
 --                   no INSERT/UPDATE/DELETE on any table. (This also closes the door a direct
 --                   UPDATE of probability_models.status with precog.status_action='rollback'
@@ -2804,7 +2820,7 @@ END $$;
 
 GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int, text, text, text),
                           transition_model_status(int, text, text, text, text, text),
-                          rollback_model(text, text, text, text), refresh_stored_answers(interval)
+                          rollback_model(text, text, text, text), refresh_due_stored_answers()
     TO precog_writer;
 
 -- ---------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Breakdown:
     detail: pd.DataFrame        # one row per exit condition x priority
     by_condition: pd.DataFrame  # one row per exit condition
     total: pd.Series | None     # all exits in the selection; None when there are none
+    computed_at: object = None  # when a stored answer was computed (frame.attrs); None when computed now
 
 
 def split_breakdown(frame: pd.DataFrame) -> Breakdown:
@@ -55,7 +56,7 @@ def split_breakdown(frame: pd.DataFrame) -> Breakdown:
     detail = frame[frame.level == "condition_priority"].reset_index(drop=True)
     by_condition = frame[frame.level == "condition"].reset_index(drop=True)
     totals = frame[(frame.level == "total") & (frame.exits > 0)]
-    return Breakdown(detail, by_condition, None if totals.empty else totals.iloc[0])
+    return Breakdown(detail, by_condition, None if totals.empty else totals.iloc[0], frame.attrs.get("computed_at"))
 
 
 def holding_distribution(detail: pd.DataFrame) -> pd.DataFrame:

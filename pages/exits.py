@@ -70,9 +70,10 @@ def show_breakdown(breakdown, filters) -> None:
     cols[2].metric("Contracts exited", f"{int(total.quantity_exited):,}")
     cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl))
     cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
-    summaries.caption("exit_facts", "exit_orders", "exit_position_facts")
     if unfiltered(filters):
-        summaries.stored_caption()
+        summaries.stored_caption(breakdown.computed_at)
+    else:
+        summaries.caption("exit_facts", "exit_orders", "exit_position_facts")
     st.subheader("By exit condition and priority")
     st.dataframe(breakdown.detail, hide_index=True, width="stretch",
                  column_order=["exit_condition", "exit_priority", "exits", "positions", "quantity_exited",
@@ -106,7 +107,8 @@ def show_breakdown(breakdown, filters) -> None:
 
 
 def show_walking(filters) -> None:
-    rows, total = ax.split_total(exits.walking(**filters))
+    walking = exits.walking(**filters)
+    rows, total = ax.split_total(walking)
     if total is None:
         st.info("No exit order matches these filters.", icon=":material/filter_alt_off:")
         return
@@ -120,7 +122,7 @@ def show_walking(filters) -> None:
     cols[3].metric("Cost of walking", ax.money(total.walk_cost))
     cols[4].metric("Median time to fill", ax.describe_seconds(total.median_seconds_to_fill))
     if unfiltered(filters):
-        summaries.stored_caption()
+        summaries.stored_caption(walking.attrs.get("computed_at"))
     st.subheader("Attempts per exit order")
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_order=["priority_level", "exit_orders", "filled", "never_filled", "mean_attempts",

@@ -34,11 +34,15 @@ def filter_options() -> pd.DataFrame:
 
 
 def _aggregate(name: str, filters: dict) -> pd.DataFrame:
-    """One of the four aggregates: without any filter its stored answer (the page's default view,
-    refreshed every minute: see stored_computed_at), else computed for the filters."""
+    """One of the four aggregates: without any filter its stored answer (the page's default view),
+    with when it was computed in .attrs["computed_at"]; else computed for the filters (no such attr)."""
     given = _filters(filters)
     if all(value is None for value in given.values()):
-        return fetch(f"{name}_stored")
+        frame = fetch(f"{name}_stored")
+        computed_at = frame.pop("computed_at")
+        # as ISO text: st.dataframe serializes a frame's attrs as JSON
+        frame.attrs["computed_at"] = pd.Timestamp(computed_at.iloc[0]).isoformat() if len(computed_at) else None
+        return frame
     return fetch(name, **given)
 
 
@@ -61,12 +65,6 @@ def walking(**filters) -> pd.DataFrame:
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
 def fill_rate(**filters) -> pd.DataFrame:
     return _aggregate("exits_fill_rate", filters)
-
-
-@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
-def stored_computed_at() -> pd.Timestamp | None:
-    """When the oldest of the stored answers was computed (None before the first)."""
-    return fetch("stored_answers_computed_at").computed_at.iloc[0]
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)

@@ -1,4 +1,6 @@
--- exits_steps.sql without filters, as last stored (schema.sql, "Exits page: its four aggregates";
--- stored_answers says when): the same rows and order as exits_steps.sql.
-SELECT * FROM exits_steps_stored
-ORDER BY steps, step NULLS LAST;
+-- exits_steps.sql without filters, as last stored (schema.sql, "Exits page: its four aggregates"),
+-- with computed_at (when it was stored) on every row: the same rows and order as exits_steps.sql.
+SELECT v.*, a.computed_at
+FROM exits_steps_stored v
+JOIN stored_answers a ON a.name = 'exits_steps_stored'
+ORDER BY v.steps, v.step NULLS LAST;

@@ -1,4 +1,4 @@
--- Refresh the stored answers computed more than :older_than_seconds ago (schema.sql,
--- refresh_stored_answers; a second caller at the same moment returns 0 at once).
--- Parameters: older_than_seconds (number). Returns: refreshed (how many were refreshed).
-SELECT refresh_stored_answers(make_interval(secs => CAST(:older_than_seconds AS float8))) AS refreshed;
+-- Refresh the stored answers older than a minute (schema.sql, refresh_due_stored_answers; a
+-- second caller at the same moment returns 0 at once).
+-- Parameters: none. Returns: refreshed (how many were refreshed).
+SELECT refresh_due_stored_answers() AS refreshed;

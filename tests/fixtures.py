@@ -40,11 +40,13 @@ SELECT setval(c.oid, nextval(c.oid) + 1000) FROM pg_class c WHERE c.relkind = 'S
 """
 
 
-def second_writer_waits_for_first(url: str, first, write) -> None:
+def second_writer_waits_for_first(url: str, first, write, then=None) -> None:
     """Run `write(cursor)` in a second transaction (committed at its end) while `first`, a
     connection with an open transaction, holds what it needs; wait until the second is waiting for
-    a lock, commit `first`, and wait for the second to finish. For the two-writers tests of the
-    summaries: the second must see the first's commit, not its own stale snapshot."""
+    a lock, run `then(cursor of first)` if given (more of the first transaction's statements),
+    commit `first`, and wait for the second to finish. For the two-writers tests of the
+    summaries: the second must see the first's commit, not its own stale snapshot, and neither
+    may deadlock."""
     import threading
     import time
 
@@ -78,6 +80,9 @@ def second_writer_waits_for_first(url: str, first, write) -> None:
                 first.rollback()
                 writer.join(timeout=30)
                 raise AssertionError("the second writer never waited for the first")
+        if then is not None:
+            with first.cursor() as cur:
+                then(cur)
         first.commit()
         writer.join(timeout=30)
         assert not writer.is_alive(), "the second writer did not finish"

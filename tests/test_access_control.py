@@ -17,7 +17,7 @@ VIEWER = Identity("vera@example.com", "viewer", "header", signed_in=True)
 RESPONDER = Identity("rob@example.com", "responder", "header", signed_in=True)
 # the stored answers' refresh (schema.sql, refresh_stored_answers) writes only what it stores
 WRITE_FUNCTIONS = {"acknowledge_alert", "resolve_alert", "transition_model_status", "rollback_model",
-                   "refresh_stored_answers"}
+                   "refresh_due_stored_answers"}
 
 
 @pytest.fixture(scope="module")

@@ -291,6 +291,36 @@ def test_a_new_position_and_its_market_settling_at_once_both_reach_the_exit_fact
         opening.close()
 
 
+def test_an_exit_then_its_position_closing_while_the_market_settles_do_not_deadlock(databases):
+    """The exit locks its position's market first, as the settlement does; locking only the
+    position, the position's new row then waited for the market the settlement held, and the
+    settlement for the position: a deadlock."""
+    from tests.fixtures import second_writer_waits_for_first
+
+    url = databases.create("exit_settle_order", rows=EXIT_ROWS)
+    closing = psycopg2.connect(schema.dsn(url))
+    try:
+        with closing.cursor() as c:  # position 4 on M3: an exit, not committed yet
+            c.execute("""INSERT INTO position_exits (position_id, exit_condition, exit_priority, quantity_exited,
+                                                     exit_price, created_at)
+                         VALUES (4, 'stop_loss', 'CRITICAL', 10, 0.4000, '2026-01-05 09:00')""")
+
+        def close_position(c):
+            c.execute("""INSERT INTO positions (position_id, market_id, platform_id, side, entry_price, quantity,
+                                                status, realized_pnl, created_at)
+                         VALUES (4, 'M3', 'kalshi', 'yes', 0.5000, 0, 'closed', -1, '2026-01-05 09:00')""")
+            c.execute("UPDATE positions SET row_current_ind = FALSE, row_end_ts = '2026-01-05 09:00' "
+                      "WHERE position_id = 4 AND status = 'open'")
+
+        second_writer_waits_for_first(url, closing, lambda c: set_market_row(
+            c, "M3", "settled", "2026-01-05 12:00", settlement="1.0000"), then=close_position)
+        with closing.cursor() as c:
+            assert str(exit_fact(c, "stop_loss", 4)[-1]["held_value"]) == "1.0000"
+            assert_exit_summaries_current(c)
+    finally:
+        closing.close()
+
+
 def test_an_existing_database_gets_its_exit_summaries_once(databases):
     url = databases.create("exit_backfill", rows=EXIT_ROWS)
     conn = psycopg2.connect(schema.dsn(url))

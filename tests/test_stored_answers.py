@@ -4,6 +4,8 @@ at a time and only when due, may be refreshed by the dashboard's writer but not 
 page says how old it is. Also the dashboard's background refresher (ui/refresher.py)."""
 from __future__ import annotations
 
+from datetime import timezone
+
 import psycopg2
 import pytest
 
@@ -81,18 +83,30 @@ def test_a_negative_age_is_refused(url):
         rows(url, "SELECT refresh_stored_answers(interval '-1 second')")
 
 
-def test_the_writer_may_refresh_and_the_reader_may_not(url, point_app_at):
+def as_role(url: str, role: str, statement: str):
+    conn = psycopg2.connect(schema.dsn(connection.dashboard_login(url)), options=f"-c role={role}")
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(statement)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_writer_refreshes_what_is_due_and_nothing_sooner_and_the_reader_nothing(url, point_app_at):
     point_app_at(url)
     rows(url, NEW_EXIT)
-    assert stored_answers.refresh(0) == 4
+    assert stored_answers.refresh() == 0  # computed less than a minute ago: not due
+    assert not stored_equals_live(url)
+    rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '61 seconds'")
+    assert stored_answers.refresh() == 4
     assert stored_equals_live(url)
-    reader = psycopg2.connect(schema.dsn(connection.dashboard_login(url)), options="-c role=precog_reader")
-    try:
+    # the writer cannot ask for younger answers to be recomputed (four full aggregates each time)
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        as_role(url, "precog_writer", "SELECT refresh_stored_answers(interval '0')")
+    for statement in ("SELECT refresh_due_stored_answers()", "SELECT refresh_stored_answers(interval '0')"):
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-            with reader.cursor() as cur:
-                cur.execute("SELECT refresh_stored_answers(interval '0')")
-    finally:
-        reader.close()
+            as_role(url, "precog_reader", statement)
 
 
 def test_without_filters_the_page_reads_the_stored_answer_and_says_how_old(url, point_app_at):
@@ -105,10 +119,14 @@ def test_without_filters_the_page_reads_the_stored_answer_and_says_how_old(url, 
     at = open_page("exits")
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
-    assert said and " (20" in said[0] and " UTC)" in said[0]  # under the breakdown and the price walking
+    (computed,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
+    assert said and f"({computed.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC)" in said[0]  # the rows' own time
+    # the summaries' own caption would contradict it: it is for filtered views
+    assert not [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
     at = open_page("exits", priority="CRITICAL")
     assert not at.exception
     assert not [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    assert [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
 
 
 def test_the_background_refresher_refreshes_and_survives_a_database_that_is_down(url, point_app_at, monkeypatch):

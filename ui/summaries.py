@@ -28,15 +28,13 @@ def caption(*names: str) -> None:
                f"{when}. Pages reuse a query's answer for up to a minute.")
 
 
-def stored_caption() -> None:
-    """Under figures read from the stored answers (the exits page without filters)."""
-    from queries import exits
-
-    computed = exits.stored_computed_at()
-    if computed is None or pd.isna(computed):
+def stored_caption(computed_at) -> None:
+    """Under figures read from the stored answers (the exits page without filters); computed_at is
+    the rows' own (queries/exits.py: .attrs["computed_at"]), so the age said is theirs."""
+    if computed_at is None or pd.isna(computed_at):
         when = "not computed yet"
     else:
-        computed = pd.Timestamp(computed).tz_convert("UTC").to_pydatetime()
+        computed = pd.Timestamp(computed_at).tz_convert("UTC").to_pydatetime()
         when = f"computed {describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC)"
-    st.caption(f"Without filters these figures are stored and refreshed every minute: {when}. "
-               "Any filter computes them afresh.")
+    st.caption(f"Without filters these figures are stored: {when}. A running dashboard has them refreshed "
+               "once they are a minute old; any filter computes them afresh.")
