@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 
 from analytics import ab_positions
-from queries import ab, alerts, edges, exits, models, overview, trades, versions
+from queries import ab, alerts, edges, exits, models, overview, stored_answers, trades, versions
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Question:
 # ------------------------------------------------------------------------------------------------
 # Recording the statements a page call sends
 # ------------------------------------------------------------------------------------------------
-PAGE_MODULES = (ab, alerts, edges, exits, models, overview, trades, versions)
+PAGE_MODULES = (ab, alerts, edges, exits, models, overview, stored_answers, trades, versions)
 
 
 @contextlib.contextmanager

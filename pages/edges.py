@@ -176,7 +176,7 @@ else:
     chart.update_layout(height=360, margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.12))
     chart.add_hline(y=0, line_color="#999999", line_width=1)
     st.plotly_chart(chart, width="stretch", key="edges_decay_chart")
-    summaries.caption("edge_decay_facts")
+    summaries.caption_for(decay.attrs.get("computed_at"), "edge_decay_facts")
     st.dataframe(
         decay, hide_index=True, width="stretch", key="edges_decay_table", placeholder="—",
         column_order=["bucket_label", "traded_edges", "mean_entry_edge", "mean_close_edge",

@@ -58,10 +58,6 @@ def read_filters_from_link(platforms, strategies, models) -> None:
     url.show_problems()
 
 
-def unfiltered(filters) -> bool:
-    return all(value is None for value in filters.values())
-
-
 def show_breakdown(breakdown, filters) -> None:
     total = breakdown.total
     cols = st.columns(5)
@@ -70,10 +66,7 @@ def show_breakdown(breakdown, filters) -> None:
     cols[2].metric("Contracts exited", f"{int(total.quantity_exited):,}")
     cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl))
     cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
-    if unfiltered(filters):
-        summaries.stored_caption(breakdown.computed_at)
-    else:
-        summaries.caption("exit_facts", "exit_orders", "exit_position_facts")
+    summaries.caption_for(breakdown.computed_at, "exit_facts", "exit_orders", "exit_position_facts")
     st.subheader("By exit condition and priority")
     st.dataframe(breakdown.detail, hide_index=True, width="stretch",
                  column_order=["exit_condition", "exit_priority", "exits", "positions", "quantity_exited",
@@ -121,8 +114,7 @@ def show_walking(filters) -> None:
     cols[2].metric("Mean attempts per exit", f"{total.mean_attempts}")
     cols[3].metric("Cost of walking", ax.money(total.walk_cost))
     cols[4].metric("Median time to fill", ax.describe_seconds(total.median_seconds_to_fill))
-    if unfiltered(filters):
-        summaries.stored_caption(walking.attrs.get("computed_at"))
+    summaries.caption_for(walking.attrs.get("computed_at"), "exit_orders")
     st.subheader("Attempts per exit order")
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_order=["priority_level", "exit_orders", "filled", "never_filled", "mean_attempts",

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from queries import fetch
+from queries import fetch, stored_answers
 
 DEFAULT_MIN_EV = Decimal("0.04")
 ROW_LIMIT = 500
@@ -63,6 +63,6 @@ def summary(filters: EdgeFilters) -> pd.DataFrame:
 def decay(since: datetime | None, strategy_name: str | None = None, model_name: str | None = None,
           sports: tuple[str, ...] = (), platforms: tuple[str, ...] = ()) -> pd.DataFrame:
     """Edge at entry against edge at close of the edges traded since `since` (None: all time), by
-    time to expiry (edges_decay.sql)."""
-    return fetch("edges_decay", since=since, strategy_name=strategy_name, model_name=model_name,
-                 sports=list(sports) or None, platforms=list(platforms) or None)
+    time to expiry (edges_decay.sql); for all time without filters, its stored answer."""
+    return stored_answers.read("edges_decay", since=since, strategy_name=strategy_name, model_name=model_name,
+                               sports=list(sports) or None, platforms=list(platforms) or None)

@@ -13,28 +13,7 @@
 -- Returns one row per bucket that has trades: bucket (0..7, in order), bucket_label,
 --   traded_edges, mean_entry_edge, mean_close_edge, median_entry_edge, median_close_edge,
 --   share_still_positive (fraction of traded edges whose edge at close was still > 0).
-WITH paired AS MATERIALIZED (  -- once per trade, not once per aggregate below
-    SELECT d.entry_edge, d.close_edge,
-           width_bucket(extract(epoch FROM d.closed_at - d.entered_at) / 3600.0,
-                        ARRAY[1, 3, 6, 12, 24, 72, 168]::numeric[]) AS bucket
-    FROM edge_decay_facts d
-    LEFT JOIN strategies s ON s.strategy_id = d.strategy_id
-    LEFT JOIN probability_models pm ON pm.model_id = d.model_id
-    WHERE (CAST(:since AS timestamp) IS NULL OR d.entered_at >= CAST(:since AS timestamp))
-      AND (CAST(:strategy_name AS text) IS NULL OR s.strategy_name = CAST(:strategy_name AS text))
-      AND (CAST(:model_name AS text) IS NULL OR pm.model_name = CAST(:model_name AS text))
-      AND (CAST(:sports AS text[]) IS NULL OR d.sport = ANY (CAST(:sports AS text[])))
-      AND (CAST(:platforms AS text[]) IS NULL OR d.platform_id = ANY (CAST(:platforms AS text[])))
-)
-SELECT p.bucket,
-       (ARRAY['under 1 h', '1-3 h', '3-6 h', '6-12 h', '12-24 h', '1-3 days', '3-7 days', '7 days or more'])[p.bucket + 1] AS bucket_label,
-       count(*) AS traded_edges,
-       avg(p.entry_edge) AS mean_entry_edge,
-       avg(p.close_edge) AS mean_close_edge,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.entry_edge) AS median_entry_edge,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.close_edge) AS median_close_edge,
-       avg(CASE WHEN p.close_edge > 0 THEN 1.0 ELSE 0.0 END) AS share_still_positive
-FROM paired p
-WHERE p.close_edge IS NOT NULL
-GROUP BY p.bucket
-ORDER BY p.bucket;
+-- Written once as the function edge_decay() in schema.sql, whose answer for all time without
+-- filters is also stored (edges_decay_stored.sql).
+SELECT * FROM edge_decay(CAST(:since AS timestamp), CAST(:strategy_name AS text), CAST(:model_name AS text),
+                         CAST(:sports AS text[]), CAST(:platforms AS text[]));

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.exits import MONITOR_SECONDS
-from queries import fetch
+from queries import fetch, stored_answers
 
 # Lists are cut here; the page says so when a list is full.
 MAX_LIST_ROWS = 500
@@ -34,16 +34,8 @@ def filter_options() -> pd.DataFrame:
 
 
 def _aggregate(name: str, filters: dict) -> pd.DataFrame:
-    """One of the four aggregates: without any filter its stored answer (the page's default view),
-    with when it was computed in .attrs["computed_at"]; else computed for the filters (no such attr)."""
-    given = _filters(filters)
-    if all(value is None for value in given.values()):
-        frame = fetch(f"{name}_stored")
-        computed_at = frame.pop("computed_at")
-        # as ISO text: st.dataframe serializes a frame's attrs as JSON
-        frame.attrs["computed_at"] = pd.Timestamp(computed_at.iloc[0]).isoformat() if len(computed_at) else None
-        return frame
-    return fetch(name, **given)
+    """One of the four aggregates: without any filter its stored answer (the page's default view)."""
+    return stored_answers.read(name, **_filters(filters))
 
 
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)

@@ -1,7 +1,24 @@
-"""The stored answers (schema.sql, "Exits page: its four aggregates"): their refresh, a write."""
+"""The stored answers (schema.sql, "Exits page: its four aggregates ... and edge decay's"): an
+aggregate's answer without filters, kept in a materialized view; reading one, and refreshing them."""
 from __future__ import annotations
 
-from queries import write
+from typing import Any
+
+import pandas as pd
+
+from queries import fetch, write
+
+
+def read(name: str, **params: Any) -> pd.DataFrame:
+    """queries/<name>.sql with `params`; with every parameter None, its stored answer instead
+    (<name>_stored.sql), with when it was computed in .attrs["computed_at"] (ISO text: st.dataframe
+    serializes a frame's attrs as JSON). A frame computed now has no such attr."""
+    if any(value is not None for value in params.values()):
+        return fetch(name, **params)
+    frame = fetch(f"{name}_stored")
+    computed_at = frame.pop("computed_at")
+    frame.attrs["computed_at"] = pd.Timestamp(computed_at.iloc[0]).isoformat() if len(computed_at) else None
+    return frame
 
 
 def refresh() -> int:

@@ -14,8 +14,12 @@ from queries import stored_answers
 from tests.apptest import open_page
 from tests.test_exits_queries import EXIT_ROWS
 
-AGGREGATES = ("exits_breakdown", "exits_steps", "exits_walking", "exits_fill_rate")
-NO_FILTER = "NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+# function -> its arguments without filters; each is stored as <function>_stored
+AGGREGATES = {"exits_breakdown": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+              "exits_steps": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+              "exits_walking": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+              "exits_fill_rate": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+              "edge_decay": "NULL, NULL, NULL, NULL, NULL"}
 
 
 @pytest.fixture
@@ -35,7 +39,8 @@ def rows(url: str, sql: str, params=None) -> list[tuple]:
 
 def stored_equals_live(url: str) -> bool:
     return all(sorted(rows(url, f"SELECT * FROM {name}_stored"), key=repr)
-               == sorted(rows(url, f"SELECT * FROM {name}({NO_FILTER})"), key=repr) for name in AGGREGATES)
+               == sorted(rows(url, f"SELECT * FROM {name}({no_filter})"), key=repr)
+               for name, no_filter in AGGREGATES.items())
 
 
 NEW_EXIT = """INSERT INTO position_exits (position_id, exit_condition, exit_priority, quantity_exited, exit_price,
@@ -53,7 +58,7 @@ def test_stored_answers_equal_their_functions_and_wait_for_a_refresh(url):
     assert not stored_equals_live(url)
     # not due yet: refreshed less than a minute ago
     assert rows(url, "SELECT refresh_stored_answers(interval '1 minute')") == [(0,)]
-    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(4,)]
+    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(5,)]
     assert rows(url, "SELECT exits FROM exits_breakdown_stored WHERE level = 'total'") == [(8,)]
     assert stored_equals_live(url)
     (after,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
@@ -65,7 +70,7 @@ def test_one_refresh_at_a_time_and_a_second_caller_does_not_wait(url):
     try:
         with first.cursor() as cur:
             cur.execute("SELECT refresh_stored_answers(interval '0')")  # its transaction still open
-            assert cur.fetchone() == (4,)
+            assert cur.fetchone() == (5,)
         conn = psycopg2.connect(schema.dsn(url), options="-c lock_timeout=2000")
         try:
             with conn, conn.cursor() as cur:
@@ -99,7 +104,7 @@ def test_the_writer_refreshes_what_is_due_and_nothing_sooner_and_the_reader_noth
     assert stored_answers.refresh() == 0  # computed less than a minute ago: not due
     assert not stored_equals_live(url)
     rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '61 seconds'")
-    assert stored_answers.refresh() == 4
+    assert stored_answers.refresh() == 5
     assert stored_equals_live(url)
     # the writer cannot ask for younger answers to be recomputed (four full aggregates each time)
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
@@ -135,7 +140,7 @@ def test_the_background_refresher_refreshes_and_survives_a_database_that_is_down
     point_app_at(url)
     rows(url, NEW_EXIT)
     rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '2 minutes'")
-    assert refresher.refresh_once() == 4
+    assert refresher.refresh_once() == 5
     assert stored_equals_live(url)
     monkeypatch.setenv("PRECOG_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     connection.engine_for.cache_clear()
@@ -143,3 +148,18 @@ def test_the_background_refresher_refreshes_and_survives_a_database_that_is_down
     monkeypatch.setenv("PRECOG_REFRESH_SECONDS", "0")
     refresher.start.clear()
     assert refresher.start() is None  # turned off, as in this test run
+
+
+def test_edge_decay_for_all_time_without_filters_is_stored_and_said(app_env):
+    from queries import edges
+
+    stored = edges.decay(None)
+    assert stored.attrs["computed_at"] and not stored.empty
+    live = edges.decay(None, sports=("nfl",))
+    assert "computed_at" not in live.attrs
+    at = open_page("edges", decay_window="all")
+    assert not at.exception
+    assert [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    at = open_page("edges", decay_window="all", sport="nfl")
+    assert not at.exception
+    assert not [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]

@@ -28,13 +28,13 @@ def caption(*names: str) -> None:
                f"{when}. Pages reuse a query's answer for up to a minute.")
 
 
-def stored_caption(computed_at) -> None:
-    """Under figures read from the stored answers (the exits page without filters); computed_at is
-    the rows' own (queries/exits.py: .attrs["computed_at"]), so the age said is theirs."""
-    if computed_at is None or pd.isna(computed_at):
-        when = "not computed yet"
-    else:
-        computed = pd.Timestamp(computed_at).tz_convert("UTC").to_pydatetime()
-        when = f"computed {describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC)"
-    st.caption(f"Without filters these figures are stored: {when}. A running dashboard has them refreshed "
-               "once they are a minute old; any filter computes them afresh.")
+def caption_for(computed_at: str | None, *names: str) -> None:
+    """The caption for figures that are either a stored answer (computed_at: when it was stored,
+    from queries/stored_answers.read) or computed now from the named summaries (computed_at None)."""
+    if not computed_at:
+        caption(*names)
+        return
+    computed = pd.Timestamp(computed_at).tz_convert("UTC").to_pydatetime()
+    st.caption(f"Without filters these figures are stored: computed "
+               f"{describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC). A "
+               "running dashboard has them refreshed once they are a minute old; any filter computes them afresh.")
