@@ -43,6 +43,7 @@ def stored_equals_live(url: str) -> bool:
                for name, no_filter in AGGREGATES.items())
 
 
+STORED_SAYS = "With none of their filters set, these figures are stored"
 NEW_EXIT = """INSERT INTO position_exits (position_id, exit_condition, exit_priority, quantity_exited, exit_price,
                                            created_at)
               VALUES (4, 'stop_loss', 'CRITICAL', 5, 0.4000, '2026-01-03 09:30')"""
@@ -123,14 +124,14 @@ def test_without_filters_the_page_reads_the_stored_answer_and_says_how_old(url, 
     assert int(exits.breakdown(priority="CRITICAL").query("level == 'total'").exits.iloc[0]) == critical
     at = open_page("exits")
     assert not at.exception
-    said = [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    said = [c.value for c in at.caption if c.value.startswith(STORED_SAYS)]
     (computed,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
     assert said and f"({computed.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC)" in said[0]  # the rows' own time
     # the summaries' own caption would contradict it: it is for filtered views
     assert not [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
     at = open_page("exits", priority="CRITICAL")
     assert not at.exception
-    assert not [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    assert not [c.value for c in at.caption if c.value.startswith(STORED_SAYS)]
     assert [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
 
 
@@ -159,7 +160,7 @@ def test_edge_decay_for_all_time_without_filters_is_stored_and_said(app_env):
     assert "computed_at" not in live.attrs
     at = open_page("edges", decay_window="all")
     assert not at.exception
-    assert [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    assert [c.value for c in at.caption if c.value.startswith(STORED_SAYS)]
     at = open_page("edges", decay_window="all", sport="nfl")
     assert not at.exception
-    assert not [c.value for c in at.caption if c.value.startswith("Without filters these figures are stored")]
+    assert not [c.value for c in at.caption if c.value.startswith(STORED_SAYS)]

@@ -35,6 +35,6 @@ def caption_for(computed_at: str | None, *names: str) -> None:
         caption(*names)
         return
     computed = pd.Timestamp(computed_at).tz_convert("UTC").to_pydatetime()
-    st.caption(f"Without filters these figures are stored: computed "
+    st.caption(f"With none of their filters set, these figures are stored: computed "
                f"{describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC). A "
                "running dashboard has them refreshed once they are a minute old; any filter computes them afresh.")
