@@ -130,8 +130,8 @@ if compare_tab.open or calibration_tab.open:
     vs_market = cal.versus_market(bins)
 
 # --- compare ----------------------------------------------------------------------------------------
-with compare_tab:
-    if compare_tab.open:
+if compare_tab.open:
+    with compare_tab:
         if len(version_names) == 1:
             st.info(f"{model} has only one version, so there is nothing to compare it with; its numbers are below.")
         elif len(selected) < 2:
@@ -184,8 +184,8 @@ with compare_tab:
                 st.plotly_chart(chart, width="stretch", key="models_metric_chart")
 
 # --- live results -------------------------------------------------------------------------------------
-with results_tab:
-    if results_tab.open:
+if results_tab.open:
+    with results_tab:
         if not selected:
             st.info("Pick one or more versions to see their results.")
         elif results.positions_closed.sum() == 0:
@@ -211,8 +211,8 @@ with results_tab:
                        "exits of closed positions; ROI is realized P&L over the cost of the entries.")
 
 # --- calibration ----------------------------------------------------------------------------------------
-with calibration_tab:
-    if calibration_tab.open:
+if calibration_tab.open:
+    with calibration_tab:
         st.caption("Each prediction is the version's probability in its last edge before the market settled — "
                    "never after the outcome was known — and the market's is the market-implied probability in "
                    "that same edge, so both are scored on the same markets.")
@@ -284,8 +284,8 @@ with calibration_tab:
                 st.caption(f"No settled market with a prediction yet for {', '.join(missing)}.")
 
 # --- training runs --------------------------------------------------------------------------------
-with runs_tab:
-    if runs_tab.open:
+if runs_tab.open:
+    with runs_tab:
         if runs.empty:
             st.info("No training run is recorded for the selected versions.")
         else:
@@ -315,8 +315,8 @@ with runs_tab:
                 st.plotly_chart(chart, width="stretch", key="models_importance_chart")
 
 # --- history ----------------------------------------------------------------------------------------
-with history_tab:
-    if history_tab.open:
+if history_tab.open:
+    with history_tab:
         history = q.status_history(model)
         st.dataframe(
             history.assign(from_status=history.from_status.fillna("—"), reason=history.reason.fillna("")),
@@ -345,8 +345,8 @@ with history_tab:
                 f"{r.model_version} (active since {r.active_since:%Y-%m-%d %H:%M})" for r in active_then.itertuples()))
 
 # --- admin actions --------------------------------------------------------------------------------
-with admin_tab:
-    if admin_tab.open:
+if admin_tab.open:
+    with admin_tab:
         me = current_identity()
         outcome = st.session_state.pop("models_outcome", None)
         if outcome:
