@@ -159,7 +159,9 @@ def test_histogram_bins_as_postgresql_width_bucket_at_every_edge(db):
 
     returns = [-0.6, -0.35, -0.1, 0.15, 0.4, 0.1 / 3, -0.2, 0.3, 0.29999999999999993, -0.5999999999999999]
     returns += [float(r) for r in np.random.default_rng(5).uniform(-0.6, 0.4, 200)]
-    closed = pd.DataFrame({"strategy_id": 1, "execution_mode": "live", "ret": returns})
+    closed = pd.DataFrame({"position_id": range(len(returns)), "strategy_id": 1, "model_id": 1,
+                           "execution_mode": "live", "fills": 2, "closed_us": 0, "ret": returns, "cost_units": 1,
+                           "pnl_units": 0, "edge_units": 0, "clv_units": 0})
     ours = ab_positions.return_histogram(closed, "live", bins=4)
     conn = psycopg2.connect(schema.dsn(db))
     try:
@@ -184,3 +186,21 @@ def test_the_strategy_model_pairs_from_the_closed_positions_equal_version_result
                       pairs.realized_pnl)) == sorted(zip(expected.strategy_id, expected.model_id,
                                                          expected.execution_mode, expected.positions_closed,
                                                          expected.realized_pnl))
+
+
+def test_results_from_rows_in_any_order_equal_each_answer_on_rows_in_closing_order(db):
+    """The page calls results() on the read as it comes (unordered); each answer on its own takes
+    rows in closing order. Both paths must give the same frames."""
+    import pandas as pd
+
+    read = fetch("ab_closed_positions", strategy_ids=[1, 2, 11, 21, 22], since=None, until=None)
+    shuffled = read.sample(frac=1, random_state=3).reset_index(drop=True)
+    ordered = ab_positions.in_closing_order(read)
+    together = ab_positions.results(shuffled, bins=7)
+    assert len(read) > 10 and not together.metrics.empty
+    pd.testing.assert_frame_equal(together.metrics, ab_positions.version_metrics(ordered))
+    pd.testing.assert_frame_equal(together.by_model, ab_positions.by_model(ordered))
+    for mode in ("live", "paper"):
+        pd.testing.assert_frame_equal(together.weekly[mode], ab_positions.weekly_stats(ordered, mode))
+        pd.testing.assert_frame_equal(together.daily[mode], ab_positions.daily_pnl(ordered, mode))
+        pd.testing.assert_frame_equal(together.histogram[mode], ab_positions.return_histogram(ordered, mode, 7))
