@@ -94,6 +94,9 @@ def test_current_edges_renders_its_table_and_three_charts(app_url):
         page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
         page.wait_for_function(
             "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 3", timeout=30_000)
+        # the tables' grid draws after the charts on a busy machine
+        page.wait_for_function("document.querySelectorAll(\"[data-testid='stDataFrame']\").length >= 2",
+                               timeout=30_000)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[data-testid='stPlotlyChart']").count() == 3
         assert page.locator("[data-testid='stDataFrame']").count() == 2
