@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
 
 from queries.connection import (
     DatabaseUnavailable,
@@ -82,6 +83,70 @@ def sql_text(name: str) -> sa.TextClause:
     return statement((SQL_DIR / f"{name}.sql").read_text())
 
 
+# Page reads run as server-side prepared statements, one per query file and connection: planning
+# the views and inlined filter functions behind a page query cost 1-2.7 ms each time, as much as
+# running it (edges, trades, exits lists at ten years). PostgreSQL plans the first five executions
+# for their values and then keeps one generic plan if it costs no more (plan_cache_mode = auto),
+# so a filter whose values change the plan still gets its own. Writes and streams run as before.
+# A file whose header has a line starting CUSTOM_PLAN is planned for its values on every call: the
+# generic plan PostgreSQL would keep for it is slower than planning (tests/test_prepared.py).
+PREPARED = "precog_prepared"  # key in each pooled connection's info: the query files prepared on it
+CUSTOM_PLAN = "-- Plan: for its values on every call"
+_PREPARED_PLACEHOLDER = re.compile(r"%%|%\((\w+)\)s")
+
+
+@functools.cache
+def planned_each_call(name: str) -> bool:
+    return any(line.startswith(CUSTOM_PLAN) for line in (SQL_DIR / f"{name}.sql").read_text().splitlines())
+
+
+@functools.cache
+def prepared_form(name: str) -> tuple[str, tuple[str, ...]]:
+    """queries/<name>.sql as the body of a PREPARE ($1, $2, ... numbered in order of first use) and
+    the parameter names in that order. SQLAlchemy's own parsing finds the :names."""
+    compiled = str(sql_text(name).compile(dialect=pg_psycopg2.dialect()))
+    order: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) is None:  # a literal % in the SQL, escaped by the compiler as %%
+            return "%"
+        if match.group(1) not in order:
+            order.append(match.group(1))
+        return f"${order.index(match.group(1)) + 1}"
+
+    return _PREPARED_PLACEHOLDER.sub(number, compiled), tuple(order)
+
+
+def _execute_prepared(conn: sa.Connection, name: str, params: dict[str, Any]) -> sa.CursorResult:
+    body, order = prepared_form(name)
+    statement = f"precog_{name}"
+    execute = f"EXECUTE {statement}" + (f"({', '.join(['%s'] * len(order))})" if order else "")
+    values = tuple(params[p] for p in order)
+    prepared = conn.connection.info.setdefault(PREPARED, set())
+    for attempt in (1, 2):
+        if name not in prepared:
+            try:
+                conn.exec_driver_sql(f"PREPARE {statement} AS {body}")
+            except sa_exc.DBAPIError as error:
+                # already there: a session this process did not track (a pooler between us and
+                # the server hands out server sessions as it likes)
+                if getattr(error.orig, "pgcode", None) != "42P05":
+                    raise
+            prepared.add(name)
+        try:
+            return conn.exec_driver_sql(execute, values) if values else conn.exec_driver_sql(execute)
+        except sa_exc.DBAPIError as error:
+            # Gone (someone ran DISCARD ALL), or its result columns changed since it was prepared
+            # (schema.sql replaced a view): prepare it again, once.
+            code = getattr(error.orig, "pgcode", None)
+            if attempt == 2 or code not in ("26000", "0A000"):
+                raise
+            prepared.discard(name)
+            if code == "0A000":
+                conn.exec_driver_sql(f"DEALLOCATE {statement}")
+    raise AssertionError("unreachable")
+
+
 def _run(engine_getter, name: str, params: dict[str, Any], write: bool) -> pd.DataFrame:
     try:
         engine = engine_getter()
@@ -89,7 +154,10 @@ def _run(engine_getter, name: str, params: dict[str, Any], write: bool) -> pd.Da
         raise DatabaseUnavailable(explain_error(error)) from None
     try:
         with (engine.begin() if write else engine.connect()) as conn:
-            result = conn.execute(sql_text(name), params)
+            if write or planned_each_call(name):
+                result = conn.execute(sql_text(name), params)
+            else:
+                result = _execute_prepared(conn, name, params)
             if not result.returns_rows:
                 return pd.DataFrame()
             # the driver's own tuples: SQLAlchemy's Row objects add nothing for text() queries (no

@@ -6,6 +6,7 @@
 -- Returns one row: trades (at most :cap), oldest_trade_at and newest_trade_at (TIMESTAMP UTC: of
 --   every trade in the database, whatever the filters; NULL when there are none) so an empty
 --   answer can say where the data is.
+-- Plan: for its values on every call (as trades_page.sql).
 SELECT count(*) AS trades,
        (SELECT min(t.created_at) FROM trades t) AS oldest_trade_at,
        (SELECT max(t.created_at) FROM trades t) AS newest_trade_at

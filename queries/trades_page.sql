@@ -14,6 +14,9 @@
 --   strategy_version, model_name, model_version, price, quantity, fees (DECIMAL),
 --   edge_at_execution (DECIMAL), confidence_at_execution, execution_mode, position_id, edge_id,
 --   strategy_id, model_id.
+-- Plan: for its values on every call
+-- (its generic plan cannot drop the filters left NULL, and the market filter's subquery stays in
+-- it: 3-5x slower than planning; queries/__init__.py)
 SELECT ta.trade_id, ta.created_at, ta.side, ta.market_ticker, ta.market_id, ta.platform_id,
        ta.strategy_name, ta.strategy_version, ta.model_name, ta.model_version,
        ta.price, ta.quantity, ta.fees, ta.edge_at_execution, ta.confidence_at_execution,

@@ -1,6 +1,8 @@
 """No page query reads edges, markets or game_states sequentially: every statement the pages send
 (with their default filters and the benchmark's two other filter sets, bench/cases.py) is
-EXPLAINed on the demo database and its plan searched for a Seq Scan on those tables.
+EXPLAINed on the demo database and its plan searched for a Seq Scan on those tables. Page reads
+are prepared statements (queries/__init__.py), so the generic plan PostgreSQL may keep for each
+is searched too.
 
 Plans, not timings. The demo database (scale 0.05: about 58K edges, 25K market rows, 10K game
 states) is big enough that the planner's choices are the real ones: the same statements plan
@@ -13,7 +15,7 @@ import psycopg2
 import pytest
 import sqlalchemy as sa
 
-from queries import schema, sql_text, strip_comments
+from queries import planned_each_call, prepared_form, schema, sql_text, strip_comments
 from queries.connection import read_engine
 
 BIG_TABLES = {"edges", "markets", "game_states"}
@@ -30,6 +32,22 @@ def sequential_scans(plan: dict) -> list[str]:
 def explain(name: str, params: dict) -> dict:
     with read_engine().connect() as conn:
         document = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + strip_comments(sql_text(name).text)), params).scalar()
+    return document[0]["Plan"]
+
+
+def explain_generic(name: str, params: dict) -> dict:
+    """The plan PostgreSQL keeps for the prepared statement when it stops planning for the values."""
+    body, order = prepared_form(name)
+    with read_engine().connect() as conn, conn.execution_options(isolation_level="READ COMMITTED").begin():
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        conn.exec_driver_sql(f"PREPARE plan_check AS {body}")
+        try:
+            execute = "EXECUTE plan_check" + (f"({', '.join(['%s'] * len(order))})" if order else "")
+            values = tuple(params[p] for p in order)
+            document = (conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + execute, values) if values else
+                        conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + execute)).scalar()
+        finally:
+            conn.exec_driver_sql("DEALLOCATE plan_check")
     return document[0]["Plan"]
 
 
@@ -88,6 +106,18 @@ def test_no_page_query_scans_a_big_table_sequentially(page_statements):
         if tables:
             scanned[f"{key}: {name}"] = sorted(set(tables))
     assert scanned == {}
+
+
+def test_no_generic_plan_of_a_page_query_scans_a_big_table_sequentially(page_statements):
+    scanned, prepared = {}, 0
+    for key, name, params in page_statements:
+        if planned_each_call(name):
+            continue
+        prepared += 1
+        tables = sequential_scans(explain_generic(name, params))
+        if tables:
+            scanned[f"{key}: {name}"] = sorted(set(tables))
+    assert prepared > 50 and scanned == {}
 
 
 def test_a_sequential_scan_is_seen(point_app_at_module):
