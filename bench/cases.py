@@ -57,7 +57,7 @@ def record_statements() -> Iterator[list[tuple[str, dict]]]:
     recorded: list[tuple[str, dict]] = []
     patched = []
     for module in PAGE_MODULES:
-        for attr in ("fetch", "fetch_primary"):
+        for attr in ("fetch", "fetch_bulk", "fetch_primary"):
             original = getattr(module, attr, None)
             if original is None:
                 continue

@@ -9,11 +9,13 @@ Page-level modules (queries/overview.py, ...) wrap these in named, cached functi
 from __future__ import annotations
 
 import functools
+import io
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
+import psycopg2
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
@@ -147,13 +149,30 @@ def _execute_prepared(conn: sa.Connection, name: str, params: dict[str, Any]) ->
     raise AssertionError("unreachable")
 
 
-def _run(engine_getter, name: str, params: dict[str, Any], write: bool) -> pd.DataFrame:
+def _copy_csv(conn: sa.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    """The query's rows through COPY ... TO STDOUT as CSV, parsed by pyarrow (see fetch_bulk)."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        # psycopg2 binds on the client in any case; mogrify is that binding, done before COPY
+        query = cursor.mogrify(str(sql_text(name).compile(dialect=pg_psycopg2.dialect())), params).decode()
+        query = query.strip().removesuffix(";")  # COPY (...) takes the query without it
+        data = io.BytesIO()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", data, size=1 << 20)
+    finally:
+        cursor.close()
+    data.seek(0)
+    return pd.read_csv(data, engine="pyarrow")
+
+
+def _run(engine_getter, name: str, params: dict[str, Any], write: bool, bulk: bool = False) -> pd.DataFrame:
     try:
         engine = engine_getter()
     except sa_exc.SQLAlchemyError as error:
         raise DatabaseUnavailable(explain_error(error)) from None
     try:
         with (engine.begin() if write else engine.connect()) as conn:
+            if bulk:
+                return _copy_csv(conn, name, params)
             if write or planned_each_call(name):
                 result = conn.execute(sql_text(name), params)
             else:
@@ -163,15 +182,16 @@ def _run(engine_getter, name: str, params: dict[str, Any], write: bool) -> pd.Da
             # the driver's own tuples: SQLAlchemy's Row objects add nothing for text() queries (no
             # result processors) and made the DataFrame slower to build (7 ms of 10K rows)
             return pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()))
-    except sa_exc.ProgrammingError as error:
+    except (sa_exc.ProgrammingError, psycopg2.ProgrammingError) as error:
         # A missing table, column or function means a database without the schema, or with an
         # older one; otherwise it is a bug in the query, and the traceback is the right answer.
-        if getattr(error.orig, "pgcode", None) in ("42P01", "42703", "42883", "42501"):
+        code = getattr(getattr(error, "orig", error), "pgcode", None)
+        if code in ("42P01", "42703", "42883", "42501"):
             _raise_if_schema_missing_or_outdated(engine)
-        if getattr(error.orig, "pgcode", None) == "42501":  # the role lacks a grant: a set-up problem
+        if code == "42501":  # the role lacks a grant: a set-up problem
             raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
         raise
-    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+    except (sa_exc.OperationalError, sa_exc.InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError) as error:
         raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
 
 
@@ -191,6 +211,15 @@ def _raise_if_schema_missing_or_outdated(engine: sa.Engine) -> None:
 def fetch(name: str, **params: Any) -> pd.DataFrame:
     """Run a read-only query (replica if one is configured)."""
     return _run(read_engine, name, params, write=False)
+
+
+def fetch_bulk(name: str, **params: Any) -> pd.DataFrame:
+    """Run a read-only query of many rows of numbers (replica if one is configured), as fetch()
+    but through COPY as CSV, parsed by pyarrow: a DataFrame of 10K rows built from the driver's
+    tuples took longer than the database's own work. Columns come out as int64 (float64 where
+    there are NULLs), float64 or object (text, NULL as None); an empty answer has float64 columns.
+    So the query returns numbers and short codes only: no Decimal, date or timestamp."""
+    return _run(read_engine, name, params, write=False, bulk=True)
 
 
 def fetch_primary(name: str, **params: Any) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from queries import fetch
+from queries import fetch, fetch_bulk
 
 
 @st.cache_data(ttl=300, max_entries=4, show_spinner=False)
@@ -26,7 +26,7 @@ def model_versions() -> pd.DataFrame:
 def closed_positions(strategy_ids: list[int], since: datetime | None, until: datetime | None) -> pd.DataFrame:
     """One row per closed position (ab_closed_positions.sql); not cached itself: the page caches
     the small results computed from it (analytics/ab_positions.py), not its thousands of rows."""
-    return fetch("ab_closed_positions", strategy_ids=list(strategy_ids), since=since, until=until)
+    return fetch_bulk("ab_closed_positions", strategy_ids=list(strategy_ids), since=since, until=until)
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)

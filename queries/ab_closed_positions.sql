@@ -3,7 +3,7 @@
 -- daily P&L, return histogram). See ab_closed_positions in schema.sql: attribution to the first
 -- buy, cost, return, closing line. One read instead of one per number: the page's four
 -- statements each read these rows again.
--- Numbers only, and few of them: parsing 10K rows dominated the read (a timestamp or a Decimal
+-- Read with queries.fetch_bulk (COPY as CSV). Numbers only, and few of them: parsing 10K rows dominated the read (a timestamp or a Decimal
 -- per row cost more than the database's own 15 ms). Money comes as whole ten-thousandths
 -- (bigint): every money column has scale 4 (DECIMAL(10,4), or such a price times a whole
 -- quantity), so the units are exact, and so are their sums in Python.

@@ -204,3 +204,26 @@ def test_results_from_rows_in_any_order_equal_each_answer_on_rows_in_closing_ord
         pd.testing.assert_frame_equal(together.weekly[mode], ab_positions.weekly_stats(ordered, mode))
         pd.testing.assert_frame_equal(together.daily[mode], ab_positions.daily_pnl(ordered, mode))
         pd.testing.assert_frame_equal(together.histogram[mode], ab_positions.return_histogram(ordered, mode, 7))
+
+
+def test_the_bulk_read_the_page_uses_equals_the_ordinary_read(db):
+    """queries.fetch_bulk (COPY as CSV) gives the rows fetch gives, with numeric columns."""
+    import numpy as np
+
+    from queries import fetch_bulk
+
+    for ids, since in (([1, 2, 11, 21, 22], None), ([1, 2], SINCE)):
+        ordinary = ab_positions.in_closing_order(fetch("ab_closed_positions", strategy_ids=ids, since=since, until=None))
+        bulk = ab_positions.in_closing_order(fetch_bulk("ab_closed_positions", strategy_ids=ids, since=since,
+                                                        until=None))
+        assert len(bulk) == len(ordinary) > 3 and list(bulk.columns) == list(ordinary.columns)
+        for column in bulk.columns:
+            if column == "execution_mode":
+                assert bulk[column].tolist() == ordinary[column].tolist()
+            else:
+                assert np.issubdtype(bulk[column].dtype, np.number)
+                np.testing.assert_array_equal(bulk[column].to_numpy(dtype=float),
+                                              ordinary[column].to_numpy(dtype=float, na_value=np.nan))
+    empty = fetch_bulk("ab_closed_positions", strategy_ids=[1], since=datetime(2030, 1, 1), until=None)
+    assert empty.empty and "closed_us" in empty.columns
+    assert ab_positions.results(empty).metrics.empty

@@ -21,10 +21,11 @@ def configured(monkeypatch):
     return configure
 
 
-def test_an_unreachable_server_is_one_sentence(configured):
+@pytest.mark.parametrize("read", [queries.fetch, queries.fetch_bulk])
+def test_an_unreachable_server_is_one_sentence(configured, read):
     configured("postgresql://postgres@127.0.0.1:1/precog")
     with pytest.raises(connection.DatabaseUnavailable) as caught:
-        queries.fetch("overview_kpis")
+        read("overview_kpis")
     message = str(caught.value)
     assert message.startswith("Cannot reach the database server at 127.0.0.1:1 / precog")
     assert "\n" not in message
@@ -98,7 +99,8 @@ def test_a_database_with_an_older_schema_says_which_version_to_apply(configured,
     url = databases.create("older", rows="DROP FUNCTION ab_closed_positions CASCADE; "
                                          "UPDATE schema_version SET version = '1.7.0+dashboard.1'")
     configured(url)
-    with pytest.raises(connection.DatabaseUnavailable) as caught:
-        queries.fetch("ab_roi_check", strategy_ids=[1])
-    assert str(caught.value).startswith(f"The database at {connection.describe_database()} has schema version "
-                                        f"1.7.0+dashboard.1, but this dashboard needs {schema.required_version()}")
+    for read, name in ((queries.fetch, "ab_roi_check"), (queries.fetch_bulk, "ab_closed_positions")):
+        with pytest.raises(connection.DatabaseUnavailable) as caught:
+            read(name, strategy_ids=[1], since=None, until=None)
+        assert str(caught.value).startswith(f"The database at {connection.describe_database()} has schema version "
+                                            f"1.7.0+dashboard.1, but this dashboard needs {schema.required_version()}")
