@@ -2210,9 +2210,12 @@ ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_insert;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_update;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_delete;
 
+-- Filled when any position lacks its row, not only when the table is empty: filling market_closes
+-- above (its triggers) has already written the rows of positions on closed markets.
 DO $$
 BEGIN
-    IF (NOT EXISTS (SELECT 1 FROM exit_position_facts) AND EXISTS (SELECT 1 FROM positions))
+    IF EXISTS (SELECT 1 FROM positions p WHERE p.row_current_ind
+               AND NOT EXISTS (SELECT 1 FROM exit_position_facts f WHERE f.position_id = p.position_id))
        OR (NOT EXISTS (SELECT 1 FROM exit_facts) AND EXISTS (SELECT 1 FROM position_exits)) THEN
         PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
     END IF;

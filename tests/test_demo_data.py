@@ -64,10 +64,32 @@ def test_model_versions_really_differ_in_calibration(demo_url):
     assert float(brier["v2.0"]) < float(brier["v1.0"])
 
 
-def _load_tiny(databases, label: str, seed: int) -> str:
+def _load_tiny(databases, label: str, seed: int, checked: bool = False) -> str:
     url = databases.create(label)
-    loader.load(url, scale=0.02, seed=seed, as_of=datetime(2026, 6, 1, tzinfo=timezone.utc), progress=lambda _: None)
+    loader.load(url, scale=0.02, seed=seed, as_of=datetime(2026, 6, 1, tzinfo=timezone.utc), checked=checked,
+                progress=lambda _: None)
     return url
+
+
+SUMMARIES = ("position_facts", "market_closes", "edge_decay_facts", "calibration_points", "exit_orders",
+             "exit_facts", "exit_position_facts")
+# when each row was computed differs between the two loads; everything else must not
+SUMMARY_FINGERPRINT = ("SELECT count(*), md5(coalesce(string_agg((to_jsonb(t) - 'updated_at')::text, '|' "
+                       "ORDER BY (to_jsonb(t) - 'updated_at')::text), '')) FROM {table} t")
+
+
+def test_a_bulk_load_fills_the_summaries_its_triggers_would_have_kept(databases):
+    """A bulk load turns the summaries' triggers off and fills the summaries once at the end
+    (demo/loader.py); a load with every trigger on keeps them row by row. Same rows either way,
+    and the triggers are on again afterwards."""
+    bulk, checked = _load_tiny(databases, "fill_bulk", 7), _load_tiny(databases, "fill_checked", 7, checked=True)
+    for table in SUMMARIES:
+        query = SUMMARY_FINGERPRINT.format(table=table)
+        assert _one(bulk, query) == _one(checked, query), table
+    assert _one(bulk, "SELECT count(*) FROM position_facts")[0] > 0
+    assert _one(bulk, "SELECT count(*) FROM pg_trigger WHERE tgenabled = 'A'") == \
+        _one(checked, "SELECT count(*) FROM pg_trigger WHERE tgenabled = 'A'") and \
+        _one(bulk, "SELECT count(*) FROM pg_trigger WHERE tgenabled = 'D'") == (0,)
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_does_not(databases):
