@@ -38,6 +38,7 @@ def test_compare_flow_from_a_shared_link(app_url):
         assert "v1.1" in chosen and "v2.0" in chosen and "v1.0" not in chosen
         page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
         metrics = page.locator("[data-testid='stDataFrame']").filter(has_text="Winner")
+        metrics.first.wait_for(timeout=30_000)  # the grid draws after the charts on a busy machine
         assert metrics.count() == 1
         screenshot(page, "models_compare")
 
