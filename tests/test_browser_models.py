@@ -54,6 +54,7 @@ def test_compare_flow_from_a_shared_link(app_url):
         assert "tab=Calibration" in page.url and "versions=v1.0" in page.url
         page.wait_for_selector("[data-testid='stPlotlyChart']:visible", timeout=30_000)
         assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the hidden tabs draw nothing
+        page.get_by_text("Skill vs market").first.wait_for(state="attached", timeout=30_000)  # the grid header, after the chart
         assert page.get_by_text("Skill vs market").count() >= 1
         screenshot(page, "models_calibration")
 
