@@ -103,10 +103,16 @@ def planned_each_call(name: str) -> bool:
 
 
 @functools.cache
+def driver_form(name: str) -> str:
+    """queries/<name>.sql with psycopg2's %(name)s placeholders (SQLAlchemy's own parsing of :names)."""
+    return str(sql_text(name).compile(dialect=pg_psycopg2.dialect()))
+
+
+@functools.cache
 def prepared_form(name: str) -> tuple[str, tuple[str, ...]]:
     """queries/<name>.sql as the body of a PREPARE ($1, $2, ... numbered in order of first use) and
-    the parameter names in that order. SQLAlchemy's own parsing finds the :names."""
-    compiled = str(sql_text(name).compile(dialect=pg_psycopg2.dialect()))
+    the parameter names in that order."""
+    compiled = driver_form(name)
     order: list[str] = []
 
     def number(match: re.Match) -> str:
@@ -154,7 +160,7 @@ def _copy_csv(conn: sa.Connection, name: str, params: dict[str, Any]) -> pd.Data
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         # psycopg2 binds on the client in any case; mogrify is that binding, done before COPY
-        query = cursor.mogrify(str(sql_text(name).compile(dialect=pg_psycopg2.dialect())), params).decode()
+        query = cursor.mogrify(driver_form(name), params).decode()
         query = query.strip().removesuffix(";")  # COPY (...) takes the query without it
         data = io.BytesIO()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", data, size=1 << 20)
