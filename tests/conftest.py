@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import psycopg2
@@ -84,17 +85,23 @@ def rules_url(databases) -> str:
     return databases.create("rules")
 
 
-@pytest.fixture
-def db(rules_url):
-    """A psycopg2 cursor in a transaction that is rolled back after the test."""
-    conn = psycopg2.connect(schema.dsn(rules_url))
-    conn.autocommit = False
+@contextmanager
+def rolled_back_cursor(url: str):
+    """A psycopg2 cursor on `url` in one transaction, rolled back at the end whatever happened."""
+    conn = psycopg2.connect(schema.dsn(url))
     try:
         with conn.cursor() as cur:
             yield cur
     finally:
         conn.rollback()
         conn.close()
+
+
+@pytest.fixture
+def db(rules_url):
+    """A psycopg2 cursor in a transaction that is rolled back after the test."""
+    with rolled_back_cursor(rules_url) as cur:
+        yield cur
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries import schema, sql_text, strip_comments
+from tests.conftest import rolled_back_cursor
 from tests.test_exits_queries import EXIT_ROWS
 
 EXIT_ORDERS_FROM_SCRATCH = "SELECT * FROM exit_attempt_sequences"
@@ -120,14 +121,9 @@ def exits_world(databases) -> str:
 @pytest.fixture
 def cur(exits_world):
     """A cursor on the hand-made exits world (tests/test_exits_queries.py), rolled back after the test."""
-    conn = psycopg2.connect(schema.dsn(exits_world))
-    try:
-        with conn.cursor() as cursor:
-            assert_exit_summaries_current(cursor)
-            yield cursor
-    finally:
-        conn.rollback()
-        conn.close()
+    with rolled_back_cursor(exits_world) as cursor:
+        assert_exit_summaries_current(cursor)
+        yield cursor
 
 
 ATTEMPT = """INSERT INTO exit_attempts (position_id, exit_condition, priority_level, order_type, limit_price, fill_price,

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import rolled_back_cursor
+
 STATEMENTS = Path(__file__).with_name("seed_statements.sql").read_text()
 SECTIONS = re.split(r"^-- statement: (.+)$", STATEMENTS, flags=re.MULTILINE)[1:]
 NAMED = list(zip(SECTIONS[0::2], SECTIONS[1::2]))
@@ -14,17 +16,8 @@ NAMED = list(zip(SECTIONS[0::2], SECTIONS[1::2]))
 @pytest.fixture
 def fresh(databases):
     """A database of its own: the seed's statements name ids 1 and 2, so sequences must start at 1."""
-    import psycopg2
-
-    from queries import schema
-
-    conn = psycopg2.connect(schema.dsn(databases.create("seed")))
-    try:
-        with conn.cursor() as cur:
-            yield cur
-    finally:
-        conn.rollback()
-        conn.close()
+    with rolled_back_cursor(databases.create("seed")) as cur:
+        yield cur
 
 
 def test_every_seed_statement_runs_in_order(fresh):
