@@ -83,6 +83,13 @@ def load(url: str, *, scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, as
                 cur.execute(pgsql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(pgsql.Identifier(table),
                                                                                pgsql.Identifier(trigger)))
             cur.execute("SET LOCAL client_min_messages = warning")
+            # The generator's scratch tables are temporary, so they live in this session's local
+            # buffers (8 MB by default) rather than shared_buffers; at ten years its held-prices
+            # table is gigabytes and every lookup went to the kernel. Sorts and window functions
+            # over it spill to disk at the default work_mem. Both hold for this transaction only.
+            cur.execute("SET LOCAL temp_buffers = '2GB'")
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cur.execute("SELECT set_config('demo.scale', %s, true), set_config('demo.seed', %s, true),"
                         " set_config('demo.as_of', %s, true)", (repr(float(scale)), str(int(seed)), as_of.isoformat(sep=" ")))
             all_steps = steps()
