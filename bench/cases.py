@@ -240,43 +240,65 @@ def _exits(midnight: datetime) -> list[Question]:
     options = _u(exits.filter_options)()
     strategy_id = int(options[options.kind == "strategy"].value.iloc[0])
 
-    def page(**filters) -> list[Callable]:
-        version_filters = {k: filters.get(k) for k in ("platform", "strategy_id", "model_id")}
-        return [_u(exits.filter_options), lambda: _u(exits.breakdown)(**filters), lambda: _u(exits.steps)(**filters),
-                lambda: _u(exits.walking)(**filters), lambda: _u(exits.fill_rate)(**filters),
-                lambda: _u(exits.never_filled)(**filters), lambda: _u(exits.open_positions)(**version_filters),
-                lambda: _u(exits.reconciliation)(**version_filters)]
+    def page(tab: str, **filters) -> list[Callable]:
+        """The page with `filters` and `tab` open: only the open tab is drawn."""
+        calls = [_u(exits.filter_options)]
+        if tab == "Breakdown":
+            return calls + [lambda: _u(exits.breakdown)(**filters), lambda: _u(exits.steps)(**filters)]
+        if tab == "Open positions":
+            return calls + [lambda: _u(exits.open_positions)(**filters)]
+        if tab == "Reconciliation":
+            return calls + [lambda: _u(exits.reconciliation)(**filters)]
+        return calls + [lambda: _u(exits.walking)(**filters), lambda: _u(exits.fill_rate)(**filters),
+                        lambda: _u(exits.never_filled)(**filters)]
 
-    def naive(since: datetime | None, strategy: int | None, condition: str | None):
+    def naive(tab: str, since: datetime | None, strategy: int | None, condition: str | None):
         def run(read):
+            attempts = read("SELECT * FROM exit_attempts")
+            if tab == "Price walking":
+                if since is not None:
+                    attempts = attempts[attempts.created_at >= since]
+                if condition is not None:
+                    attempts = attempts[attempts.exit_condition == condition]
+                if strategy is not None:
+                    attempts = attempts.merge(opening_versions(read), on="position_id")
+                    attempts = attempts[attempts.strategy_id == strategy]
+                return attempts.groupby("priority_level").success.mean()
             exits_ = read("SELECT * FROM position_exits")
             positions = read("SELECT * FROM positions")
-            trades_ = read("SELECT * FROM trades")
-            attempts = read("SELECT * FROM exit_attempts")
-            opening = trades_[trades_.side == "buy"].sort_values(["created_at", "trade_id"]).groupby("position_id").head(1)
-            current = positions[positions.row_current_ind].merge(
-                opening[["position_id", "strategy_id", "model_id"]], on="position_id", how="left")
+            current = positions[positions.row_current_ind].merge(opening_versions(read), on="position_id", how="left")
             rows = exits_.merge(current, on="position_id", suffixes=("", "_position"))
             if since is not None:
                 rows = rows[rows.created_at >= since]
-                attempts = attempts[attempts.created_at >= since]
             if strategy is not None:
                 rows = rows[rows.strategy_id == strategy]
             if condition is not None:
                 rows = rows[rows.exit_condition == condition]
-                attempts = attempts[attempts.exit_condition == condition]
             rows["pnl"] = (rows.exit_price - rows.entry_price) * rows.quantity_exited
             return (rows.groupby(["exit_condition", "exit_priority"]).pnl.agg(["count", "sum"]),
-                    attempts.groupby("priority_level").success.mean())
+                    rows.groupby("position_id").size().value_counts())
         return run
+
+    def opening_versions(read) -> pd.DataFrame:
+        """Each position's opening buy: the strategy and model versions the page filters by."""
+        trades_ = read("SELECT * FROM trades")
+        opening = trades_[trades_.side == "buy"].sort_values(["created_at", "trade_id"]).groupby("position_id").head(1)
+        return opening[["position_id", "strategy_id", "model_id"]]
 
     month_ago = midnight - timedelta(days=30)
     return [
-        Question("Position exits", "default (all time, no filters)", page(), naive=naive(None, None, None)),
-        Question("Position exits", "last 30 days", page(since=month_ago), naive=naive(month_ago, None, None)),
-        Question("Position exits", f"strategy version {strategy_id}, stop_loss, all time",
-                 page(strategy_id=strategy_id, exit_condition="stop_loss"),
-                 naive=naive(None, strategy_id, "stop_loss")),
+        Question("Position exits", "default (Breakdown tab: all time, no filters)", page("Breakdown"),
+                 naive=naive("Breakdown", None, None, None)),
+        Question("Position exits", "Breakdown tab, last 30 days", page("Breakdown", since=month_ago),
+                 naive=naive("Breakdown", month_ago, None, None)),
+        Question("Position exits", f"Price walking tab, strategy version {strategy_id}, stop_loss, all time",
+                 page("Price walking", strategy_id=strategy_id, exit_condition="stop_loss"),
+                 naive=naive("Price walking", None, strategy_id, "stop_loss")),
+        # The two tabs that ignore dates, condition and priority; no naive or seed counterpart.
+        Question("Position exits", f"Open positions tab, strategy version {strategy_id}",
+                 page("Open positions", platform=None, strategy_id=strategy_id, model_id=None)),
+        Question("Position exits", "Reconciliation tab (every position)",
+                 page("Reconciliation", platform=None, strategy_id=None, model_id=None)),
     ]
 
 

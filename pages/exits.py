@@ -26,10 +26,16 @@ LINKED = {"position": st.column_config.LinkColumn("Position", display_text=r"pos
                                                   help="Opens the position's timeline in a new tab"),
           "position_id": None}
 NO_MATCH = "No exit matches these filters."
+TABS = ["Breakdown", "Price walking", "Exit regret", "Open positions", "Reconciliation", "One position"]
+ONE_POSITION = TABS[-1]
 
 
 def with_links(frame):
-    return frame.assign(position=[f"exits?position={int(p)}" for p in frame.position_id])[["position", *frame.columns]]
+    return frame.assign(position=[position_link(p) for p in frame.position_id])[["position", *frame.columns]]
+
+
+def position_link(position_id) -> str:
+    return f"exits?tab={ONE_POSITION.replace(' ', '%20')}&position={int(position_id)}"
 
 
 def _known(value, known):
@@ -55,6 +61,8 @@ def read_filters_from_link(platforms, strategies, models) -> None:
         st.session_state.exits_condition = url.text("condition", allowed=ax.EXIT_CONDITIONS)
         st.session_state.exits_priority = url.text("priority", allowed=ax.PRIORITIES)
         st.session_state.exits_position = url.integer("position", minimum=1)
+        if st.session_state.exits_position is not None and "tab" not in st.query_params:
+            st.session_state.tab = ONE_POSITION  # a link to a position without a tab still opens it
     url.show_problems()
 
 
@@ -362,29 +370,38 @@ filters = dict(since=datetime.combine(since, time()) if since else None,
                platform=platform, strategy_id=strategy_id, model_id=model_id, exit_condition=exit_condition,
                priority=priority)
 version_filters = dict(platform=platform, strategy_id=strategy_id, model_id=model_id)
-breakdown = None if bad_range else ax.split_breakdown(exits.breakdown(**filters))
-has_exits = breakdown is not None and breakdown.total is not None
 
-tabs = st.tabs(["Breakdown", "Price walking", "Exit regret", "Open positions", "Reconciliation", "One position"],
-               default="One position" if position_id else None)
-with tabs[0]:
-    if has_exits:
-        show_breakdown(breakdown, filters)
-    else:
-        st.info(NO_MATCH, icon=":material/filter_alt_off:")
-with tabs[1]:
-    if bad_range:
-        st.info("No exit order matches these filters.", icon=":material/filter_alt_off:")
-    else:
-        show_walking(filters)
-with tabs[2]:
-    if has_exits:
-        show_regret(breakdown)
-    else:
-        st.info(NO_MATCH, icon=":material/filter_alt_off:")
-with tabs[3]:
-    show_monitor(version_filters)
-with tabs[4]:
-    show_reconciliation(version_filters)
-with tabs[5]:
-    show_position(position_id)
+# Only the open tab is drawn (its name is in the link): the hidden ones cost the browser and the
+# server as much as the open one.
+breakdown_tab, walking_tab, regret_tab, monitor_tab, reconciliation_tab, position_tab = st.tabs(
+    TABS, key="tab", on_change="rerun", bind="query-params")
+breakdown = None if bad_range or not (breakdown_tab.open or regret_tab.open) else \
+    ax.split_breakdown(exits.breakdown(**filters))
+has_exits = breakdown is not None and breakdown.total is not None
+if breakdown_tab.open:
+    with breakdown_tab:
+        if has_exits:
+            show_breakdown(breakdown, filters)
+        else:
+            st.info(NO_MATCH, icon=":material/filter_alt_off:")
+if regret_tab.open:
+    with regret_tab:
+        if has_exits:
+            show_regret(breakdown)
+        else:
+            st.info(NO_MATCH, icon=":material/filter_alt_off:")
+if walking_tab.open:
+    with walking_tab:
+        if bad_range:
+            st.info("No exit order matches these filters.", icon=":material/filter_alt_off:")
+        else:
+            show_walking(filters)
+if monitor_tab.open:
+    with monitor_tab:
+        show_monitor(version_filters)
+if reconciliation_tab.open:
+    with reconciliation_tab:
+        show_reconciliation(version_filters)
+if position_tab.open:
+    with position_tab:
+        show_position(position_id)

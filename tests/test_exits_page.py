@@ -26,18 +26,31 @@ def test_the_page_shows_the_known_answers(exits_db):
     metrics = _metrics(at)
     assert metrics["Exits"] == "7"
     assert metrics["Exit P&L, before fees"] == "$13.6000"
+    at = open_page("exits", tab="Price walking")
+    metrics = _metrics(at)
     assert metrics["Cost of walking"] == "$2.6000"
     assert metrics["Never filled"] == "1"
+    never = next(d.value for d in at.dataframe if "lowest_limit_price" in d.value.columns)
+    assert never.position.tolist() == ["exits?tab=One%20position&position=4"]
+    metrics = _metrics(open_page("exits", tab="Exit regret"))
     assert metrics["Saved by exiting"] == "-$62.9000"
     assert metrics["Exits that saved / cost money"] == "1 / 5"
-    assert "4 positions have data problems." in _texts(at.error)
+    assert "4 positions have data problems." in _texts(open_page("exits", tab="Reconciliation").error)
+    at = open_page("exits", tab="Open positions")
+    metrics = _metrics(at)
     assert (metrics["Open positions"], metrics["Stale (> 30 s)"], metrics["Behind the newest update by > 30 s"]) == (
         "2", "2", "1")
     assert any("The monitor's newest update is" in w for w in _texts(at.warning))   # long stopped
-    frames = [d.value for d in at.dataframe]
-    never = next(f for f in frames if "lowest_limit_price" in f.columns)
-    assert never.position.tolist() == ["exits?position=4"]
-    assert "Enter a position id" in _texts(at.info)[-1]
+    assert "Enter a position id" in _texts(open_page("exits", tab="One position").info)[-1]
+
+
+def test_only_the_open_tab_is_drawn(exits_db):
+    at = open_page("exits")
+    assert "Exits" in _metrics(at) and "Cost of walking" not in _metrics(at)
+    assert [c.key for c in at.get("plotly_chart")] == ["exits_holding_chart"]   # not the regret chart
+    assert len(at.tabs) == 6                                                        # the tab bar is whole
+    at = open_page("exits", tab="No such tab")   # ignored, like any unknown value: Breakdown
+    assert not at.exception and "Exits" in _metrics(at)
 
 
 def test_a_position_in_the_url_opens_its_timeline(exits_db):
@@ -59,7 +72,7 @@ def test_a_position_in_the_url_opens_its_timeline(exits_db):
 
 
 def test_typing_a_position_id_opens_it_and_puts_it_in_the_url(exits_db):
-    at = open_page("exits")
+    at = open_page("exits", tab="One position")
     at.number_input(key="exits_position").set_value(2).run()
     assert not at.exception
     assert at.query_params["position"] == "2"
@@ -102,6 +115,7 @@ def test_filters_drive_the_numbers_and_the_url(exits_db):
     assert at.query_params["condition"] == "stop_loss"
     at.selectbox(key="exits_priority").set_value("LOW").run()
     assert "No exit matches these filters." in _texts(at.info)
+    at = open_page("exits", tab="Price walking", condition="stop_loss", priority="LOW")
     assert "No exit order matches these filters." in _texts(at.info)
 
 
@@ -110,6 +124,7 @@ def test_filters_come_from_the_link(exits_db):
     assert not at.exception
     assert _metrics(at)["Exits"] == "1"                  # P2's stop loss
     assert at.selectbox(key="exits_strategy").value == 2
+    at = open_page("exits", tab="Open positions", platform="polymarket", strategy="2")
     assert "No open position matches these filters." in _texts(at.info)
 
 
@@ -128,6 +143,7 @@ def test_the_page_on_the_demo_data(app_env):
     at = open_page("exits")
     assert not at.exception and not at.error
     assert _metrics(at)["Exits"] == str(exit_count)
+    at = open_page("exits", tab="Reconciliation")
     assert "No data problems: every position's exits and settlement account for it." in _texts(at.success)
     at = open_page("exits", position=str(position_id))
     assert not at.exception

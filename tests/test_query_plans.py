@@ -96,7 +96,8 @@ def test_every_page_is_covered(page_statements):
                      "Trade attribution"}
     files = {name for _, name, _ in page_statements}
     assert {"edges_current", "edges_summary", "edges_decay", "models_calibration", "trades_page",
-            "exits_breakdown", "ab_closed_positions"} <= files
+            "exits_breakdown", "exits_walking", "exits_open_positions", "exits_reconciliation",
+            "ab_closed_positions"} <= files
 
 
 def test_no_page_query_scans_a_big_table_sequentially(page_statements):
