@@ -1713,16 +1713,6 @@ ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_update;
 ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_delete;
 ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_facts_insert;
 
--- A database that had positions before this table existed gets its facts once.
-DO $$
-BEGIN
-    -- (or, from before the current-row columns, facts without them)
-    IF (NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions))
-       OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL OR (opening_cost IS NULL AND opening_trade_id IS NOT NULL)) THEN
-        PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
-    END IF;
-END $$;
-
 -- How each market that is no longer open closed, kept by the writers of markets (A/B CLV, exits
 -- regret): its latest row's status and settlement value, and the last prices quoted while it was
 -- open (the closing line). A market's rows are price updates, so finding these per position at
@@ -1801,15 +1791,6 @@ CREATE OR REPLACE TRIGGER markets_closes_delete AFTER DELETE ON markets
     REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION market_closes_after_write();
 ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_update;
 ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_closes_delete;
-
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM market_closes)
-       AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status <> 'open') THEN
-        PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM markets
-                                              WHERE row_current_ind AND status <> 'open'));
-    END IF;
-END $$;
 
 -- Edge decay (edges page): for every entry trade (a buy with the edge that triggered it) on a
 -- market that is no longer open, the edge at entry and the edge at the market's close, kept by
@@ -1920,13 +1901,6 @@ CREATE OR REPLACE TRIGGER events_edge_decay_update AFTER UPDATE ON events
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION edge_decay_after_events();
 ALTER TABLE events ENABLE ALWAYS TRIGGER events_edge_decay_update;
 
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM edge_decay_facts) AND EXISTS (SELECT 1 FROM market_closes) THEN
-        PERFORM edge_decay_recompute(ARRAY(SELECT market_id FROM market_closes));
-    END IF;
-END $$;
-
 -- One row per position (exits page): its current state with what it opened with (the first
 -- row's quantity and time) and the versions behind it (the opening buy's strategy and model).
 CREATE OR REPLACE VIEW position_summary AS
@@ -2003,13 +1977,6 @@ REVOKE EXECUTE ON FUNCTION exit_orders_after_insert() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER exit_attempts_orders_insert AFTER INSERT ON exit_attempts
     REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION exit_orders_after_insert();
 ALTER TABLE exit_attempts ENABLE ALWAYS TRIGGER exit_attempts_orders_insert;
-
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM exit_orders) AND EXISTS (SELECT 1 FROM exit_attempts) THEN
-        PERFORM exit_orders_recompute(ARRAY(SELECT DISTINCT position_id FROM exit_attempts));
-    END IF;
-END $$;
 
 -- What each position is on the exits page: position_summary's row (its newest current row while a
 -- transaction swaps rows, as in position_facts_recompute) with its market's current row.
@@ -2211,17 +2178,6 @@ ALTER TABLE settlements ENABLE ALWAYS TRIGGER settlements_exit_facts_insert;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_insert;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_update;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_delete;
-
--- Filled when any position lacks its row, not only when the table is empty: filling market_closes
--- above (its triggers) has already written the rows of positions on closed markets.
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM positions p WHERE p.row_current_ind
-               AND NOT EXISTS (SELECT 1 FROM exit_position_facts f WHERE f.position_id = p.position_id))
-       OR (NOT EXISTS (SELECT 1 FROM exit_facts) AND EXISTS (SELECT 1 FROM position_exits)) THEN
-        PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
-    END IF;
-END $$;
 
 -- Open positions (the exits page's monitor; the overview): as with markets below, per-column
 -- statistics cannot tell that almost every positions row with status 'open' is a history row, so
@@ -2518,7 +2474,62 @@ CREATE OR REPLACE TRIGGER positions_summaries_truncate AFTER TRUNCATE ON positio
 ALTER TABLE markets ENABLE ALWAYS TRIGGER markets_summaries_truncate;
 ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_summaries_truncate;
 
--- A database that had settled markets before this table existed gets its points once.
+-- ---------------------------------------------------------------------------------------------
+-- Filling the summaries (a database that has data but not yet, or no longer, their rows)
+-- ---------------------------------------------------------------------------------------------
+-- Here, after every summary's functions and triggers above are (re)defined: a fill also fires the
+-- triggers of the summaries it writes (market_closes' write exit_facts), and on an upgraded
+-- database an earlier fill would run the previous version of a function defined further down.
+-- In dependency order: edge decay and exit facts read market_closes.
+-- position_facts: a database that had positions before this table existed gets its facts once.
+DO $$
+BEGIN
+    -- (or, from before the current-row columns, facts without them)
+    IF (NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions))
+       OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL OR (opening_cost IS NULL AND opening_trade_id IS NOT NULL)) THEN
+        PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
+    END IF;
+END $$;
+
+-- market_closes: every market that is no longer open.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM market_closes)
+       AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status <> 'open') THEN
+        PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM markets
+                                              WHERE row_current_ind AND status <> 'open'));
+    END IF;
+END $$;
+
+-- edge_decay_facts: every entry trade on a market that has closed.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM edge_decay_facts) AND EXISTS (SELECT 1 FROM market_closes) THEN
+        PERFORM edge_decay_recompute(ARRAY(SELECT market_id FROM market_closes));
+    END IF;
+END $$;
+
+-- exit_orders: every run of exit attempts.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM exit_orders) AND EXISTS (SELECT 1 FROM exit_attempts) THEN
+        PERFORM exit_orders_recompute(ARRAY(SELECT DISTINCT position_id FROM exit_attempts));
+    END IF;
+END $$;
+
+-- exit_facts and exit_position_facts: filled when any position lacks its row, not only when the
+-- table is empty; filling market_closes above (its triggers) has already written the rows of
+-- positions on closed markets.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM positions p WHERE p.row_current_ind
+               AND NOT EXISTS (SELECT 1 FROM exit_position_facts f WHERE f.position_id = p.position_id))
+       OR (NOT EXISTS (SELECT 1 FROM exit_facts) AND EXISTS (SELECT 1 FROM position_exits)) THEN
+        PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
+    END IF;
+END $$;
+
+-- calibration_points: a database that had settled markets before this table existed gets its points once.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM calibration_points) AND EXISTS (SELECT 1 FROM markets WHERE status = 'settled') THEN

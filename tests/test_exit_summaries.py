@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from queries import schema, sql_text, strip_comments
 from tests.conftest import rolled_back_cursor
 from tests.test_exits_queries import EXIT_ROWS
+from tests.test_summaries import assert_summaries_current
 
 EXIT_ORDERS_FROM_SCRATCH = "SELECT * FROM exit_attempt_sequences"
 EXIT_ORDERS_KEPT = """
@@ -329,6 +330,34 @@ def test_an_existing_database_gets_its_exit_summaries_once(databases):
                         "(SELECT count(*) FROM exit_position_facts)")
             assert cur.fetchone() == (7, 7, 9)
             assert_exit_summaries_current(cur)
+    finally:
+        conn.close()
+
+
+def test_an_upgraded_database_fills_its_summaries_with_the_new_functions(databases):
+    """schema.sql fills empty summaries only after it has redefined every summary function: a fill
+    fires other summaries' triggers (market_closes' write exit_facts), so an earlier fill would run
+    the database's previous version of a function defined further down."""
+    url = databases.create("summary_upgrade", rows=EXIT_ROWS)
+    conn = psycopg2.connect(schema.dsn(url))
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("""SELECT format('%I(%s)', p.proname, pg_get_function_arguments(p.oid)) FROM pg_proc p
+                           WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE '%\\_recompute'""")
+            previous = [signature for (signature,) in cur.fetchall()]
+            assert len(previous) >= 6
+            for signature in previous:  # the previous version of each: refuses to run
+                cur.execute(f"CREATE OR REPLACE FUNCTION {signature} RETURNS void LANGUAGE plpgsql AS "
+                            f"$$ BEGIN RAISE EXCEPTION 'the previous version of {signature} ran'; END $$")
+            cur.execute("TRUNCATE position_facts, market_closes, edge_decay_facts, exit_orders, exit_facts, "
+                        "exit_position_facts, calibration_points")
+        schema.apply_schema(url)
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT (SELECT count(*) FROM market_closes), (SELECT count(*) FROM exit_facts), "
+                        "(SELECT count(*) FROM position_facts)")
+            assert all(cur.fetchone())
+            assert_exit_summaries_current(cur)
+            assert_summaries_current(cur)  # position_facts, market_closes, edge_decay_facts
     finally:
         conn.close()
 
