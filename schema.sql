@@ -702,6 +702,12 @@ CREATE INDEX IF NOT EXISTS idx_alerts_fingerprint ON alerts(fingerprint) WHERE f
 CREATE INDEX IF NOT EXISTS idx_alerts_environment ON alerts(environment);
 -- (dashboard) the queue's category filter offers the distinct categories, walked by index
 CREATE INDEX IF NOT EXISTS idx_alerts_category ON alerts(category);
+-- (dashboard) the Alerts page's response metrics (time to acknowledge and resolve, false
+-- positives, open alerts over time) read every alert raised in the window: from this narrow index
+-- alone (index-only scans, 1.9 MB at ten years) rather than the 10 MB of wide rows (messages,
+-- JSON details): 88 -> 50 ms for all history at ten years, with the statements' own changes.
+CREATE INDEX IF NOT EXISTS idx_alerts_metrics ON alerts(triggered_at)
+    INCLUDE (severity, component, alert_type, acknowledged_at, resolved_at, resolution_action) WHERE NOT suppressed;
 
 -- ---------------------------------------------------------------------------------------------
 -- 7. Machine learning infrastructure (v1.6 placeholders, created now)
