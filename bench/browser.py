@@ -1,5 +1,7 @@
-"""Page-ready times in headless Chromium, beside an empty Streamlit page measured in the same run,
-and the Streamlit server's resident size after concurrent sessions have each opened every page.
+"""Page-ready times in headless Chromium, beside an empty Streamlit page and a Streamlit page with
+one chart and one table (bench/chart_table_app.py: what those parts cost without the dashboard)
+measured in the same run, and the Streamlit server's resident size after concurrent sessions have
+each opened every page.
 
 Ready = from navigation until the page's title is drawn and the script has finished running
 (`data-test-script-state='notRunning'`, what Streamlit's own end-to-end suite waits for). Each
@@ -22,6 +24,7 @@ PAGES = {"Overview": ("", "Overview"), "Alerts": ("alerts", "Alerts"), "Position
          "Model versions": ("models", "Model versions"), "Strategy A/B": ("ab_tests", "Strategy A/B"),
          "Current edges": ("edges", "Current edges"), "Trade attribution": ("trades", "Trade attribution")}
 EMPTY = "(empty Streamlit page)"
+CHART_AND_TABLE = "(Streamlit page: one chart, one table)"
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 120_000
 
@@ -53,9 +56,9 @@ async def _load(browser, url: str, title: str) -> float:
         await context.close()
 
 
-async def _ready_times(browser, base: str, empty_base: str, runs: int, progress) -> dict:
+async def _ready_times(browser, base: str, empty_base: str, yardstick_base: str, runs: int, progress) -> dict:
     results = {}
-    targets = [(EMPTY, empty_base + "/", "Empty page")]
+    targets = [(EMPTY, empty_base + "/", "Empty page"), (CHART_AND_TABLE, yardstick_base + "/", "Chart and table")]
     targets += [(name, f"{base}/{path}", title) for name, (path, title) in PAGES.items()]
     for name, url, title in targets:
         first = await _load(browser, url, title)
@@ -102,14 +105,14 @@ async def _memory(browser, base: str, sessions: int, server: psutil.Process, pro
             "session_seconds": elapsed}
 
 
-async def _measure(base: str, empty_base: str, runs: int, sessions: int, progress) -> dict:
+async def _measure(base: str, empty_base: str, yardstick_base: str, runs: int, sessions: int, progress) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             progress("[bench] page ready in Chromium")
-            pages = await _ready_times(browser, base, empty_base, runs, progress)
+            pages = await _ready_times(browser, base, empty_base, yardstick_base, runs, progress)
         finally:
             await browser.close()
         return {"pages": pages}
@@ -128,8 +131,9 @@ async def _memory_run(base: str, sessions: int, progress) -> dict:
 
 def measure(url: str, runs: int, sessions: int, progress=print) -> dict:
     env = {"PRECOG_DATABASE_URL": url}
-    with streamlit_server(env) as base, streamlit_server({}, script="bench/empty_app.py") as empty_base:
-        result = asyncio.run(_measure(base, empty_base, runs, sessions, progress))
+    with streamlit_server(env) as base, streamlit_server({}, script="bench/empty_app.py") as empty_base, \
+            streamlit_server({}, script="bench/chart_table_app.py") as yardstick_base:
+        result = asyncio.run(_measure(base, empty_base, yardstick_base, runs, sessions, progress))
     progress(f"[bench] server memory: {sessions} concurrent sessions, each opening every page")
     with streamlit_server(env) as base:
         time.sleep(2)
