@@ -39,10 +39,10 @@ demo-data: venv
 
 # The ten-year benchmark (README "Performance"): loads SCALE=10 demo data into
 # PRECOG_BENCH_DATABASE_URL / PRECOG_DATABASE_URL / the embedded server when it is not there yet
-# (about 45 min), then measures: database about 15 min, Chromium and 20 sessions about 20 more.
-# QUICK=1: default filters only, fewer runs.
+# (18-26 min), then measures: database about 6 min, Chromium and 20 sessions about 6 more.
+# QUICK=1: default filters only, fewer runs. BROWSER_ONLY=1: the Chromium and memory part only.
 bench: venv browser
-	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(SCALE),--scale $(SCALE))
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(if $(SCALE),--scale $(SCALE)) $(if $(BROWSER_ONLY),--browser-only)
 
 clean-data:
 	rm -rf .precog-data

@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--scale YEARS] [--no-browser] [--restart-cmd CMD]
+"""python -m bench [--quick] [--scale YEARS] [--no-browser | --browser-only] [--restart-cmd CMD]
 
 Prints one table (page data against the floor, the seed's SQL and a naive dashboard; Chromium
 ready times; server memory under 20 sessions) and writes it all as JSON to bench/results/.
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="fewer runs and filter sets (default filters only), fewer browser sessions")
     parser.add_argument("--runs", type=int, default=None, help="warm runs per question (default 20; quick 5)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium and memory part")
+    parser.add_argument("--browser-only", action="store_true", help="only the Chromium and memory part")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions for the memory figure")
     parser.add_argument("--restart-cmd", default=os.environ.get("PRECOG_BENCH_RESTART_CMD"),
                         help="shell command that restarts the database server, run before each cold call "
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     questions = cases.questions()
     if args.quick:
         questions = [q for q in questions if q.filters.startswith("default")]
+    if args.browser_only:
+        questions = []
     results = []
     started = time.perf_counter()
     for number, question in enumerate(questions, start=1):
@@ -99,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_browser:
         from bench import browser as chromium
 
-        report["browser"] = chromium.measure(url, runs=2 if args.quick else 5,
+        report["browser"] = chromium.measure(url, runs=3 if args.quick else 9,
                                              sessions=min(args.sessions, 5) if args.quick else args.sessions,
                                              progress=progress)
         path.write_text(json.dumps(report, indent=2, default=str))

@@ -1,7 +1,7 @@
-"""Page-ready times in headless Chromium, beside an empty Streamlit page and a Streamlit page with
-one chart and one table (bench/chart_table_app.py: what those parts cost without the dashboard)
-measured in the same run, and the Streamlit server's resident size after concurrent sessions have
-each opened every page.
+"""Page-ready times in headless Chromium, beside three Streamlit pages without the dashboard measured
+in the same run (an empty page; one chart and one table; the kinds of elements the dashboard's
+pages are made of, bench/parts_app.py), and the Streamlit server's resident size after concurrent
+sessions have each opened every page.
 
 Ready = from navigation until the page's title is drawn and the script has finished running
 (`data-test-script-state='notRunning'`, what Streamlit's own end-to-end suite waits for). Each
@@ -11,6 +11,7 @@ fills the process's st.cache_data, later ones read it (as every user after the f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import time
 
@@ -25,6 +26,9 @@ PAGES = {"Overview": ("", "Overview"), "Alerts": ("alerts", "Alerts"), "Position
          "Current edges": ("edges", "Current edges"), "Trade attribution": ("trades", "Trade attribution")}
 EMPTY = "(empty Streamlit page)"
 CHART_AND_TABLE = "(Streamlit page: one chart, one table)"
+PARTS = "(Streamlit page: navigation, filters, tabs, metrics, a chart, a table)"
+YARDSTICKS = {EMPTY: ("bench/empty_app.py", "Empty page"), CHART_AND_TABLE: ("bench/chart_table_app.py", "Chart and table"),
+              PARTS: ("bench/parts_app.py", "Dashboard parts")}
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 120_000
 
@@ -56,17 +60,23 @@ async def _load(browser, url: str, title: str) -> float:
         await context.close()
 
 
-async def _ready_times(browser, base: str, empty_base: str, yardstick_base: str, runs: int, progress) -> dict:
-    results = {}
-    targets = [(EMPTY, empty_base + "/", "Empty page"), (CHART_AND_TABLE, yardstick_base + "/", "Chart and table")]
+async def _ready_times(browser, base: str, yardstick_bases: dict[str, str], runs: int, progress) -> dict:
+    """Each target's first load, then `runs` rounds that load every target once, in turn: the
+    machine's load drifts over minutes, and round-robin lets every page and yardstick meet the
+    same conditions (back to back, a ratio moved by up to 0.3 from one run to the next)."""
+    targets = [(name, yardstick_bases[name] + "/", title) for name, (_, title) in YARDSTICKS.items()]
     targets += [(name, f"{base}/{path}", title) for name, (path, title) in PAGES.items()]
-    for name, url, title in targets:
-        first = await _load(browser, url, title)
-        later = [await _load(browser, url, title) for _ in range(runs)]
-        ms = [s * 1000 for s in later]
-        results[name] = {"first_ms": first * 1000, "p50_ms": statistics.median(ms), "p95_ms": percentile(ms, 95),
+    first = {name: await _load(browser, url, title) * 1000 for name, url, title in targets}
+    later = {name: [] for name, _, _ in targets}
+    for _ in range(runs):
+        for name, url, title in targets:
+            later[name].append(await _load(browser, url, title) * 1000)
+    results = {}
+    for name, _, _ in targets:
+        ms = later[name]
+        results[name] = {"first_ms": first[name], "p50_ms": statistics.median(ms), "p95_ms": percentile(ms, 95),
                          "runs": runs}
-        progress(f"[bench]      {name}: first {first * 1000:.0f} ms, then p50 {statistics.median(ms):.0f} ms")
+        progress(f"[bench]      {name}: first {first[name]:.0f} ms, then p50 {statistics.median(ms):.0f} ms")
     return results
 
 
@@ -105,14 +115,14 @@ async def _memory(browser, base: str, sessions: int, server: psutil.Process, pro
             "session_seconds": elapsed}
 
 
-async def _measure(base: str, empty_base: str, yardstick_base: str, runs: int, sessions: int, progress) -> dict:
+async def _measure(base: str, yardstick_bases: dict[str, str], runs: int, sessions: int, progress) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             progress("[bench] page ready in Chromium")
-            pages = await _ready_times(browser, base, empty_base, yardstick_base, runs, progress)
+            pages = await _ready_times(browser, base, yardstick_bases, runs, progress)
         finally:
             await browser.close()
         return {"pages": pages}
@@ -131,9 +141,11 @@ async def _memory_run(base: str, sessions: int, progress) -> dict:
 
 def measure(url: str, runs: int, sessions: int, progress=print) -> dict:
     env = {"PRECOG_DATABASE_URL": url}
-    with streamlit_server(env) as base, streamlit_server({}, script="bench/empty_app.py") as empty_base, \
-            streamlit_server({}, script="bench/chart_table_app.py") as yardstick_base:
-        result = asyncio.run(_measure(base, empty_base, yardstick_base, runs, sessions, progress))
+    with contextlib.ExitStack() as servers:
+        base = servers.enter_context(streamlit_server(env))
+        yardstick_bases = {name: servers.enter_context(streamlit_server({}, script=script))
+                           for name, (script, _) in YARDSTICKS.items()}
+        result = asyncio.run(_measure(base, yardstick_bases, runs, sessions, progress))
     progress(f"[bench] server memory: {sessions} concurrent sessions, each opening every page")
     with streamlit_server(env) as base:
         time.sleep(2)
