@@ -277,7 +277,9 @@ def timeline_figure(pos, series) -> go.Figure:
 
 
 def show_position(position_id) -> None:
+    # Kept while another tab is open (only the open tab draws it), so the position and its link survive.
     st.number_input("Position id", min_value=1, max_value=2**31 - 1, step=1, key="exits_position", format="%d",
+                    persist_state="page",
                     placeholder="e.g. 42", help="Or click a position number in the other tabs' tables.")
     if position_id is None:
         st.info("Enter a position id to see its timeline: price, entry, exits, trailing stop and settlement.",

@@ -52,6 +52,14 @@ def test_a_positions_timeline_draws_with_its_exits(app_url, demo_url):
         assert drawn["Trailing stop"] >= 1
         assert drawn["Market price (yes)" if "Market price (yes)" in drawn else "Market price (no)"] > 10
         screenshot(page, "exits_timeline")
+        # Only the open tab draws the position box: its value and the link's position outlive a
+        # visit to another tab.
+        page.get_by_role("tab", name="Breakdown").click()
+        page.locator("[data-testid='stMetric']").filter(has_text="Contracts exited").wait_for(timeout=30_000)
+        assert f"position={position_id}" in page.url
+        page.get_by_role("tab", name="One position").click()
+        page.get_by_text(f"Position {position_id}", exact=True).wait_for(timeout=30_000)
+        assert f"position={position_id}" in page.url
 
 
 def test_the_breakdown_renders(app_url):

@@ -255,7 +255,7 @@ PAGE_KEYS = {
     "overview": ["from", "to", "strategy"],
     "alerts": ["severity", "category", "component", "type", "env", "window", "state", "metrics", "by", "alert",
                "tab"],
-    "exits": ["since", "until", "platform", "strategy", "model", "condition", "priority", "position"],
+    "exits": ["since", "until", "platform", "strategy", "model", "condition", "priority", "position", "tab"],
     "models": ["model", "versions", "baseline", "tab"],
     "ab_tests": ["strategy", "versions", "control", "from", "to", "trading", "analysis", "effect"],
     "edges": ["min_ev", "confidence", "action", "sport", "platform", "strategy", "model", "decay_window"],
