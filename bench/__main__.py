@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("QUICK")),
                         help="fewer runs and filter sets (default filters only), fewer browser sessions")
     parser.add_argument("--runs", type=int, default=None, help="warm runs per question (default 20; quick 5)")
-    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium and memory part")
-    parser.add_argument("--browser-only", action="store_true", help="only the Chromium and memory part")
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument("--no-browser", action="store_true", help="skip the Chromium and memory part")
+    parts.add_argument("--browser-only", action="store_true", help="only the Chromium and memory part")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions for the memory figure")
     parser.add_argument("--restart-cmd", default=os.environ.get("PRECOG_BENCH_RESTART_CMD"),
                         help="shell command that restarts the database server, run before each cold call "

@@ -6,7 +6,10 @@ sessions have each opened every page.
 Ready = from navigation until the page's title is drawn and the script has finished running
 (`data-test-script-state='notRunning'`, what Streamlit's own end-to-end suite waits for). Each
 timed load is a new browser context, so a new Streamlit session; the first load of a page also
-fills the process's st.cache_data, later ones read it (as every user after the first does).
+fills the process's st.cache_data. A round of every target takes longer than the shortest cache
+lifetimes (5-15 s: the alerts queue, open positions, current edges), so later loads read what
+is cached for a minute or more and query the database for the rest, as a user arriving at that
+moment would.
 """
 from __future__ import annotations
 

@@ -241,7 +241,7 @@ def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
     at = open_page(page, decay_window="all", **extra)
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
-    assert said  # (exits: under the breakdown, then under the price walking for exit_orders alone)
+    assert said  # (exits: under the Breakdown tab; the Price walking tab names exit_orders alone)
     assert f"({names}): last written " in said[0] and " UTC)." in said[0]
 
 
