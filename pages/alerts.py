@@ -12,6 +12,7 @@ from identity import NotAllowed, current_identity
 from queries import alerts
 from queries.connection import DatabaseUnavailable
 from ui.text import literal
+from ui import url_state
 from ui.url_state import UrlState
 from ui.url_state import write as write_url
 from ui.shell import run_inside_app
@@ -50,9 +51,9 @@ for key, value in from_url.items():
     if key not in st.session_state:
         st.session_state[key] = value
 
-# Only the open tab is drawn (its name is in the link): responders live in the queue, and the
+# Only the open tab is drawn: responders live in the queue, and the
 # metrics over all history are the page's slowest reads and heaviest charts.
-queue_tab, metrics_tab = st.tabs(["Queue", "Response metrics"], key="tab", on_change="rerun", bind="query-params")
+queue_tab, metrics_tab = url_state.open_tab_only(["Queue", "Response metrics"])
 
 
 # --- actions (callbacks: they run before the rerun that shows their outcome) --------------------

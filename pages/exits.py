@@ -1,5 +1,6 @@
 """Position exits: how and why every position closed, and what the exit rules and order execution cost."""
 from datetime import datetime, time, timedelta
+from urllib.parse import quote, urlencode
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -35,7 +36,7 @@ def with_links(frame):
 
 
 def position_link(position_id) -> str:
-    return f"exits?tab={ONE_POSITION.replace(' ', '%20')}&position={int(position_id)}"
+    return "exits?" + urlencode({url_state.TAB: ONE_POSITION, "position": int(position_id)}, quote_via=quote)
 
 
 def _known(value, known):
@@ -61,8 +62,8 @@ def read_filters_from_link(platforms, strategies, models) -> None:
         st.session_state.exits_condition = url.text("condition", allowed=ax.EXIT_CONDITIONS)
         st.session_state.exits_priority = url.text("priority", allowed=ax.PRIORITIES)
         st.session_state.exits_position = url.integer("position", minimum=1)
-        if st.session_state.exits_position is not None and "tab" not in st.query_params:
-            st.session_state.tab = ONE_POSITION  # a link to a position without a tab still opens it
+        if st.session_state.exits_position is not None:
+            url_state.open_tab_on_first_run(ONE_POSITION)  # a link to a position without a tab still opens it
     url.show_problems()
 
 
@@ -373,10 +374,7 @@ filters = dict(since=datetime.combine(since, time()) if since else None,
                priority=priority)
 version_filters = dict(platform=platform, strategy_id=strategy_id, model_id=model_id)
 
-# Only the open tab is drawn (its name is in the link): the hidden ones cost the browser and the
-# server as much as the open one.
-breakdown_tab, walking_tab, regret_tab, monitor_tab, reconciliation_tab, position_tab = st.tabs(
-    TABS, key="tab", on_change="rerun", bind="query-params")
+breakdown_tab, walking_tab, regret_tab, monitor_tab, reconciliation_tab, position_tab = url_state.open_tab_only(TABS)
 breakdown = None if bad_range or not (breakdown_tab.open or regret_tab.open) else \
     ax.split_breakdown(exits.breakdown(**filters))
 has_exits = breakdown is not None and breakdown.total is not None

@@ -113,11 +113,8 @@ n_bins = bins_col.select_slider("Calibration bins", [5, 10, 15, 20], value=10, k
 strategy = strategy_col.radio("Binning", ["uniform", "quantile"], horizontal=True, key="models_binning",
                               help="Uniform: equal-width bins. Quantile: equal-count bins.")
 
-# Only the open tab is drawn (its name is in the link): the hidden ones cost the browser and the
-# server as much as the open one.
-compare_tab, results_tab, calibration_tab, runs_tab, history_tab, admin_tab = st.tabs(
-    ["Compare", "Live results", "Calibration", "Training runs", "History", "Admin actions"],
-    key="tab", on_change="rerun", bind="query-params")
+compare_tab, results_tab, calibration_tab, runs_tab, history_tab, admin_tab = url_state.open_tab_only(
+    ["Compare", "Live results", "Calibration", "Training runs", "History", "Admin actions"])
 
 if compare_tab.open or results_tab.open:
     results = mm.results_per_version(version_results(model_name=model), selected, mode=mode)

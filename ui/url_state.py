@@ -123,3 +123,20 @@ def write(**values: str | int | date | Iterable[str] | None) -> None:
             text = str(value)
         if st.query_params.get(name) != text:
             st.query_params[name] = text
+
+
+TAB = "tab"  # the link's parameter (and session-state key) naming a page's open tab
+
+
+def open_tab_only(labels: list[str]):
+    """The page's tabs, of which only the open one is drawn: each container's `.open` says whether
+    it is that one. The open tab is named in the link (`?tab=Calibration`; an unknown name falls
+    back to the first), so a link reopens it. Hidden tabs cost the server their queries and the
+    browser their elements as much as the open one does."""
+    return st.tabs(labels, key=TAB, on_change="rerun", bind="query-params")
+
+
+def open_tab_on_first_run(label: str) -> None:
+    """Opens `label` on this run, unless the link names a tab (call before the tabs are drawn)."""
+    if TAB not in st.query_params:
+        st.session_state[TAB] = label
