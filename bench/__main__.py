@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     cold_runs = 2 if args.quick else 3
     side_runs = 2 if args.quick else 3   # seed's SQL and floor
     naive_runs = 1 if args.quick else 3
+    wire_runs = 5 if args.quick else 15  # sub-millisecond statements: more runs for a steady median
 
     # Streamlit warns once per cached function when no app is running; the bench calls the
     # undecorated functions, so the warnings say nothing here.
@@ -74,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"[bench]      page data: warm p50 {entry['warm']['p50_ms']:.1f} ms, "
                  f"p95 {entry['warm']['p95_ms']:.1f} ms; cold p50 {entry['cold']['p50_ms']:.1f} ms")
         entry["floor"] = measure.floor(question, url, side_runs)
+        entry["wire_floor"] = measure.wire_floor(question, url, wire_runs)
         entry["seed"] = measure.seed(question, url, side_runs)
-        progress(f"[bench]      floor {entry['floor']['ms']:.1f} ms"
+        progress(f"[bench]      floor {entry['floor']['ms']:.1f} ms; wire floor {entry['wire_floor']['ms']:.1f} ms"
                  + (f"; seed's SQL p50 {entry['seed']['p50_ms']:.1f} ms" if entry["seed"] else "")
                  + "; naive dashboard ...")
         entry["naive"] = measure.naive(question, url, naive_runs)
@@ -89,9 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "database": {"rows": rows, "scale_years": args.scale, "settings": measure.server_settings()},
         "method": {"warm_runs": warm_runs, "cold_runs": cold_runs, "seed_runs": side_runs, "floor_runs": side_runs,
+                   "wire_floor_runs": wire_runs,
                    "naive_runs": naive_runs, "cold": cold_label, "quick": args.quick,
                    "floor": "sum over the page's statements of the median EXPLAIN (ANALYZE) execution time of the "
-                            "minimal statement for the same rows (the page's own where it is already that)"},
+                            "minimal statement for the same rows (the page's own where it is already that)",
+                   "wire_floor": "sum over the page's statements of the median time of the floor statement sent from "
+                                 "a bare psycopg2 connection as the page sends it (prepared, or planned per call, "
+                                 "or COPY), rows fetched as tuples or bytes, no DataFrame"},
         "pages": results,
         "database_part_seconds": round(database_seconds, 1),
         "browser": None,
@@ -131,18 +137,20 @@ def _ratio(a, b) -> str:
 def table(report: dict) -> str:
     """The results as one Markdown table (pages), plus the browser figures."""
     lines = ["| page | filters | warm p50 | warm p95 | cold p50 | cold p95 | floor | page ÷ floor "
-             "| seed's SQL | seed ÷ page | naive | naive ÷ page |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| wire floor | wire ÷ floor | page ÷ wire | seed's SQL | seed ÷ page | naive | naive ÷ page |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in report["pages"]:
         warm, cold, fl = r["warm"], r["cold"], r["floor"]["ms"]
+        wire = r["wire_floor"]["ms"] if r.get("wire_floor") else None
         seed = r["seed"]["p50_ms"] if r["seed"] else None
         naive = r["naive"]["p50_ms"] if r["naive"] else None
         lines.append(f"| {r['page']} | {r['filters']} | {_ms(warm['p50_ms'])} | {_ms(warm['p95_ms'])} "
                      f"| {_ms(cold['p50_ms'])} | {_ms(cold['p95_ms'])} | {_ms(fl)} | {_ratio(warm['p50_ms'], fl)} "
-                     f"| {_ms(seed)} | {_ratio(seed, warm['p50_ms'])} | {_ms(naive)} | {_ratio(naive, warm['p50_ms'])} |")
+                     f"| {_ms(wire)} | {_ratio(wire, fl)} | {_ratio(warm['p50_ms'], wire)} | {_ms(seed)} | {_ratio(seed, warm['p50_ms'])} | {_ms(naive)} | {_ratio(naive, warm['p50_ms'])} |")
     lines.append("")
     lines.append("Times in ms. page = the queries/ functions the page calls, in order, through the dashboard's own "
-                 "connection pool into DataFrames.")
+                 "connection pool into DataFrames; floor = the server's execution "
+                 "time (EXPLAIN ANALYZE); wire floor = the same statements from a bare psycopg2 client, no DataFrame.")
     browser = report.get("browser")
     if browser:
         lines += ["", "| page | ready, first load (ms) | ready p50 (ms) | ready p95 (ms) | ÷ empty page p50 |",

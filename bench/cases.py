@@ -50,11 +50,20 @@ class Question:
 PAGE_MODULES = (ab, alerts, edges, exits, models, overview, stored_answers, trades, versions)
 
 
+class Statements(list):
+    """(query file name, parameters) pairs in the order sent; `bulk` names the files read through
+    fetch_bulk (COPY as CSV) rather than as rows."""
+
+    def __init__(self):
+        super().__init__()
+        self.bulk: set[str] = set()
+
+
 @contextlib.contextmanager
-def record_statements() -> Iterator[list[tuple[str, dict]]]:
-    """Within the block, every fetch/fetch_primary/stream of the page query modules is recorded as
-    (query file name, parameters) and still runs."""
-    recorded: list[tuple[str, dict]] = []
+def record_statements() -> Iterator[Statements]:
+    """Within the block, every fetch/fetch_bulk/fetch_primary of the page query modules is recorded
+    as (query file name, parameters) and still runs."""
+    recorded = Statements()
     patched = []
     for module in PAGE_MODULES:
         for attr in ("fetch", "fetch_bulk", "fetch_primary"):
@@ -62,8 +71,10 @@ def record_statements() -> Iterator[list[tuple[str, dict]]]:
             if original is None:
                 continue
 
-            def recording(name, _original=original, **params):
+            def recording(name, _original=original, _bulk=attr == "fetch_bulk", **params):
                 recorded.append((name, dict(params)))
+                if _bulk:
+                    recorded.bulk.add(name)
                 return _original(name, **params)
 
             setattr(module, attr, recording)

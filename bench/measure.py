@@ -2,6 +2,7 @@
 (EXPLAIN ANALYZE execution time inside the server)."""
 from __future__ import annotations
 
+import io
 import json
 import statistics
 import subprocess
@@ -14,8 +15,8 @@ import sqlalchemy as sa
 import sqlalchemy.exc  # noqa: F401 - sa.exc
 from sqlalchemy.engine import make_url
 
-from bench.cases import Question, record_statements, run_page
-from queries import connection, sql_text, strip_comments
+from bench.cases import Question, Statements, record_statements, run_page
+from queries import connection, driver_form, numbered_form, planned_each_call, sql_text, strip_comments
 from queries.schema import connect, dsn
 
 
@@ -75,7 +76,7 @@ def cold(question: Question, runs: int, url: str, restart_command: str | None) -
     return summary(seconds)
 
 
-def page_statements(question: Question) -> list[tuple[str, dict]]:
+def page_statements(question: Question) -> Statements:
     with record_statements() as recorded:
         run_page(question)
     return recorded
@@ -132,6 +133,63 @@ def _floor_once(question: Question, name: str, params: dict, conn, raw) -> float
     ms = _execution_ms(conn.execute(text, params).scalar())
     conn.rollback()
     return ms
+
+
+def wire_floor(question: Question, url: str, runs: int) -> dict:
+    """Sum over the page's statements of the median time a bare client takes for the floor
+    statement: sent from psycopg2 on an open connection, as the page sends it (prepared once and
+    executed, or planned on every call for a file that asks for it, or through COPY for a bulk
+    read), its rows fetched as tuples or bytes, no DataFrame. The least any client of the server
+    pays for these rows: the floor plus the round trip, the protocol and the driver."""
+    statements = page_statements(question)
+    raw = psycopg2.connect(dsn(url), options="-c timezone=UTC -c jit=off")
+    raw.autocommit = True
+    parts = {}
+    try:
+        for number, (name, params) in enumerate(statements):
+            if name in question.floor_skip:
+                continue
+            sql, values = question.floor.get(name) or (driver_form(name), params)
+            send = _bare_send(raw, f"wire_{number}", sql, values, bulk=name in statements.bulk,
+                              plan_each_call=name not in question.floor and planned_each_call(name))
+            try:
+                send()  # the first execution prepares and plans
+                times = [_timed(send) * 1000 for _ in range(runs)]
+            except psycopg2.Error as error:  # a refusal the page shows as a sentence (see floor)
+                parts[f"{name}#{number}"] = {"ms": 0.0, "statement": f"refused: {str(error).splitlines()[0]}"}
+                continue
+            parts[f"{name}#{number}"] = {"ms": statistics.median(times)}
+    finally:
+        raw.close()
+    return {"ms": sum(p["ms"] for p in parts.values()), "statements": parts}
+
+
+def _bare_send(raw, statement: str, sql: str, values: dict, bulk: bool, plan_each_call: bool) -> Callable[[], object]:
+    if bulk:
+        def copy() -> None:
+            with raw.cursor() as cur:
+                query = cur.mogrify(sql, values).decode().strip().removesuffix(";")
+                cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", io.BytesIO(), size=1 << 20)
+        return copy
+    if plan_each_call:
+        def planned() -> list:
+            with raw.cursor() as cur:
+                cur.execute(sql, values)
+                return cur.fetchall()
+        return planned
+    body, order = numbered_form(sql)
+    prepared = False
+
+    def execute() -> list:
+        nonlocal prepared
+        with raw.cursor() as cur:
+            if not prepared:
+                cur.execute(f"PREPARE {statement} AS {body}")
+                prepared = True
+            cur.execute(f"EXECUTE {statement}" + (f"({', '.join(['%s'] * len(order))})" if order else ""),
+                        tuple(values[p] for p in order))
+            return cur.fetchall()
+    return execute
 
 
 class Reader:

@@ -112,7 +112,12 @@ def driver_form(name: str) -> str:
 def prepared_form(name: str) -> tuple[str, tuple[str, ...]]:
     """queries/<name>.sql as the body of a PREPARE ($1, $2, ... numbered in order of first use) and
     the parameter names in that order."""
-    compiled = driver_form(name)
+    return numbered_form(driver_form(name))
+
+
+def numbered_form(compiled: str) -> tuple[str, tuple[str, ...]]:
+    """SQL with psycopg2's %(name)s placeholders as the body of a PREPARE, and the parameter
+    names in the order of their numbers."""
     order: list[str] = []
 
     def number(match: re.Match) -> str:
