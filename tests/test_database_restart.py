@@ -1,6 +1,7 @@
 """PostgreSQL restarted while a session is open (#9): while it is down, the next rerun says so in
 one sentence (never a traceback) and a write attempted then leaves nothing behind; once it is up
-again, the same session works with no reconnect by hand (the engines' pool_pre_ping).
+again, the same session works with no reconnect by hand (writes: the pool's ping before a checkout;
+reads: sent again once on a new connection, queries._run).
 
 The server is the test's own (tests/replica.py), so stopping it disturbs no one else."""
 from __future__ import annotations
@@ -49,16 +50,21 @@ def queue_ids(at) -> list[int]:
     return sorted(int(a) for a in frame.alert_id)
 
 
+def three_alerts_on(server, point_app_at) -> str:
+    """The server's Precog database with the schema and three open alerts; the app reads it."""
+    schema.ensure_database(server.url, "precog")
+    url = database_url(server.url, "precog")
+    schema.apply_schema(url)
+    conn = schema.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute(ROWS)
+    conn.close()
+    return point_app_at(url)
+
+
 def test_a_restart_costs_one_sentence_then_the_session_recovers(point_app_at):
     with own_server() as server:
-        schema.ensure_database(server.url, "precog")
-        url = database_url(server.url, "precog")
-        schema.apply_schema(url)
-        conn = schema.connect(url)
-        with conn, conn.cursor() as cur:
-            cur.execute(ROWS)
-        conn.close()
-        point_app_at(url)
+        url = three_alerts_on(server, point_app_at)
 
         at = open_page("alerts")
         assert not at.exception and not at.error
@@ -88,3 +94,29 @@ def test_a_restart_costs_one_sentence_then_the_session_recovers(point_app_at):
         at = rerun(at)
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert queue_ids(at) == shown  # the same session reads again, no reconnect by hand
+
+
+def test_reads_after_a_restart_are_answered_on_new_connections(point_app_at):
+    """The read engines skip the pool's ping (a round trip per statement): a pooled connection the
+    restart closed fails its first statement, and the read is sent again on a new one, row reads
+    and COPY reads alike. Without the resend, the first read after the restart says the server
+    cannot be reached although it is up."""
+    from queries import fetch, fetch_bulk
+
+    with own_server() as server:
+        three_alerts_on(server, point_app_at)
+
+        def unresolved() -> list[tuple]:
+            return [tuple(r) for r in fetch("overview_unresolved_alerts").itertuples(index=False)]
+
+        def closed_positions() -> list[str]:
+            return list(fetch_bulk("ab_closed_positions", strategy_ids=[1], since=None, until=None).columns)
+
+        before, columns = unresolved(), closed_positions()  # both leave their connection in the pool
+        assert before[0][:2] == ("critical", 3)
+        server.stop()
+        server.start()
+        assert unresolved() == before
+        server.stop()
+        server.start()
+        assert closed_positions() == columns
