@@ -330,18 +330,24 @@ def stream(name: str, chunk_rows: int = 5000, **params: Any) -> Iterator[tuple[l
         engine = read_engine()
     except sa_exc.SQLAlchemyError as error:
         raise DatabaseUnavailable(explain_error(error)) from None
-    try:
-        with engine.connect() as conn:
-            # yield_per: a server-side (named) cursor read in fixed batches of chunk_rows; it lives
-            # in a transaction (the read engine's connections are otherwise autocommit).
-            result = conn.execution_options(isolation_level="READ COMMITTED", yield_per=chunk_rows).execute(
-                sql_text(name), params)
-            columns = list(result.keys())
-            empty = True
-            for rows in result.partitions(chunk_rows):
-                empty = False
-                yield columns, [tuple(row) for row in rows]
-            if empty:  # the caller still learns the columns (a CSV of no rows has a header)
-                yield columns, []
-    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
-        raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
+    sent = False  # once a chunk has gone to the caller, the read cannot start again
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as conn:
+                # yield_per: a server-side (named) cursor read in fixed batches of chunk_rows; it lives
+                # in a transaction (the read engine's connections are otherwise autocommit).
+                result = conn.execution_options(isolation_level="READ COMMITTED", yield_per=chunk_rows).execute(
+                    sql_text(name), params)
+                columns = list(result.keys())
+                empty = True
+                for rows in result.partitions(chunk_rows):
+                    empty, sent = False, True
+                    yield columns, [tuple(row) for row in rows]
+                if empty:  # the caller still learns the columns (a CSV of no rows has a header)
+                    sent = True
+                    yield columns, []
+            return
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+            if attempt == 1 and not sent and getattr(error, "connection_invalidated", False):
+                continue  # a pooled connection the server dropped, as in _run: start on a new one
+            raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None

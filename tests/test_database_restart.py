@@ -6,6 +6,8 @@ reads: sent again once on a new connection, queries._run).
 The server is the test's own (tests/replica.py), so stopping it disturbs no one else."""
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from queries import schema
@@ -98,10 +100,10 @@ def test_a_restart_costs_one_sentence_then_the_session_recovers(point_app_at):
 
 def test_reads_after_a_restart_are_answered_on_new_connections(point_app_at):
     """The read engines skip the pool's ping (a round trip per statement): a pooled connection the
-    restart closed fails its first statement, and the read is sent again on a new one, row reads
-    and COPY reads alike. Without the resend, the first read after the restart says the server
+    restart closed fails its first statement, and the read is sent again on a new one, row reads,
+    COPY reads and the CSV export's server-side cursor alike. Without the resend, the first read after the restart says the server
     cannot be reached although it is up."""
-    from queries import fetch, fetch_bulk
+    from queries import fetch, fetch_bulk, trades
 
     with own_server() as server:
         three_alerts_on(server, point_app_at)
@@ -112,11 +114,13 @@ def test_reads_after_a_restart_are_answered_on_new_connections(point_app_at):
         def closed_positions() -> list[str]:
             return list(fetch_bulk("ab_closed_positions", strategy_ids=[1], since=None, until=None).columns)
 
-        before, columns = unresolved(), closed_positions()  # both leave their connection in the pool
-        assert before[0][:2] == ("critical", 3)
-        server.stop()
-        server.start()
-        assert unresolved() == before
-        server.stop()
-        server.start()
-        assert closed_positions() == columns
+        def trades_csv() -> bytes:
+            return trades.csv_export(trades.TradeFilters(date(2000, 1, 1), date(2099, 12, 31)))
+
+        # each leaves its connection in the pool
+        before, columns, csv = unresolved(), closed_positions(), trades_csv()
+        assert before[0][:2] == ("critical", 3) and csv.startswith(b"trade_id,")
+        for read, answer in ((unresolved, before), (closed_positions, columns), (trades_csv, csv)):
+            server.stop()
+            server.start()
+            assert read() == answer
