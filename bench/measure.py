@@ -139,8 +139,9 @@ def wire_floor(question: Question, url: str, runs: int) -> dict:
     """Sum over the page's statements of the median time a bare client takes for the floor
     statement: sent from psycopg2 on an open connection, as the page sends it (prepared once and
     executed, or planned on every call for a file that asks for it, or through COPY for a bulk
-    read), its rows fetched as tuples or bytes, no DataFrame. The least any client of the server
-    pays for these rows: the floor plus the round trip, the protocol and the driver."""
+    read), its rows fetched as tuples or bytes, no DataFrame. About the least a client pays for
+    these rows: the floor plus the round trip, the protocol and the driver (its plans are the
+    prepared ones, and it runs at another moment than the floor, so it can come out below it)."""
     statements = page_statements(question)
     raw = psycopg2.connect(dsn(url), options="-c timezone=UTC -c jit=off")
     raw.autocommit = True

@@ -164,21 +164,23 @@ def _execute_prepared(conn: sa.Connection, name: str, params: dict[str, Any]) ->
 def _copy_csv(conn: sa.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     """The query's rows through COPY ... TO STDOUT as CSV, parsed by pyarrow (see fetch_bulk)."""
     raw = conn.connection.dbapi_connection
-    cursor = raw.cursor()
+    cursor = None
     try:
+        cursor = raw.cursor()
         # psycopg2 binds on the client in any case; mogrify is that binding, done before COPY
         query = cursor.mogrify(driver_form(name), params).decode()
         query = query.strip().removesuffix(";")  # COPY (...) takes the query without it
         data = io.BytesIO()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", data, size=1 << 20)
-    except psycopg2.OperationalError as error:
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
         if raw.closed:  # the server dropped it: as SQLAlchemy does for its own statements, start a new pool
             conn.invalidate()
             conn.engine.dispose()
             raise _DeadConnection(error) from error
         raise
     finally:
-        cursor.close()
+        if cursor is not None and not cursor.closed:
+            cursor.close()
     data.seek(0)
     return pd.read_csv(data, engine="pyarrow")
 
@@ -236,7 +238,8 @@ def _run(engine_getter, name: str, params: dict[str, Any], write: bool, bulk: bo
         # The read engines do not ping before a checkout (connection.engine_for): a pooled
         # connection the server dropped (a restart) fails its first statement. SQLAlchemy has
         # discarded it and every connection pooled before it; a read changes nothing, so it is
-        # sent again on a new connection.
+        # sent again on a new connection. (A read whose backend was terminated on purpose runs
+        # once more too, bounded by the statement timeout.)
         return _run_on(engine, name, params, write, bulk, reconnected=True)
 
 
@@ -287,10 +290,13 @@ def _raise_if_schema_missing_or_outdated(engine: sa.Engine) -> None:
 
     url = engine.url.render_as_string(hide_password=False)
     needed = required_version()
-    with engine.connect() as conn:
-        if not conn.execute(sa.text("SELECT to_regclass('public.schema_version') IS NOT NULL")).scalar():
-            raise DatabaseUnavailable(missing_schema_message(url))
-        versions = conn.execute(sa.text("SELECT version FROM schema_version ORDER BY applied_at DESC")).scalars().all()
+    try:
+        with engine.connect() as conn:
+            if not conn.execute(sa.text("SELECT to_regclass('public.schema_version') IS NOT NULL")).scalar():
+                raise DatabaseUnavailable(missing_schema_message(url))
+            versions = conn.execute(sa.text("SELECT version FROM schema_version ORDER BY applied_at DESC")).scalars().all()
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:  # a read engine does not ping first
+        raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
     if needed not in versions:
         raise DatabaseUnavailable(outdated_schema_message(url, versions[0] if versions else None, needed))
 

@@ -155,8 +155,9 @@ def engine_for(url: str, role: str, autocommit: bool = False) -> Engine:
     ms per statement on loopback, which is most of what a page adds to the database's own time
     on its smallest queries). A read that needs a transaction asks for one on its connection.
     These reads also skip the pool's ping before each checkout, a third round trip (0.3 ms of the
-    1.1 ms a stored answer took at ten years): queries._run sends a read again, once, on a new
-    connection when its pooled one turns out dead (the server restarted). Writes keep the ping:
+    1.1 ms a stored answer took at ten years): queries._run (and queries.stream, before it has
+    sent a row) sends a read again, once, on a new connection when its pooled one turns out dead
+    (the server restarted). Writes keep the ping:
     sending a write again is only safe if it never reached the server."""
     try:
         parsed = make_url(url)

@@ -38,7 +38,8 @@ TYPED_COLUMNS = [("1", "int2"), ("1", "int4"), ("2^40", "int8"), ("1.5", "float4
                  ("true", "bool"), ("'x'", "text"), ("'x'", "varchar"), ("'x'", "char(2)"), ("'x'", "name"),
                  ("1.25", "numeric(10,4)"), ("'2026-01-02'", "date"), ("'2026-01-02 03:04:05'", "timestamp"),
                  ("'2026-01-02 03:04:05+00'", "timestamptz"), ("'1 day'", "interval"), ("'{1,2}'", "int[]"),
-                 ("'{\"a\": 1}'", "jsonb")]
+                 ("'{\"a\": 1}'", "jsonb"), ("'NaN'", "float8"), ("'-Infinity'", "float4"), ("'NaN'", "numeric"),
+                 ("'infinity'", "date"), ("'infinity'", "timestamp"), ("9223372036854775807", "int8")]
 
 
 @pytest.mark.parametrize("nulls", ["none", "some", "all"])
