@@ -16,7 +16,7 @@ import sqlalchemy.exc  # noqa: F401 - sa.exc
 from sqlalchemy.engine import make_url
 
 from bench.cases import Question, Statements, record_statements, run_page
-from queries import connection, driver_form, numbered_form, planned_each_call, sql_text, strip_comments
+from queries import connection, copy_csv, driver_form, numbered_form, planned_each_call, sql_text, strip_comments
 from queries.schema import connect, dsn
 
 
@@ -169,8 +169,7 @@ def _bare_send(raw, statement: str, sql: str, values: dict, bulk: bool, plan_eac
     if bulk:
         def copy() -> None:
             with raw.cursor() as cur:
-                query = cur.mogrify(sql, values).decode().strip().removesuffix(";")
-                cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", io.BytesIO(), size=1 << 20)
+                copy_csv(cur, sql, values, io.BytesIO())
         return copy
     if plan_each_call:
         def planned() -> list:

@@ -161,17 +161,22 @@ def _execute_prepared(conn: sa.Connection, name: str, params: dict[str, Any]) ->
     raise AssertionError("unreachable")
 
 
+def copy_csv(cursor, sql: str, params: dict[str, Any], out) -> None:
+    """Write the rows of `sql` (with psycopg2's %(name)s placeholders) to the binary file `out`
+    through COPY ... TO STDOUT as CSV with a header row."""
+    # psycopg2 binds on the client in any case; mogrify is that binding, done before COPY
+    query = cursor.mogrify(sql, params).decode().strip().removesuffix(";")  # COPY (...) takes no ;
+    cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", out, size=1 << 20)
+
+
 def _copy_csv(conn: sa.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     """The query's rows through COPY ... TO STDOUT as CSV, parsed by pyarrow (see fetch_bulk)."""
     raw = conn.connection.dbapi_connection
     cursor = None
+    data = io.BytesIO()
     try:
         cursor = raw.cursor()
-        # psycopg2 binds on the client in any case; mogrify is that binding, done before COPY
-        query = cursor.mogrify(driver_form(name), params).decode()
-        query = query.strip().removesuffix(";")  # COPY (...) takes the query without it
-        data = io.BytesIO()
-        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", data, size=1 << 20)
+        copy_csv(cursor, driver_form(name), params, data)
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
         if raw.closed:  # the server dropped it: as SQLAlchemy does for its own statements, start a new pool
             conn.invalidate()
@@ -230,29 +235,29 @@ def _run(engine_getter, name: str, params: dict[str, Any], write: bool, bulk: bo
         engine = engine_getter()
     except sa_exc.SQLAlchemyError as error:
         raise DatabaseUnavailable(explain_error(error)) from None
-    if write:
-        return _run_on(engine, name, params, write, bulk)
-    try:
-        return _run_on(engine, name, params, write, bulk, reconnected=False)
-    except _DeadConnection:
-        # The read engines do not ping before a checkout (connection.engine_for): a pooled
-        # connection the server dropped (a restart) fails its first statement. SQLAlchemy has
-        # discarded it and every connection pooled before it; a read changes nothing, so it is
-        # sent again on a new connection. (A read whose backend was terminated on purpose runs
-        # once more too, bounded by the statement timeout.)
-        return _run_on(engine, name, params, write, bulk, reconnected=True)
+    for attempt in (1, 2):
+        try:
+            return _run_on(engine, name, params, write, bulk)
+        except _DeadConnection as dead:
+            # The read engines do not ping before a checkout (connection.engine_for): a pooled
+            # connection the server dropped (a restart) fails its first statement. SQLAlchemy has
+            # discarded it and every connection pooled before it; a read changes nothing, so it is
+            # sent again on a new connection (a read whose backend was terminated on purpose runs
+            # once more too, bounded by the statement timeout). A write is never sent twice.
+            if write or attempt == 2:
+                raise DatabaseUnavailable(explain_error(dead.error, engine.url.render_as_string(hide_password=True))) from None
+    raise AssertionError("unreachable")
 
 
 class _DeadConnection(Exception):
-    """A read's pooled connection was found closed by the server; the read can be sent again."""
+    """A pooled connection was found closed by the server; a read can be sent again."""
 
     def __init__(self, error: Exception):
         super().__init__(str(error))
         self.error = error
 
 
-def _run_on(engine: sa.Engine, name: str, params: dict[str, Any], write: bool, bulk: bool,
-            reconnected: bool = True) -> pd.DataFrame:
+def _run_on(engine: sa.Engine, name: str, params: dict[str, Any], write: bool, bulk: bool) -> pd.DataFrame:
     try:
         with (engine.begin() if write else engine.connect()) as conn:
             if bulk:
@@ -275,12 +280,8 @@ def _run_on(engine: sa.Engine, name: str, params: dict[str, Any], write: bool, b
         if code == "42501":  # the role lacks a grant: a set-up problem
             raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
         raise
-    except _DeadConnection as dead:
-        if not reconnected:
-            raise
-        raise DatabaseUnavailable(explain_error(dead.error, engine.url.render_as_string(hide_password=True))) from None
     except (sa_exc.OperationalError, sa_exc.InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-        if not reconnected and getattr(error, "connection_invalidated", False):
+        if getattr(error, "connection_invalidated", False):
             raise _DeadConnection(error) from error
         raise DatabaseUnavailable(explain_error(error, engine.url.render_as_string(hide_password=True))) from None
 
