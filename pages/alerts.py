@@ -12,7 +12,7 @@ from identity import NotAllowed, current_identity
 from queries import alerts
 from queries.connection import DatabaseUnavailable
 from ui.text import literal
-from ui import url_state
+from ui import summaries, url_state
 from ui.url_state import UrlState
 from ui.url_state import write as write_url
 from ui.shell import run_inside_app
@@ -318,6 +318,7 @@ if metrics_tab.open:
         weeks = alerts.METRIC_WINDOWS[window][1]
         st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
                    "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
+        summaries.caption("alert_weeks")
 
         times = alerts.response_times(weeks)
         if times.empty:

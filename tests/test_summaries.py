@@ -64,6 +64,32 @@ MARKET_CLOSES_KEPT = """
 SELECT market_id, status, settlement_value, closed_at, closing_yes_price, closing_no_price FROM market_closes
 """
 
+ALERT_WEEKS_FROM_SCRATCH = """
+WITH alive AS (SELECT * FROM alerts WHERE NOT suppressed),
+keys AS (SELECT date_trunc('week', triggered_at) AS week, severity, component, alert_type FROM alive
+         UNION SELECT date_trunc('week', resolved_at), severity, component, alert_type FROM alive
+                WHERE resolved_at IS NOT NULL)
+SELECT k.week, k.severity, k.component, k.alert_type, r.*,
+       (SELECT count(*) FROM alive a WHERE date_trunc('week', a.resolved_at) = k.week AND a.severity = k.severity
+                                      AND a.component = k.component AND a.alert_type = k.alert_type)
+FROM keys k
+CROSS JOIN LATERAL (
+    SELECT count(*), count(a.acknowledged_at),
+           round(coalesce(sum(extract(epoch FROM a.acknowledged_at - a.triggered_at)), 0), 3),
+           count(a.resolved_at), round(coalesce(sum(extract(epoch FROM a.resolved_at - a.triggered_at)), 0), 3),
+           count(*) FILTER (WHERE a.resolution_action = 'false_positive'),
+           count(*) FILTER (WHERE a.resolution_action = 'fixed'),
+           count(*) FILTER (WHERE a.resolution_action = 'ignored'),
+           count(*) FILTER (WHERE a.resolution_action = 'escalated')
+    FROM alive a WHERE date_trunc('week', a.triggered_at) = k.week AND a.severity = k.severity
+                   AND a.component = k.component AND a.alert_type = k.alert_type) r
+"""
+ALERT_WEEKS_KEPT = """
+SELECT week, severity, component, alert_type, alerts, acknowledged, round(ack_seconds::numeric, 3), resolved,
+       round(resolve_seconds::numeric, 3), false_positives, fixed, ignored, escalated, resolved_in_week
+FROM alert_weeks
+"""
+
 
 def rows(cur, sql: str) -> set[tuple]:
     cur.execute(sql)
@@ -74,6 +100,7 @@ def assert_summaries_current(cur) -> None:
     assert rows(cur, POSITION_FACTS_KEPT) == rows(cur, POSITION_FACTS_FROM_SCRATCH)
     assert rows(cur, MARKET_CLOSES_KEPT) == rows(cur, MARKET_CLOSES_FROM_SCRATCH)
     assert rows(cur, EDGE_DECAY_KEPT) == rows(cur, EDGE_DECAY_FROM_SCRATCH)
+    assert rows(cur, ALERT_WEEKS_KEPT) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
 
 
 def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
@@ -88,6 +115,9 @@ def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
             cur.execute("SELECT count(*), count(close_edge) FROM edge_decay_facts")
             entries, with_close_edge = cur.fetchone()
             assert entries > 10 and with_close_edge > 0
+            cur.execute("SELECT count(DISTINCT week), sum(resolved), sum(resolved_in_week) FROM alert_weeks")
+            weeks, resolved, resolved_in_week = cur.fetchone()
+            assert weeks >= 2 and resolved > 0 and resolved == resolved_in_week
             assert_summaries_current(cur)
     finally:
         conn.close()
@@ -216,6 +246,43 @@ def test_edge_decay_follows_the_close_late_edges_and_rescheduled_events(minimal)
     assert_summaries_current(cur)
 
 
+def alert_week(cur, week: str, alert_type: str) -> tuple:
+    cur.execute("SELECT alerts, acknowledged, ack_seconds, resolved, resolve_seconds, false_positives, resolved_in_week"
+                " FROM alert_weeks WHERE week = %s AND alert_type = %s", (week, alert_type))
+    return cur.fetchone()
+
+
+def test_alert_weeks_follow_raising_acknowledging_resolving_suppressing_and_deleting(minimal):
+    """An alert raised one week and resolved the next counts as raised (and resolved) in its week
+    and as a resolution in the other; suppressing it takes it out of both; a deleted alert leaves
+    no week behind."""
+    cur = minimal
+    cur.execute("""INSERT INTO alerts (alert_id, alert_type, severity, component, message, triggered_at,
+                                       acknowledged_at, acknowledged_by)
+                   VALUES (10, 'edge_decay', 'low', 'edges', 'Edge fell', '2026-01-07 12:00', '2026-01-07 12:30', 'ana'),
+                          (11, 'edge_decay', 'low', 'edges', 'Edge fell again', '2026-01-08 12:00', NULL, NULL),
+                          (12, 'data_stale', 'low', 'feeds', 'Feed late', '2025-06-04 08:00', NULL, NULL)""")
+    assert alert_week(cur, "2026-01-05", "edge_decay") == (2, 1, 1800.0, 0, 0.0, 0, 0)
+    cur.execute("UPDATE alerts SET resolved_at = '2026-01-12 12:00', resolved_by = 'ana', "
+                "resolution_action = 'false_positive' WHERE alert_id = 10")  # resolved the next Monday
+    assert alert_week(cur, "2026-01-05", "edge_decay") == (2, 1, 1800.0, 1, 432000.0, 1, 0)
+    assert alert_week(cur, "2026-01-12", "edge_decay") == (0, 0, 0.0, 0, 0.0, 0, 1)
+    cur.execute("SELECT outcome FROM acknowledge_alert(11, 'bo', NULL)")  # as the page does: now
+    cur.execute("SELECT outcome FROM resolve_alert(11, 'bo', 'fixed', NULL)")
+    assert cur.fetchone()[0] == "resolved"
+    cur.execute("SELECT resolved_in_week FROM alert_weeks WHERE week = date_trunc('week', localtimestamp)"
+                " AND alert_type = 'edge_decay'")
+    assert cur.fetchone()[0] == 1
+    assert_summaries_current(cur)
+    cur.execute("UPDATE alerts SET suppressed = TRUE WHERE alert_id = 10")
+    assert alert_week(cur, "2026-01-05", "edge_decay")[:2] == (1, 1)
+    assert alert_week(cur, "2026-01-12", "edge_decay") is None
+    assert_summaries_current(cur)
+    cur.execute("DELETE FROM alerts WHERE alert_id = 12")
+    assert alert_week(cur, "2025-06-02", "data_stale") is None
+    assert_summaries_current(cur)
+
+
 def test_last_written_is_the_newest_of_the_named_summaries():
     import pandas as pd
 
@@ -232,12 +299,14 @@ def test_last_written_is_the_newest_of_the_named_summaries():
 @pytest.mark.parametrize("page, names", [("ab_tests", "position_facts, market_closes"),
                                          ("edges", "edge_decay_facts"),
                                          ("models", "calibration_points"),
-                                         ("exits", "exit_facts, exit_orders, exit_position_facts")])
+                                         ("exits", "exit_facts, exit_orders, exit_position_facts"),
+                                         ("alerts", "alert_weeks")])
 def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
     from tests.apptest import open_page
 
     # (without filters, exits and all-time decay read stored answers and say that instead: test_stored_answers.py)
-    extra = {"models": {"tab": "Calibration"}, "exits": {"condition": "stop_loss"}, "edges": {"sport": "nfl"}}.get(page, {})
+    extra = {"models": {"tab": "Calibration"}, "exits": {"condition": "stop_loss"}, "edges": {"sport": "nfl"},
+             "alerts": {"tab": "Response metrics"}}.get(page, {})
     at = open_page(page, decay_window="all", **extra)
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
