@@ -296,13 +296,13 @@ if queue_tab.open:
 
 
 # --- metrics --------------------------------------------------------------------------------------
-def _line(frame: pd.DataFrame, y: str, by: str, title: str):
+def _line(frame: pd.DataFrame, y: str, by: str, title: str, ticks: str):
     chart = px.line(frame, x="week", y=y, color=by, markers=True, log_y=True,
                     color_discrete_map=SEVERITY_COLORS if by == "severity" else None,
                     labels={"week": "Week raised", y: "Minutes (log scale)", by: by.capitalize()}, title=title)
     chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.2))
     chart.update_yaxes(dtick=1)  # log axis: ticks at 1, 10, 100, ... minutes only
-    chart.update_xaxes(tickformat="%b %d")
+    chart.update_xaxes(tickformat=ticks)
     return chart
 
 
@@ -316,6 +316,7 @@ if metrics_tab.open:
         window, by = st.session_state.alerts_metrics_window, st.session_state.alerts_metrics_by
         write_url(metrics=None if window == "13w" else window, by=None if by == "severity" else by)
         weeks = alerts.METRIC_WINDOWS[window][1]
+        ticks = "%b %d" if weeks is not None and weeks <= 52 else "%b %Y"  # years apart: say which year
         st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
                    "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
         summaries.caption("alert_weeks")
@@ -329,7 +330,7 @@ if metrics_tab.open:
                                               ("Mean time to acknowledge", "Mean time to resolve"),
                                               ("acknowledged", "resolved")):
                 if over_time[y].notna().any():
-                    column.plotly_chart(_line(over_time, y, by, title), width="stretch", key=f"alerts_{y}_chart")
+                    column.plotly_chart(_line(over_time, y, by, title, ticks), width="stretch", key=f"alerts_{y}_chart")
                 else:
                     column.info(f"{title}: no alert raised in this window has been {verb} yet.")
             st.dataframe(
@@ -367,5 +368,5 @@ if metrics_tab.open:
                                 labels={"day": "Day (UTC)", "open_alerts": "Open at end of day", "severity": "Severity"},
                                 title="Open alerts over time")
                 chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
-                chart.update_xaxes(tickformat="%b %d")
+                chart.update_xaxes(tickformat=ticks)
                 st.plotly_chart(chart, width="stretch", key="alerts_open_chart")

@@ -4,6 +4,8 @@ Reads are checked on the shared demo database; anything that writes uses a datab
 with hand-made alerts, so other tests' numbers do not move."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import streamlit as st
 
@@ -94,6 +96,16 @@ def test_a_link_restores_filters_and_bad_values_get_one_sentence_each(app_env):
     at = open_page("alerts", metrics="52w", tab="Response metrics")
     no_errors(at)
     assert at.selectbox(key="alerts_metrics_window").value == "52w"
+    assert date_tick_formats(at) == {"%b %d"}
+    at = open_page("alerts", metrics="all", tab="Response metrics")  # years apart: the year is on the axis
+    no_errors(at)
+    assert date_tick_formats(at) == {"%b %Y"}
+
+
+def date_tick_formats(at) -> set[str]:
+    """The x-axis tick formats of the page's charts that set one (the dated ones)."""
+    layouts = [json.loads(chart.proto.spec)["layout"] for chart in at.get("plotly_chart")]
+    return {layout["xaxis"]["tickformat"] for layout in layouts if "tickformat" in layout.get("xaxis", {})}
 
 
 @pytest.mark.parametrize("alert, sentence", [
