@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from analytics import ab_stats
 from analytics.trade_metrics import percent, points
+from ui.charts import line_mode
 
 # High contrast on a projector; the control is always the first colour.
 PALETTE = ["#1f5fa8", "#d1495b", "#2e9d5b", "#e08a00", "#7b4fb3", "#00a0b0"]
@@ -81,7 +82,7 @@ def lift_figure(lift: pd.DataFrame, versions: Sequence[str], level: float) -> go
         traces.append(go.Scatter(x=list(rows.look_at) + list(rows.look_at[::-1]),
                                  y=list(rows.high) + list(rows.low[::-1]), fill="toself", fillcolor=colour,
                                  opacity=0.18, line=dict(width=0), hoverinfo="skip", showlegend=False))
-        traces.append(go.Scatter(x=rows.look_at, y=rows.estimate, name=f"{version} − control", mode="lines+markers",
+        traces.append(go.Scatter(x=rows.look_at, y=rows.estimate, name=f"{version} − control", mode=line_mode(len(rows)),
                                  line=dict(color=colour, width=3), marker=dict(size=5),
                                  customdata=rows[["low", "high"]].to_numpy(),
                                  hovertemplate="%{y:+.2%} (%{customdata[0]:+.2%} to %{customdata[1]:+.2%})"))
@@ -90,7 +91,7 @@ def lift_figure(lift: pd.DataFrame, versions: Sequence[str], level: float) -> go
 
 def chance_figure(lift: pd.DataFrame, versions: Sequence[str]) -> go.Figure:
     """Chance to beat the control (normal approximation) at every weekly look."""
-    traces = [go.Scatter(x=rows.look_at, y=rows.chance_to_beat, name=version, mode="lines+markers",
+    traces = [go.Scatter(x=rows.look_at, y=rows.chance_to_beat, name=version, mode=line_mode(len(rows)),
                          line=dict(color=colour, width=3), marker=dict(size=5), hovertemplate="%{y:.0%}")
               for version, rows, colour in _each(lift, versions)]
     even = dict(type="line", xref="paper", x0=0, x1=1, y0=0.5, y1=0.5, line=dict(color="#888", dash="dot"))

@@ -37,3 +37,17 @@ def test_a_version_keeps_its_colour_across_panels():
     per_panel = [(x, c) for t in figure.data for x, c in zip(t.x, t.marker.color)]
     assert all(colour[x] == c for x, c in per_panel)
     assert len(set(colour.values())) == 3
+
+
+def test_weekly_lines_are_marked_only_while_their_points_can_be_told_apart():
+    from analytics.report import chance_figure, lift_figure
+
+    def looks(weeks: int) -> pd.DataFrame:
+        days = pd.date_range("2020-01-06", periods=weeks, freq="7D")
+        return pd.DataFrame({"look_at": days, "version": "v2", "estimate": 0.01, "low": -0.01, "high": 0.03,
+                             "chance_to_beat": 0.6})
+
+    for weeks, mode in ((13, "lines+markers"), (60, "lines+markers"), (61, "lines"), (520, "lines")):
+        lines = [t for t in lift_figure(looks(weeks), ["v1", "v2"], 0.95).data if t.fill != "toself"]
+        lines += list(chance_figure(looks(weeks), ["v1", "v2"]).data)
+        assert [t.mode for t in lines] == [mode, mode]

@@ -8,6 +8,14 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 COLORS = qualitative.Plotly  # plotly.express's default sequence, so colours match the other charts
+# A marker per point helps read a line of a few months of weekly points; over years (520 weeks)
+# the markers only blot the line out, and each is one more shape for the browser to draw.
+MOST_MARKED_POINTS = 60
+
+
+def line_mode(points: int) -> str:
+    """Plotly's scatter mode for a line of `points` points: markers only where they can be told apart."""
+    return "lines+markers" if points <= MOST_MARKED_POINTS else "lines"
 
 
 def facet_points(frame: pd.DataFrame, *, x: str, y: str, facet: str, x_order: list[str], facet_order: list[str],
