@@ -1720,6 +1720,64 @@ ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_update;
 ALTER TABLE positions ENABLE ALWAYS TRIGGER positions_facts_delete;
 ALTER TABLE trades ENABLE ALWAYS TRIGGER trades_facts_insert;
 
+-- Realized P&L per day of closing and mode (the Overview's chart and its all-time live total),
+-- kept from position_facts by its own writes: summing every closed position's P&L on each view
+-- was 57 ms in the server at ten years (44.5K closed positions; 5.3K days). One row per day and
+-- execution mode with at least one position whose current row is closed or settled, that day
+-- being the day that row began (status_since).
+CREATE TABLE IF NOT EXISTS position_days (
+    day              DATE NOT NULL,
+    execution_mode   VARCHAR NOT NULL,
+    positions_closed BIGINT NOT NULL,
+    realized_pnl     NUMERIC,
+    updated_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (execution_mode, day)
+);
+CREATE INDEX IF NOT EXISTS idx_position_days_updated ON position_days(updated_at);
+-- A day's closed positions, for the recompute (the index above leads with the mode).
+CREATE INDEX IF NOT EXISTS idx_position_facts_closed_day ON position_facts(status_since)
+    INCLUDE (execution_mode, realized_pnl) WHERE status IN ('closed', 'settled');
+
+CREATE OR REPLACE FUNCTION position_days_recompute(p_days date[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('position_days', p_days::text[]);
+DELETE FROM position_days d WHERE d.day = ANY (p_days);
+INSERT INTO position_days (day, execution_mode, positions_closed, realized_pnl, updated_at)
+SELECT d.day, f.execution_mode, count(*), sum(f.realized_pnl), now()
+FROM (SELECT DISTINCT unnest(p_days) AS day) d
+JOIN position_facts f ON f.status_since >= d.day AND f.status_since < d.day + 1
+                     AND f.status IN ('closed', 'settled')
+WHERE f.execution_mode IS NOT NULL
+GROUP BY 1, 2
+$$;
+REVOKE EXECUTE ON FUNCTION position_days_recompute(date[]) FROM PUBLIC;
+
+-- The days a statement's facts were closed on, before and after it (a position that reopens or
+-- whose closing row is replaced leaves its old day).
+CREATE OR REPLACE FUNCTION position_days_after_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM position_days_recompute(ARRAY(
+            SELECT status_since::date FROM old_rows WHERE status IN ('closed', 'settled')
+            UNION SELECT status_since::date FROM new_rows WHERE status IN ('closed', 'settled')));
+    ELSE
+        PERFORM position_days_recompute(ARRAY(
+            SELECT DISTINCT status_since::date FROM changed_rows WHERE status IN ('closed', 'settled')));
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION position_days_after_write() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER position_facts_days_insert AFTER INSERT ON position_facts
+    REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION position_days_after_write();
+CREATE OR REPLACE TRIGGER position_facts_days_update AFTER UPDATE ON position_facts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION position_days_after_write();
+CREATE OR REPLACE TRIGGER position_facts_days_delete AFTER DELETE ON position_facts
+    REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION position_days_after_write();
+ALTER TABLE position_facts ENABLE ALWAYS TRIGGER position_facts_days_insert;
+ALTER TABLE position_facts ENABLE ALWAYS TRIGGER position_facts_days_update;
+ALTER TABLE position_facts ENABLE ALWAYS TRIGGER position_facts_days_delete;
+
 -- How each market that is no longer open closed, kept by the writers of markets (A/B CLV, exits
 -- regret): its latest row's status and settlement value, and the last prices quoted while it was
 -- open (the closing line). A market's rows are price updates, so finding these per position at
@@ -2605,6 +2663,16 @@ BEGIN
     END IF;
 END $$;
 
+-- position_days: every day a position closed on (after position_facts above).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM position_days)
+       AND EXISTS (SELECT 1 FROM position_facts WHERE status IN ('closed', 'settled')) THEN
+        PERFORM position_days_recompute(ARRAY(SELECT DISTINCT status_since::date FROM position_facts
+                                              WHERE status IN ('closed', 'settled')));
+    END IF;
+END $$;
+
 -- market_closes: every market that is no longer open.
 DO $$
 BEGIN
@@ -3010,5 +3078,5 @@ VALUES ('1.7.0+dashboard.8', 'Seed v1.7 (27 tables, 8 views) with rules enforced
                               'model lifecycle, alert actions, views and functions of the pages, shared page filters; '
                               'reader, writer and dashboard roles; summaries kept by the writers (position_facts, '
                               'market_closes, edge_decay_facts, calibration_points, exit_orders, exit_facts, '
-                              'exit_position_facts, alert_weeks)')
+                              'exit_position_facts, alert_weeks, position_days)')
 ON CONFLICT (version) DO NOTHING;

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.freshness import age, describe_age, is_stale
 from analytics.money import format_money
 from queries import overview
+from ui import summaries
 from ui.shell import run_inside_app
 
 run_inside_app()
@@ -35,13 +36,13 @@ with pnl_column:
         st.info("No position has closed yet, so there is no realized P&L to chart.")
     else:
         chart = px.line(
-            pnl.assign(cumulative_pnl=pnl.cumulative_pnl.astype(float)),
-            x="day", y="cumulative_pnl", color="execution_mode",
+            pnl, x="day", y="cumulative_pnl", color="execution_mode",
             labels={"day": "Day closed", "cumulative_pnl": "Cumulative realized P&L ($)", "execution_mode": "Mode"},
             color_discrete_map={"live": "#1f77b4", "paper": "#ff7f0e"},
         )
         chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.1))
         st.plotly_chart(chart, width="stretch", key="overview_pnl_chart")
+    summaries.caption("position_days")  # the chart and the live total above
 
 with alerts_column:
     st.subheader("Unresolved alerts")

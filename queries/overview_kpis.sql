@@ -8,8 +8,8 @@ SELECT
     (SELECT count(*) FROM active_strategies) AS active_strategies,
     (SELECT count(*) FROM open_positions) AS open_positions,
     (SELECT coalesce(sum(unrealized_pnl), 0) FROM open_positions) AS unrealized_pnl,
-    (SELECT coalesce(sum(realized_pnl), 0)
-       FROM position_facts  -- each position's current row (schema.sql)
-      WHERE status IN ('closed', 'settled') AND execution_mode = 'live') AS realized_pnl_live,
+    (SELECT coalesce(sum(d.realized_pnl), 0)
+       FROM position_days d  -- realized P&L per day closed (schema.sql)
+      WHERE d.execution_mode = 'live') AS realized_pnl_live,
     (SELECT max(updated_at) FROM markets WHERE row_current_ind) AS newest_market_update,
     (NOW() AT TIME ZONE 'UTC')::timestamp AS database_now;

@@ -64,6 +64,12 @@ MARKET_CLOSES_KEPT = """
 SELECT market_id, status, settlement_value, closed_at, closing_yes_price, closing_no_price FROM market_closes
 """
 
+POSITION_DAYS_FROM_SCRATCH = """
+SELECT p.created_at::date, p.execution_mode, count(*), sum(p.realized_pnl)
+FROM positions p WHERE p.row_current_ind AND p.status IN ('closed', 'settled')
+GROUP BY 1, 2
+"""
+POSITION_DAYS_KEPT = "SELECT day, execution_mode, positions_closed, realized_pnl FROM position_days"
 ALERT_WEEKS_FROM_SCRATCH = """
 WITH alive AS (SELECT * FROM alerts WHERE NOT suppressed),
 keys AS (SELECT date_trunc('week', triggered_at) AS week, severity, component, alert_type FROM alive
@@ -101,6 +107,7 @@ def assert_summaries_current(cur) -> None:
     assert rows(cur, MARKET_CLOSES_KEPT) == rows(cur, MARKET_CLOSES_FROM_SCRATCH)
     assert rows(cur, EDGE_DECAY_KEPT) == rows(cur, EDGE_DECAY_FROM_SCRATCH)
     assert rows(cur, ALERT_WEEKS_KEPT) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
+    assert rows(cur, POSITION_DAYS_KEPT) == rows(cur, POSITION_DAYS_FROM_SCRATCH)
 
 
 def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
@@ -115,6 +122,9 @@ def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
             cur.execute("SELECT count(*), count(close_edge) FROM edge_decay_facts")
             entries, with_close_edge = cur.fetchone()
             assert entries > 10 and with_close_edge > 0
+            cur.execute("SELECT count(*), sum(positions_closed) FROM position_days")
+            days, closed = cur.fetchone()
+            assert days > 5 and closed > 100
             cur.execute("SELECT count(DISTINCT week), sum(resolved), sum(resolved_in_week) FROM alert_weeks")
             weeks, resolved, resolved_in_week = cur.fetchone()
             assert weeks >= 2 and resolved > 0 and resolved == resolved_in_week
@@ -300,14 +310,15 @@ def test_last_written_is_the_newest_of_the_named_summaries():
                                          ("edges", "edge_decay_facts"),
                                          ("models", "calibration_points"),
                                          ("exits", "exit_facts, exit_orders, exit_position_facts"),
-                                         ("alerts", "alert_weeks")])
+                                         ("alerts", "alert_weeks"),
+                                         ("overview", "position_days")])
 def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
     from tests.apptest import open_page
 
     # (without filters, exits and all-time decay read stored answers and say that instead: test_stored_answers.py)
     extra = {"models": {"tab": "Calibration"}, "exits": {"condition": "stop_loss"}, "edges": {"sport": "nfl"},
              "alerts": {"tab": "Response metrics"}}.get(page, {})
-    at = open_page(page, decay_window="all", **extra)
+    at = open_page(None if page == "overview" else page, decay_window="all", **extra)
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
     assert said  # (exits: under the Breakdown tab; the Price walking tab names exit_orders alone)
