@@ -320,7 +320,7 @@ if metrics_tab.open:
         ticks = "%b %d" if weeks is not None and weeks <= 52 else "%b %Y"  # years apart: say which year
         st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
                    "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
-        summaries.caption("alert_weeks")
+        summaries.stored_caption("alert_weeks_stored")
 
         times = alerts.response_times(weeks)
         if times.empty:

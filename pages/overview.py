@@ -42,7 +42,7 @@ with pnl_column:
         )
         chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.1))
         st.plotly_chart(chart, width="stretch", key="overview_pnl_chart")
-    summaries.caption("position_days")  # the chart and the live total above
+    summaries.stored_caption("position_days_stored")  # the chart and the live total above
 
 with alerts_column:
     st.subheader("Unresolved alerts")

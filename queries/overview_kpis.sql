@@ -9,7 +9,7 @@ SELECT
     (SELECT count(*) FROM open_positions) AS open_positions,
     (SELECT coalesce(sum(unrealized_pnl), 0) FROM open_positions) AS unrealized_pnl,
     (SELECT coalesce(sum(d.realized_pnl), 0)
-       FROM position_days d  -- realized P&L per day closed (schema.sql)
+       FROM position_days_stored d  -- realized P&L per day closed, stored (schema.sql)
       WHERE d.execution_mode = 'live') AS realized_pnl_live,
     (SELECT max(updated_at) FROM markets WHERE row_current_ind) AS newest_market_update,
     (NOW() AT TIME ZONE 'UTC')::timestamp AS database_now;

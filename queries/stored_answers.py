@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 from queries import fetch, write
 
@@ -25,3 +26,10 @@ def refresh() -> int:
     """Refresh the stored answers older than a minute (as the dashboard's writer); how many were.
     0 when none was due, or when another process was refreshing at that moment."""
     return int(write("stored_answers_refresh").refreshed.iloc[0])
+
+
+@st.cache_data(ttl=30, max_entries=2, show_spinner=False)
+def computed_at() -> dict[str, pd.Timestamp]:
+    """When each stored answer was last computed, by its view's name (stored_answers_computed_at.sql)."""
+    frame = fetch("stored_answers_computed_at")
+    return dict(zip(frame.name, frame.computed_at))

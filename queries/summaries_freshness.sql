@@ -9,6 +9,4 @@ UNION ALL SELECT 'edge_decay_facts', (SELECT max(updated_at) FROM edge_decay_fac
 UNION ALL SELECT 'calibration_points', (SELECT max(updated_at) FROM calibration_points)
 UNION ALL SELECT 'exit_facts', (SELECT max(updated_at) FROM exit_facts)
 UNION ALL SELECT 'exit_orders', (SELECT max(updated_at) FROM exit_orders)
-UNION ALL SELECT 'exit_position_facts', (SELECT max(updated_at) FROM exit_position_facts)
-UNION ALL SELECT 'alert_weeks', (SELECT max(updated_at) FROM alert_weeks)
-UNION ALL SELECT 'position_days', (SELECT max(updated_at) FROM position_days);
+UNION ALL SELECT 'exit_position_facts', (SELECT max(updated_at) FROM exit_position_facts);

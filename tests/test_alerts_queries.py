@@ -51,6 +51,8 @@ def url(databases):
                 dict(type=alert_type, severity=severity, category=category, component=component, env=environment,
                      fp=fingerprint, message=f"alert {name}", raised=raised, acked=acked, resolved=resolved,
                      action=action, suppressed=suppressed))
+    with conn, conn.cursor() as cur:  # as a loader does: the stored answers (the metrics' weeks) from the new rows
+        cur.execute("SELECT refresh_stored_answers(interval '0')")
     conn.close()
     return url
 
@@ -274,3 +276,13 @@ def test_open_over_time_matches_a_count_day_by_day(env):
     # the window starts from what was open before it: the same counts as all history, cut
     in_window = {(row.day, row.severity): row.open_alerts for row in window.itertuples()}
     assert in_window == {key: n for key, n in got.items() if key[0] >= window.day.min()}
+
+
+@pytest.mark.parametrize("weeks", [None, 13])
+def test_the_metrics_of_a_database_without_alerts_are_empty(databases, point_app_at, weeks):
+    """Over all history the window starts at the first week with an alert: with none, no rows (not
+    an error over an infinite window)."""
+    point_app_at(databases.create("no_alerts"))
+    assert alerts.open_over_time.__wrapped__(weeks).empty
+    assert alerts.response_times.__wrapped__(weeks).empty
+    assert alerts.false_positives.__wrapped__(weeks).empty

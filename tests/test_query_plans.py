@@ -139,7 +139,7 @@ def alerts_scans(plan: dict) -> list[tuple[str, str | None]]:
 @pytest.mark.parametrize("name", ["alerts_response_times", "alerts_false_positives", "alerts_open_over_time"])
 @pytest.mark.parametrize("weeks", [None, 13])
 def test_the_alerts_metrics_read_the_weekly_summary_or_narrow_indexes(point_app_at_module, name, weeks):
-    """The response metrics read alert_weeks (schema.sql), and the alerts table itself only through
+    """The response metrics read alert_weeks_stored (schema.sql), and the alerts table itself only through
     its narrow indexes (index-only scans: a column they lack would make these Index Scans of the
     wide rows), only where the daily chart needs single alerts. The demo's few hundred alerts would
     be read sequentially, so that is switched off here."""
@@ -148,7 +148,7 @@ def test_the_alerts_metrics_read_the_weekly_summary_or_narrow_indexes(point_app_
         document = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + strip_comments(sql_text(name).text)),
                                 {"weeks": weeks}).scalar()
     plan = document[0]["Plan"]
-    assert "alert_weeks" in relations(plan)
+    assert "alert_weeks_stored" in relations(plan)
     assert set(alerts_scans(plan)) <= {("Index Only Scan", "idx_alerts_metrics"), ("Index Only Scan", "idx_alerts_resolved")}
     if name == "alerts_open_over_time":
         assert set(alerts_scans(plan)) == {("Index Only Scan", "idx_alerts_metrics"), ("Index Only Scan", "idx_alerts_resolved")}

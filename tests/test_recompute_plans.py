@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import rolled_back_cursor
 
-KEY_PARAMETER = re.compile(r"\b(p_ids|p_market_ids|p_weeks|p_days)\b")
+KEY_PARAMETER = re.compile(r"\b(p_ids|p_market_ids)\b")
 # ANY over the function's parameter ($1 once the statement is prepared), as EXPLAIN prints it,
 # and a comparison with another relation's column (the outer row's, in a rescanned node).
 ARRAY_CONDITION = re.compile(r"= ANY \(\(?\$1\b")
@@ -76,9 +76,8 @@ def generic_plan(cur, argument_type: str, statement: str) -> dict:
 
 def test_every_summary_has_its_recompute_statements(cursor):
     names = {name for name, _, _ in recompute_statements(cursor)}
-    assert names == {"alert_weeks_recompute", "calibration_points_recompute", "edge_decay_recompute", "exit_facts_recompute",
-                     "exit_orders_recompute", "market_closes_recompute", "position_days_recompute",
-                     "position_facts_recompute"}
+    assert names == {"calibration_points_recompute", "edge_decay_recompute", "exit_facts_recompute",
+                     "exit_orders_recompute", "market_closes_recompute", "position_facts_recompute"}
 
 
 def test_no_recompute_statement_searches_its_keys_again_for_every_row(cursor):

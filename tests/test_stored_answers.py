@@ -19,7 +19,8 @@ AGGREGATES = {"exits_breakdown": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_steps": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_walking": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_fill_rate": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
-              "edge_decay": "NULL, NULL, NULL, NULL, NULL"}
+              "edge_decay": "NULL, NULL, NULL, NULL, NULL",
+              "alert_weeks": "", "position_days": ""}
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_stored_answers_equal_their_functions_and_wait_for_a_refresh(url):
     assert not stored_equals_live(url)
     # not due yet: refreshed less than a minute ago
     assert rows(url, "SELECT refresh_stored_answers(interval '1 minute')") == [(0,)]
-    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(5,)]
+    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(7,)]
     assert rows(url, "SELECT exits FROM exits_breakdown_stored WHERE level = 'total'") == [(8,)]
     assert stored_equals_live(url)
     (after,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
@@ -71,7 +72,7 @@ def test_one_refresh_at_a_time_and_a_second_caller_does_not_wait(url):
     try:
         with first.cursor() as cur:
             cur.execute("SELECT refresh_stored_answers(interval '0')")  # its transaction still open
-            assert cur.fetchone() == (5,)
+            assert cur.fetchone() == (7,)
         conn = psycopg2.connect(schema.dsn(url), options="-c lock_timeout=2000")
         try:
             with conn, conn.cursor() as cur:
@@ -105,7 +106,7 @@ def test_the_writer_refreshes_what_is_due_and_nothing_sooner_and_the_reader_noth
     assert stored_answers.refresh() == 0  # computed less than a minute ago: not due
     assert not stored_equals_live(url)
     rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '61 seconds'")
-    assert stored_answers.refresh() == 5
+    assert stored_answers.refresh() == 7
     assert stored_equals_live(url)
     # the writer cannot ask for younger answers to be recomputed (four full aggregates each time)
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
@@ -141,7 +142,7 @@ def test_the_background_refresher_refreshes_and_survives_a_database_that_is_down
     point_app_at(url)
     rows(url, NEW_EXIT)
     rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '2 minutes'")
-    assert refresher.refresh_once() == 5
+    assert refresher.refresh_once() == 7
     assert stored_equals_live(url)
     monkeypatch.setenv("PRECOG_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     connection.engine_for.cache_clear()
@@ -164,3 +165,11 @@ def test_edge_decay_for_all_time_without_filters_is_stored_and_said(app_env):
     at = open_page("edges", decay_window="all", sport="nfl")
     assert not at.exception
     assert not [c.value for c in at.caption if c.value.startswith(STORED_SAYS)]
+
+
+@pytest.mark.parametrize("page, params", [(None, {}), ("alerts", {"tab": "Response metrics"})])
+def test_the_overview_and_alerts_metrics_say_when_their_stored_answer_was_computed(app_env, page, params):
+    at = open_page(page, **params)
+    assert not at.exception
+    said = [c.value for c in at.caption if c.value.startswith("These figures are stored: computed ")]
+    assert len(said) == 1 and " UTC). A running dashboard has them refreshed" in said[0]

@@ -1,7 +1,8 @@
 """Summary tables kept by the writers' own statements (schema.sql, "Performance at ten years"):
 each equals its from-scratch definition on the demo data, and stays equal through the writes that
 change it (a position's current row swapped, a late buy, a market closing, a late open quote, a
-market reopening)."""
+market reopening). Also the functions behind two stored answers (alert_weeks(), position_days():
+test_stored_answers.py shows the stored views equal them after a refresh)."""
 from __future__ import annotations
 
 import psycopg2
@@ -69,7 +70,7 @@ SELECT p.created_at::date, p.execution_mode, count(*), sum(p.realized_pnl)
 FROM positions p WHERE p.row_current_ind AND p.status IN ('closed', 'settled')
 GROUP BY 1, 2
 """
-POSITION_DAYS_KEPT = "SELECT day, execution_mode, positions_closed, realized_pnl FROM position_days"
+POSITION_DAYS_STORED = "SELECT * FROM position_days()"  # the stored answer's function (test_stored_answers.py)
 ALERT_WEEKS_FROM_SCRATCH = """
 WITH alive AS (SELECT * FROM alerts WHERE NOT suppressed),
 keys AS (SELECT date_trunc('week', triggered_at) AS week, severity, component, alert_type FROM alive
@@ -83,17 +84,17 @@ CROSS JOIN LATERAL (
     SELECT count(*), count(a.acknowledged_at),
            round(coalesce(sum(extract(epoch FROM a.acknowledged_at - a.triggered_at)), 0), 3),
            count(a.resolved_at), round(coalesce(sum(extract(epoch FROM a.resolved_at - a.triggered_at)), 0), 3),
-           count(*) FILTER (WHERE a.resolution_action = 'false_positive'),
-           count(*) FILTER (WHERE a.resolution_action = 'fixed'),
-           count(*) FILTER (WHERE a.resolution_action = 'ignored'),
-           count(*) FILTER (WHERE a.resolution_action = 'escalated')
+           count(a.resolved_at) FILTER (WHERE a.resolution_action = 'false_positive'),
+           count(a.resolved_at) FILTER (WHERE a.resolution_action = 'fixed'),
+           count(a.resolved_at) FILTER (WHERE a.resolution_action = 'ignored'),
+           count(a.resolved_at) FILTER (WHERE a.resolution_action = 'escalated')
     FROM alive a WHERE date_trunc('week', a.triggered_at) = k.week AND a.severity = k.severity
                    AND a.component = k.component AND a.alert_type = k.alert_type) r
 """
-ALERT_WEEKS_KEPT = """
+ALERT_WEEKS_STORED = """
 SELECT week, severity, component, alert_type, alerts, acknowledged, round(ack_seconds::numeric, 3), resolved,
        round(resolve_seconds::numeric, 3), false_positives, fixed, ignored, escalated, resolved_in_week
-FROM alert_weeks
+FROM alert_weeks()
 """
 
 
@@ -106,8 +107,6 @@ def assert_summaries_current(cur) -> None:
     assert rows(cur, POSITION_FACTS_KEPT) == rows(cur, POSITION_FACTS_FROM_SCRATCH)
     assert rows(cur, MARKET_CLOSES_KEPT) == rows(cur, MARKET_CLOSES_FROM_SCRATCH)
     assert rows(cur, EDGE_DECAY_KEPT) == rows(cur, EDGE_DECAY_FROM_SCRATCH)
-    assert rows(cur, ALERT_WEEKS_KEPT) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
-    assert rows(cur, POSITION_DAYS_KEPT) == rows(cur, POSITION_DAYS_FROM_SCRATCH)
 
 
 def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
@@ -122,12 +121,14 @@ def test_summaries_equal_their_definition_on_the_demo_data(demo_url):
             cur.execute("SELECT count(*), count(close_edge) FROM edge_decay_facts")
             entries, with_close_edge = cur.fetchone()
             assert entries > 10 and with_close_edge > 0
-            cur.execute("SELECT count(*), sum(positions_closed) FROM position_days")
+            cur.execute("SELECT count(*), sum(positions_closed) FROM position_days()")
             days, closed = cur.fetchone()
             assert days > 5 and closed > 100
-            cur.execute("SELECT count(DISTINCT week), sum(resolved), sum(resolved_in_week) FROM alert_weeks")
+            assert rows(cur, POSITION_DAYS_STORED) == rows(cur, POSITION_DAYS_FROM_SCRATCH)
+            cur.execute("SELECT count(DISTINCT week), sum(resolved), sum(resolved_in_week) FROM alert_weeks()")
             weeks, resolved, resolved_in_week = cur.fetchone()
             assert weeks >= 2 and resolved > 0 and resolved == resolved_in_week
+            assert rows(cur, ALERT_WEEKS_STORED) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
             assert_summaries_current(cur)
     finally:
         conn.close()
@@ -258,14 +259,14 @@ def test_edge_decay_follows_the_close_late_edges_and_rescheduled_events(minimal)
 
 def alert_week(cur, week: str, alert_type: str) -> tuple:
     cur.execute("SELECT alerts, acknowledged, ack_seconds, resolved, resolve_seconds, false_positives, resolved_in_week"
-                " FROM alert_weeks WHERE week = %s AND alert_type = %s", (week, alert_type))
+                " FROM alert_weeks() WHERE week = %s AND alert_type = %s", (week, alert_type))
     return cur.fetchone()
 
 
-def test_alert_weeks_follow_raising_acknowledging_resolving_suppressing_and_deleting(minimal):
-    """An alert raised one week and resolved the next counts as raised (and resolved) in its week
-    and as a resolution in the other; suppressing it takes it out of both; a deleted alert leaves
-    no week behind."""
+def test_alert_weeks_count_raising_acknowledging_resolving_suppressing_and_deleting(minimal):
+    """alert_weeks() (stored as alert_weeks_stored): an alert raised one week and resolved the next
+    counts as raised (and resolved) in its week and as a resolution in the other; suppressing it
+    takes it out of both; a deleted alert leaves no week behind."""
     cur = minimal
     cur.execute("""INSERT INTO alerts (alert_id, alert_type, severity, component, message, triggered_at,
                                        acknowledged_at, acknowledged_by)
@@ -280,17 +281,17 @@ def test_alert_weeks_follow_raising_acknowledging_resolving_suppressing_and_dele
     cur.execute("SELECT outcome FROM acknowledge_alert(11, 'bo', NULL)")  # as the page does: now
     cur.execute("SELECT outcome FROM resolve_alert(11, 'bo', 'fixed', NULL)")
     assert cur.fetchone()[0] == "resolved"
-    cur.execute("SELECT resolved_in_week FROM alert_weeks WHERE week = date_trunc('week', localtimestamp)"
+    cur.execute("SELECT resolved_in_week FROM alert_weeks() WHERE week = date_trunc('week', now() AT TIME ZONE 'UTC')"
                 " AND alert_type = 'edge_decay'")
     assert cur.fetchone()[0] == 1
-    assert_summaries_current(cur)
+    assert rows(cur, ALERT_WEEKS_STORED) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
     cur.execute("UPDATE alerts SET suppressed = TRUE WHERE alert_id = 10")
     assert alert_week(cur, "2026-01-05", "edge_decay")[:2] == (1, 1)
     assert alert_week(cur, "2026-01-12", "edge_decay") is None
-    assert_summaries_current(cur)
+    assert rows(cur, ALERT_WEEKS_STORED) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
     cur.execute("DELETE FROM alerts WHERE alert_id = 12")
     assert alert_week(cur, "2025-06-02", "data_stale") is None
-    assert_summaries_current(cur)
+    assert rows(cur, ALERT_WEEKS_STORED) == rows(cur, ALERT_WEEKS_FROM_SCRATCH)
 
 
 def test_last_written_is_the_newest_of_the_named_summaries():
@@ -309,16 +310,13 @@ def test_last_written_is_the_newest_of_the_named_summaries():
 @pytest.mark.parametrize("page, names", [("ab_tests", "position_facts, market_closes"),
                                          ("edges", "edge_decay_facts"),
                                          ("models", "calibration_points"),
-                                         ("exits", "exit_facts, exit_orders, exit_position_facts"),
-                                         ("alerts", "alert_weeks"),
-                                         ("overview", "position_days")])
+                                         ("exits", "exit_facts, exit_orders, exit_position_facts")])
 def test_pages_say_how_fresh_their_summaries_are(app_env, page, names):
     from tests.apptest import open_page
 
     # (without filters, exits and all-time decay read stored answers and say that instead: test_stored_answers.py)
-    extra = {"models": {"tab": "Calibration"}, "exits": {"condition": "stop_loss"}, "edges": {"sport": "nfl"},
-             "alerts": {"tab": "Response metrics"}}.get(page, {})
-    at = open_page(None if page == "overview" else page, decay_window="all", **extra)
+    extra = {"models": {"tab": "Calibration"}, "exits": {"condition": "stop_loss"}, "edges": {"sport": "nfl"}}.get(page, {})
+    at = open_page(page, decay_window="all", **extra)
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("From summaries the database keeps")]
     assert said  # (exits: under the Breakdown tab; the Price walking tab names exit_orders alone)

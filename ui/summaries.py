@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.freshness import age, describe_age
-from queries import summaries
+from queries import stored_answers, summaries
 
 
 def last_written(freshness: pd.DataFrame, names: tuple[str, ...]) -> datetime | None:
@@ -34,7 +34,18 @@ def caption_for(computed_at: str | None, *names: str) -> None:
     if not computed_at:
         caption(*names)
         return
+    st.caption(f"With none of their filters set, these figures are stored: {_computed(computed_at)}. A running "
+               "dashboard has them refreshed once they are a minute old; any filter computes them afresh.")
+
+
+def stored_caption(name: str) -> None:
+    """The caption for figures read from the stored answer `name` whatever the filters (schema.sql)."""
+    computed_at = stored_answers.computed_at().get(name)
+    when = _computed(computed_at) if computed_at else "not computed yet"
+    st.caption(f"These figures are stored: {when}. A running dashboard has them refreshed once they are a "
+               "minute old.")
+
+
+def _computed(computed_at) -> str:
     computed = pd.Timestamp(computed_at).tz_convert("UTC").to_pydatetime()
-    st.caption(f"With none of their filters set, these figures are stored: computed "
-               f"{describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC). A "
-               "running dashboard has them refreshed once they are a minute old; any filter computes them afresh.")
+    return f"computed {describe_age(age(computed, datetime.now(timezone.utc)))} ({computed:%Y-%m-%d %H:%M:%S} UTC)"
