@@ -13,7 +13,7 @@ from queries import alerts
 from queries.connection import DatabaseUnavailable
 from ui.text import literal
 from ui import summaries, url_state
-from ui.charts import line_mode
+from ui.charts import MOST_MARKED_POINTS
 from ui.url_state import UrlState
 from ui.url_state import write as write_url
 from ui.shell import run_inside_app
@@ -298,7 +298,7 @@ if queue_tab.open:
 
 # --- metrics --------------------------------------------------------------------------------------
 def _line(frame: pd.DataFrame, y: str, by: str, title: str, ticks: str):
-    chart = px.line(frame, x="week", y=y, color=by, markers=line_mode(frame.week.nunique()) != "lines", log_y=True,
+    chart = px.line(frame, x="week", y=y, color=by, markers=frame.week.nunique() <= MOST_MARKED_POINTS, log_y=True,
                     color_discrete_map=SEVERITY_COLORS if by == "severity" else None,
                     labels={"week": "Week raised", y: "Minutes (log scale)", by: by.capitalize()}, title=title)
     chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.2))
