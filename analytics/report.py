@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from analytics import ab_stats
 from analytics.trade_metrics import percent, points
-from ui.charts import line_mode
+from ui.charts import Chart, line_mode, table, values
 
 # High contrast on a projector; the control is always the first colour.
 PALETTE = ["#1f5fa8", "#d1495b", "#2e9d5b", "#e08a00", "#7b4fb3", "#00a0b0"]
@@ -29,15 +29,15 @@ def colours(versions: Sequence[str]) -> dict[str, str]:
 
 
 def _layout(y_title: str, x_title: str = "", y_format: str | None = None, **more) -> dict:
-    """The figures' shared layout, as one dict: a figure built with it in one go is validated once,
-    where update_layout/update_xaxes/update_yaxes each validated again (half the page's script time)."""
+    """The figures' shared layout, as one dict (the figures are plain specs: ui/charts.py)."""
     grid = dict(showgrid=True, gridcolor="#e6e6e6", automargin=True)
     layout = dict(
         font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=40, b=10), height=360,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title=None),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hovermode="x unified", plot_bgcolor="white",
-        xaxis=dict(title=x_title or None, **grid),
-        yaxis=dict(title=y_title, zeroline=True, zerolinecolor="#888", tickformat=y_format, **grid),
+        xaxis=dict(**({"title": dict(text=x_title)} if x_title else {}), **grid),
+        yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#888",
+                   **({"tickformat": y_format} if y_format else {}), **grid),
     )
     for key, value in more.items():
         layout[key] = {**layout[key], **value} if isinstance(value, dict) and key in layout else value
@@ -53,50 +53,50 @@ def _each(frame: pd.DataFrame, versions: Sequence[str]):
             yield version, rows, palette[version]
 
 
-def cumulative_pnl_figure(daily: pd.DataFrame, versions: Sequence[str]) -> go.Figure:
+def cumulative_pnl_figure(daily: pd.DataFrame, versions: Sequence[str]) -> Chart:
     """daily: version, day, cumulative_pnl (dollars). One step line per version, control first."""
-    traces = [go.Scatter(x=rows.day, y=rows.cumulative_pnl.astype(float), name=version, mode="lines",
-                         line=dict(color=colour, width=3, shape="hv"))
+    traces = [dict(type="scatter", x=values(rows.day), y=values(rows.cumulative_pnl), name=version, mode="lines",
+                   line=dict(color=colour, width=3, shape="hv"))
               for version, rows, colour in _each(daily, versions)]
-    return go.Figure(data=traces, layout=_layout("Realized P&L", y_format="$,.0f"))
+    return Chart(traces, _layout("Realized P&L", y_format="$,.0f"))
 
 
-def returns_histogram_figure(histogram: pd.DataFrame, versions: Sequence[str]) -> go.Figure:
+def returns_histogram_figure(histogram: pd.DataFrame, versions: Sequence[str]) -> Chart:
     """histogram: version, bin_low, bin_high, positions. Share of each version's positions per bin
     (versions differ in size), overlaid on shared bins."""
-    traces = [go.Bar(x=(rows.bin_low + rows.bin_high) / 2, y=rows.positions / rows.positions.sum(),
-                     width=(rows.bin_high - rows.bin_low) * 0.95, name=version, marker_color=colour, opacity=0.6,
-                     customdata=rows.positions,
-                     hovertemplate="%{x:.1%}: %{y:.1%} of positions (%{customdata})<extra>%{fullData.name}</extra>")
+    traces = [dict(type="bar", x=values((rows.bin_low + rows.bin_high) / 2), y=values(rows.positions / rows.positions.sum()),
+                   width=values((rows.bin_high - rows.bin_low) * 0.95), name=version, marker=dict(color=colour),
+                   opacity=0.6, customdata=values(rows.positions),
+                   hovertemplate="%{x:.1%}: %{y:.1%} of positions (%{customdata})<extra>%{fullData.name}</extra>")
               for version, rows, colour in _each(histogram, versions)]
-    return go.Figure(data=traces, layout=_layout("Share of positions", "Return per closed position", y_format=".0%",
-                                                 barmode="overlay", hovermode="closest",
-                                                 xaxis=dict(tickformat=".0%")))
+    return Chart(traces, _layout("Share of positions", "Return per closed position", y_format=".0%",
+                                 barmode="overlay", hovermode="closest", xaxis=dict(tickformat=".0%")))
 
 
-def lift_figure(lift: pd.DataFrame, versions: Sequence[str], level: float) -> go.Figure:
+def lift_figure(lift: pd.DataFrame, versions: Sequence[str], level: float) -> Chart:
     """lift: look_at, version, estimate, low, high (lift_over_time). The difference in mean return
     against the control with its interval band, per challenger."""
     traces = []
     for version, rows, colour in _each(lift, versions):
-        traces.append(go.Scatter(x=list(rows.look_at) + list(rows.look_at[::-1]),
-                                 y=list(rows.high) + list(rows.low[::-1]), fill="toself", fillcolor=colour,
-                                 opacity=0.18, line=dict(width=0), hoverinfo="skip", showlegend=False))
-        traces.append(go.Scatter(x=rows.look_at, y=rows.estimate, name=f"{version} − control", mode=line_mode(len(rows)),
-                                 line=dict(color=colour, width=3), marker=dict(size=5),
-                                 customdata=rows[["low", "high"]].to_numpy(),
-                                 hovertemplate="%{y:+.2%} (%{customdata[0]:+.2%} to %{customdata[1]:+.2%})"))
-    return go.Figure(data=traces, layout=_layout(f"Difference ({level:.1%} interval)", "Weekly look", y_format="+.0%"))
+        traces.append(dict(type="scatter", x=values(pd.concat([rows.look_at, rows.look_at[::-1]])),
+                           y=values(pd.concat([rows.high, rows.low[::-1]])), fill="toself", fillcolor=colour,
+                           opacity=0.18, line=dict(width=0), hoverinfo="skip", showlegend=False))
+        traces.append(dict(type="scatter", x=values(rows.look_at), y=values(rows.estimate), name=f"{version} − control",
+                           mode=line_mode(len(rows)), line=dict(color=colour, width=3), marker=dict(size=5),
+                           customdata=table(rows, ["low", "high"]),
+                           hovertemplate="%{y:+.2%} (%{customdata[0]:+.2%} to %{customdata[1]:+.2%})"))
+    return Chart(traces, _layout(f"Difference ({level:.1%} interval)", "Weekly look", y_format="+.0%"))
 
 
-def chance_figure(lift: pd.DataFrame, versions: Sequence[str]) -> go.Figure:
+def chance_figure(lift: pd.DataFrame, versions: Sequence[str]) -> Chart:
     """Chance to beat the control (normal approximation) at every weekly look."""
-    traces = [go.Scatter(x=rows.look_at, y=rows.chance_to_beat, name=version, mode=line_mode(len(rows)),
-                         line=dict(color=colour, width=3), marker=dict(size=5), hovertemplate="%{y:.0%}")
+    traces = [dict(type="scatter", x=values(rows.look_at), y=values(rows.chance_to_beat), name=version,
+                   mode=line_mode(len(rows)), line=dict(color=colour, width=3), marker=dict(size=5),
+                   hovertemplate="%{y:.0%}")
               for version, rows, colour in _each(lift, versions)]
     even = dict(type="line", xref="paper", x0=0, x1=1, y0=0.5, y1=0.5, line=dict(color="#888", dash="dot"))
-    return go.Figure(data=traces, layout=_layout("Chance to beat control", "Weekly look", y_format=".0%",
-                                                 shapes=[even], yaxis=dict(range=[0, 1])))
+    return Chart(traces, _layout("Chance to beat control", "Weekly look", y_format=".0%",
+                                 shapes=[even], yaxis=dict(range=[0, 1])))
 
 
 # --- tables and sentences (page and report alike) -----------------------------------------------

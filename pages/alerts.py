@@ -4,7 +4,6 @@ Alert text comes from other systems: it is shown only through st.text, st.code a
 and sentences that quote the database pass through ui.text.literal.
 """
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from analytics import alerts as metrics
@@ -12,8 +11,7 @@ from identity import NotAllowed, current_identity
 from queries import alerts
 from queries.connection import DatabaseUnavailable
 from ui.text import literal
-from ui import summaries, url_state
-from ui.charts import MOST_MARKED_POINTS
+from ui import charts, summaries, url_state
 from ui.url_state import UrlState
 from ui.url_state import write as write_url
 from ui.shell import run_inside_app
@@ -298,13 +296,12 @@ if queue_tab.open:
 
 # --- metrics --------------------------------------------------------------------------------------
 def _line(frame: pd.DataFrame, y: str, by: str, title: str, ticks: str):
-    chart = px.line(frame, x="week", y=y, color=by, markers=frame.week.nunique() <= MOST_MARKED_POINTS, log_y=True,
-                    color_discrete_map=SEVERITY_COLORS if by == "severity" else None,
-                    labels={"week": "Week raised", y: "Minutes (log scale)", by: by.capitalize()}, title=title)
-    chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.2))
-    chart.update_yaxes(dtick=1)  # log axis: ticks at 1, 10, 100, ... minutes only
-    chart.update_xaxes(tickformat=ticks)
-    return chart
+    return charts.lines(frame, x="week", y=y, color=by, markers=frame.week.nunique() <= charts.MOST_MARKED_POINTS,
+                        colors=SEVERITY_COLORS if by == "severity" else None,
+                        labels={"week": "Week raised", y: "Minutes (log scale)", by: by.capitalize()}, title=title,
+                        margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.2),
+                        yaxis=dict(type="log", dtick=1),  # log axis: ticks at 1, 10, 100, ... minutes only
+                        xaxis=dict(tickformat=ticks))
 
 
 if metrics_tab.open:
@@ -352,22 +349,22 @@ if metrics_tab.open:
                                      below=(rates.rate - rates.ci_low) * 100,
                                      evidence=rates.enough_data.map({True: "enough data",
                                                                      False: f"under {metrics.MIN_RESOLVED_FOR_RATE} resolved"}))
-                chart = px.bar(rates, x="alert_type", y="percent", error_y="above", error_y_minus="below",
-                               color="evidence", color_discrete_map={"enough data": "#1f77b4"},
-                               hover_data={"resolved": True, "false_positives": True},
-                               labels={"alert_type": "Alert type", "percent": "Resolved as false positive (%)",
-                                       "evidence": ""},
-                               title="False-positive rate per alert type (95% interval)")
-                chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
+                chart = charts.bars(rates, x="alert_type", y="percent", error_y="above", error_y_minus="below",
+                                    color="evidence", colors={"enough data": "#1f77b4"},
+                                    hover={"resolved": True, "false_positives": True},
+                                    labels={"alert_type": "Alert type", "percent": "Resolved as false positive (%)",
+                                            "evidence": ""},
+                                    title="False-positive rate per alert type (95% interval)",
+                                    margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
                 st.plotly_chart(chart, width="stretch", key="alerts_fp_chart")
         with open_column:
             opened = alerts.open_over_time(weeks)
             if opened.empty:
                 st.info("There are no alerts yet.")
             else:
-                chart = px.area(opened, x="day", y="open_alerts", color="severity", color_discrete_map=SEVERITY_COLORS,
-                                labels={"day": "Day (UTC)", "open_alerts": "Open at end of day", "severity": "Severity"},
-                                title="Open alerts over time")
-                chart.update_layout(margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.3))
-                chart.update_xaxes(tickformat=ticks)
+                chart = charts.areas(opened, x="day", y="open_alerts", color="severity", colors=SEVERITY_COLORS,
+                                     labels={"day": "Day (UTC)", "open_alerts": "Open at end of day",
+                                             "severity": "Severity"},
+                                     title="Open alerts over time", margin=dict(l=0, r=0, t=40, b=0),
+                                     legend=dict(orientation="h", y=-0.3), xaxis=dict(tickformat=ticks))
                 st.plotly_chart(chart, width="stretch", key="alerts_open_chart")

@@ -2,13 +2,12 @@
 from datetime import datetime, timezone
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from analytics import edges as edge_stats
 from analytics.freshness import age, describe_age
 from queries import edges
-from ui import summaries, url_state
+from ui import charts, summaries, url_state
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -119,17 +118,17 @@ with distribution_column:
     if distribution.empty:
         st.info("No open market has a current edge with these filters.")
     else:
-        chart = px.bar(
-            distribution, x="ev_mid", y="edges", color="threshold", hover_data={"ev_mid": False, "ev_bucket": ":.2f"},
+        tallest = distribution.groupby("ev_bucket").edges.sum().max()
+        chart = charts.bars(
+            distribution, x="ev_mid", y="edges", color="threshold", hover={"ev_mid": False, "ev_bucket": ":.2f"},
             labels={"ev_mid": "Edge (EV per contract, 0.01 buckets)", "ev_bucket": "Bucket from",
                     "edges": "Current edges", "threshold": ""},
-            color_discrete_map={edge_stats.ABOVE: "#1f77b4", edge_stats.BELOW: "#c7c7c7"},
+            colors={edge_stats.ABOVE: "#1f77b4", edge_stats.BELOW: "#c7c7c7"},
+            traces={"width": edge_stats.BUCKET_WIDTH * 0.9},
+            barmode="stack", margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.12),
+            yaxis=dict(dtick=float(max(1, -(-tallest // 6)))),  # whole edges on the axis
+            shapes=[charts.vertical_line(float(filters.min_ev), "#d62728", dash="dash")],
         )
-        chart.add_vline(x=float(filters.min_ev), line_dash="dash", line_color="#d62728")
-        chart.update_traces(width=edge_stats.BUCKET_WIDTH * 0.9)
-        tallest = distribution.groupby("ev_bucket").edges.sum().max()
-        chart.update_layout(barmode="stack", margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.12),
-                            yaxis=dict(dtick=max(1, -(-tallest // 6))))  # whole edges on the axis
         st.plotly_chart(chart, width="stretch", key="edges_distribution_chart")
 with versions_column:
     st.subheader("Edges by strategy and model version")
@@ -137,14 +136,14 @@ with versions_column:
     if versions.empty:
         st.info(f"No strategy version has an edge at or above {filters.min_ev:.4f} right now.")
     else:
-        chart = px.bar(
-            versions, x="edges", y="strategy", color="model", orientation="h",
-            hover_data={"markets": True, "mean_ev": ":.4f", "max_ev": ":.4f"},
+        chart = charts.bars(
+            versions, x="edges", y="strategy", color="model", horizontal=True,
+            hover={"markets": True, "mean_ev": ":.4f", "max_ev": ":.4f"},
             labels={"edges": "Edges at or above the threshold", "strategy": "Strategy version",
                     "model": "Model version", "mean_ev": "Mean edge", "max_ev": "Best edge"},
+            margin=dict(l=0, r=0, t=10, b=0), yaxis=dict(categoryorder="total ascending"),
+            legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
         )
-        chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), yaxis=dict(categoryorder="total ascending"),
-                            legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))
         st.plotly_chart(chart, width="stretch", key="edges_versions_chart")
 
 st.subheader("Edge decay: did the edges we traded last?")
@@ -166,15 +165,15 @@ else:
         + ("" if retained is None else f" Overall {retained:.0%} of the entry edge was still there at the close.")
     )
     long = edge_stats.decay_long(decay)
-    chart = px.line(
+    chart = charts.lines(
         long, x="time_to_expiry", y="mean_edge", color="moment", markers=True,
-        hover_data={"traded_edges": True, "mean_edge": ":.4f"},
+        hover={"traded_edges": True, "mean_edge": ":.4f"},
         labels={"time_to_expiry": "Time to expiry at entry", "mean_edge": "Mean edge (EV per contract)",
                 "moment": "Edge", "traded_edges": "Trades"},
-        color_discrete_map={edge_stats.AT_ENTRY: "#1f77b4", edge_stats.AT_CLOSE: "#ff7f0e"},
+        colors={edge_stats.AT_ENTRY: "#1f77b4", edge_stats.AT_CLOSE: "#ff7f0e"},
+        height=360, margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.12),
+        shapes=[charts.horizontal_line(0, "#999999", width=1)],
     )
-    chart.update_layout(height=360, margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.12))
-    chart.add_hline(y=0, line_color="#999999", line_width=1)
     st.plotly_chart(chart, width="stretch", key="edges_decay_chart")
     summaries.caption_for(decay.attrs.get("computed_at"), "edge_decay_facts")
     st.dataframe(

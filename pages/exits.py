@@ -2,13 +2,11 @@
 from datetime import datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import exits as ax
 from queries import exits
-from ui import summaries, url_state
+from ui import charts, summaries, url_state
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -101,10 +99,10 @@ def show_breakdown(breakdown, filters) -> None:
     with holding_column:
         st.subheader("Holding time")
         st.caption("Time from the position's opening to each exit.")
-        chart = px.bar(ax.holding_distribution(breakdown.detail), x="held", y="exits", color="exit_condition",
-                       color_discrete_map=CONDITION_COLORS,
-                       labels={"held": "Held for", "exits": "Exits", "exit_condition": "Exit condition"})
-        chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.25), height=340)
+        chart = charts.bars(ax.holding_distribution(breakdown.detail), x="held", y="exits", color="exit_condition",
+                            colors=CONDITION_COLORS,
+                            labels={"held": "Held for", "exits": "Exits", "exit_condition": "Exit condition"},
+                            margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=-0.25), height=340)
         st.plotly_chart(chart, width="stretch", key="exits_holding_chart")
 
 
@@ -188,10 +186,10 @@ def show_regret(breakdown) -> None:
         "saved_by_exiting": st.column_config.NumberColumn("Saved by exiting ($)", format=MONEY),
         "exits_that_saved": "Exits that saved", "exits_that_cost": "Exits that cost", "verdict": "Verdict"})
     bars = regret[regret.settled_exits > 0].assign(saved=lambda f: f.saved_by_exiting.astype(float))
-    chart = px.bar(bars, x="exit_condition", y="saved", color=bars.saved >= 0,
-                   color_discrete_map={True: "#2ca02c", False: "#d62728"},
-                   labels={"exit_condition": "Exit condition", "saved": "Saved by exiting ($)"})
-    chart.update_layout(showlegend=False, margin=dict(l=0, r=0, t=10, b=0), height=300)
+    chart = charts.bars(bars, x="exit_condition", y="saved", color=bars.saved >= 0,
+                        colors={True: "#2ca02c", False: "#d62728"},
+                        labels={"exit_condition": "Exit condition", "saved": "Saved by exiting ($)"},
+                        showlegend=False, margin=dict(l=0, r=0, t=10, b=0), height=300)
     chart_column, _ = st.columns(2)
     chart_column.plotly_chart(chart, width="stretch", key="exits_regret_chart")
 
@@ -253,28 +251,33 @@ def show_reconciliation(version_filters) -> None:
         "problem": "Problem", "positions_with_problems": None})
 
 
-def timeline_figure(pos, series) -> go.Figure:
-    figure = go.Figure()
-    figure.add_scatter(**series["price"], mode="lines", line_shape="hv", name=f"Market price ({pos.side})",
-                       line=dict(color="#1f77b4"))
-    figure.add_scatter(**series["stop"], mode="lines+markers", line_shape="hv", name="Trailing stop",
-                       line=dict(color="#d62728", dash="dash"), connectgaps=False)
-    figure.add_scatter(**series["entry"], mode="markers", name="Entry", hoverinfo="text+x",
-                       marker=dict(symbol="triangle-up", size=14, color="#2ca02c"))
-    exits_drawn = series["exits"]
-    if exits_drawn["x"]:
-        figure.add_scatter(x=exits_drawn["x"], y=exits_drawn["y"], text=exits_drawn["text"], mode="markers",
-                           name="Exits", hoverinfo="text+x",
-                           marker=dict(symbol="triangle-down", size=exits_drawn["size"], color="#ff7f0e"))
+def timeline_figure(pos, series) -> charts.Chart:
+    def points(drawn: dict, **trace) -> dict:
+        return {"type": "scatter", "x": charts.values(drawn["x"]), "y": charts.values(drawn["y"]),
+                **({"text": drawn["text"]} if "text" in drawn else {}), **trace}
+
+    traces = [
+        points(series["price"], mode="lines", line=dict(color="#1f77b4", shape="hv"), name=f"Market price ({pos.side})"),
+        points(series["stop"], mode="lines+markers", line=dict(color="#d62728", dash="dash", shape="hv"),
+               name="Trailing stop", connectgaps=False),
+        points(series["entry"], mode="markers", name="Entry", hoverinfo="text+x",
+               marker=dict(symbol="triangle-up", size=14, color="#2ca02c")),
+    ]
+    if series["exits"]["x"]:
+        traces.append(points(series["exits"], mode="markers", name="Exits", hoverinfo="text+x",
+                             marker=dict(symbol="triangle-down", size=series["exits"]["size"], color="#ff7f0e")))
     if series["settlement"]:
-        figure.add_scatter(**series["settlement"], mode="markers", name="Settlement (held side)",
-                           marker=dict(symbol="star", size=16, color="#9467bd"))
-    figure.add_vrect(x0=series["held"][0], x1=series["held"][1], fillcolor="#2ca02c", opacity=0.07, line_width=0,
-                     annotation_text="held", annotation_position="top left")
-    figure.update_layout(margin=dict(l=0, r=0, t=10, b=0), height=420, hovermode="closest",
-                         yaxis=dict(title="Price of the contract held", range=[-0.02, 1.02]),
-                         xaxis=dict(title="UTC"), legend=dict(orientation="h", y=1.08))
-    return figure
+        traces.append(points(series["settlement"], mode="markers", name="Settlement (held side)",
+                             marker=dict(symbol="star", size=16, color="#9467bd")))
+    held_from, held_until = charts.values(list(series["held"]))
+    return charts.Chart(traces, dict(
+        margin=dict(l=0, r=0, t=10, b=0), height=420, hovermode="closest",
+        yaxis=dict(title=dict(text="Price of the contract held"), range=[-0.02, 1.02]),
+        xaxis=dict(title=dict(text="UTC")), legend=dict(orientation="h", y=1.08),
+        shapes=[dict(type="rect", xref="x", yref="y domain", x0=held_from, x1=held_until, y0=0, y1=1,
+                     fillcolor="#2ca02c", opacity=0.07, line=dict(width=0))],
+        annotations=[dict(text="held", xref="x", yref="y domain", x=held_from, y=1, xanchor="left",
+                          yanchor="top", showarrow=False)]))
 
 
 def show_position(position_id) -> None:

@@ -4,10 +4,7 @@ promote, deprecate and roll back."""
 from datetime import datetime, time, timezone
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from analytics import calibration as cal
 from analytics import model_metrics as mm
@@ -16,8 +13,7 @@ from analytics.money import format_money
 from identity import NotAllowed, current_identity
 from queries import models as q
 from queries.versions import version_results
-from ui import summaries, url_state
-from ui.charts import facet_points
+from ui import charts, summaries, url_state
 from ui.text import literal
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
@@ -174,7 +170,7 @@ if compare_tab.open:
                            "metrics from the Calibration tab; trading metrics from the Live results tab.")
                 chart_data = long[long.metric.map(mm.METRIC_DIRECTIONS).notna()].copy()
                 chart_data["metric"] = chart_data.metric.map(mm.METRIC_LABELS)
-                chart = facet_points(chart_data, x="model_version", y="value", facet="metric", x_order=selected,
+                chart = charts.facet_points(chart_data, x="model_version", y="value", facet="metric", x_order=selected,
                                      facet_order=[mm.METRIC_LABELS[k] for k, _, d in mm.METRICS if d],
                                      highlight=baseline)
                 st.caption("Each panel is one metric (own scale); the baseline is drawn as a diamond.")
@@ -245,35 +241,39 @@ if calibration_tab.open:
             panels = scored.model_version.tolist()
             per_row = min(len(panels), 3)
             grid_rows = -(-len(panels) // per_row)
-            figure = make_subplots(rows=grid_rows, cols=per_row, shared_yaxes=True, horizontal_spacing=0.05,
-                                   vertical_spacing=0.12 if grid_rows > 1 else 0.0,
-                                   subplot_titles=[f"{v} · {int(n)} markets"
-                                                   for v, n in zip(scored.model_version, scored.markets)])
+            layout = charts.subplot_grid(grid_rows, per_row, shared_y=True, horizontal_spacing=0.05,
+                                         vertical_spacing=0.12 if grid_rows > 1 else 0.0,
+                                         titles=[f"{v} · {int(n)} markets"
+                                                 for v, n in zip(scored.model_version, scored.markets)])
+            for cell in range(grid_rows * per_row):
+                suffix = charts.axis_suffix(cell)
+                layout[f"xaxis{suffix}"].update(range=[0, 1], title=dict(text="Predicted probability"))
+                layout[f"yaxis{suffix}"].update(range=[-0.02, 1.02])
+                if cell % per_row == 0:
+                    layout[f"yaxis{suffix}"]["title"] = dict(text="Observed frequency")
+            layout.update(height=380 * grid_rows + 40, margin=dict(l=0, r=0, t=80, b=0),
+                          legend=dict(orientation="h", x=0, y=1.08 if grid_rows == 1 else 1.04, yanchor="bottom"))
+            traces = []
             for i, version in enumerate(panels):
-                row, col = i // per_row + 1, i % per_row + 1
-                figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="#bbbbbb", dash="dot"),
-                                            showlegend=False, hoverinfo="skip"), row=row, col=col)
+                cell = dict(xaxis=f"x{charts.axis_suffix(i)}", yaxis=f"y{charts.axis_suffix(i)}")
+                traces.append(dict(type="scatter", x=[0, 1], y=[0, 1], mode="lines", showlegend=False,
+                                   line=dict(color="#bbbbbb", dash="dot"), hoverinfo="skip", **cell))
                 for forecaster, name, color in (("model", "Model version", MODEL_COLOR),
                                                 ("market", "Market price", MARKET_COLOR)):
                     curve = cal.reliability_curve(
                         bins[(bins.model_version == version) & (bins.forecaster == forecaster)])
-                    figure.add_trace(go.Scatter(
-                        x=curve.mean_predicted, y=curve.observed, mode="lines+markers", name=name,
-                        legendgroup=forecaster, showlegend=i == 0, marker=dict(color=color, size=8),
-                        line=dict(color=color),
-                        error_y=dict(type="data", symmetric=False, array=curve.ci_high - curve.observed,
-                                     arrayminus=curve.observed - curve.ci_low, thickness=1, width=3),
-                        customdata=curve[["n", "ci_low", "ci_high", "bin_lower", "bin_upper"]].to_numpy(),
+                    traces.append(dict(
+                        type="scatter", x=charts.values(curve.mean_predicted), y=charts.values(curve.observed),
+                        mode="lines+markers", name=name, legendgroup=forecaster, showlegend=i == 0,
+                        marker=dict(color=color, size=8), line=dict(color=color),
+                        error_y=dict(type="data", symmetric=False, array=charts.values(curve.ci_high - curve.observed),
+                                     arrayminus=charts.values(curve.observed - curve.ci_low), thickness=1, width=3),
+                        customdata=charts.table(curve, ["n", "ci_low", "ci_high", "bin_lower", "bin_upper"]),
                         hovertemplate=(f"{name}<br>bin (%{{customdata[3]:.3f}}, %{{customdata[4]:.3f}}]<br>"
                                        "predicted %{x:.3f}, observed %{y:.3f}<br>95% interval %{customdata[1]:.3f}–"
                                        "%{customdata[2]:.3f}<br>%{customdata[0]} markets<extra></extra>"),
-                    ), row=row, col=col)
-            figure.update_xaxes(range=[0, 1], title_text="Predicted probability")
-            figure.update_yaxes(range=[-0.02, 1.02])
-            figure.update_yaxes(title_text="Observed frequency", col=1)
-            figure.update_layout(height=380 * grid_rows + 40, margin=dict(l=0, r=0, t=80, b=0),
-                                 legend=dict(orientation="h", x=0, y=1.08 if grid_rows == 1 else 1.04,
-                                             yanchor="bottom"))
+                        **cell))
+            figure = charts.Chart(traces, layout)
             st.plotly_chart(figure, width="stretch", key="models_reliability_chart")
             st.caption("Error bars: 95% Wilson interval of the observed frequency in each bin. Points on the dotted "
                        "diagonal are perfectly calibrated.")
@@ -304,11 +304,12 @@ if runs_tab.open:
             if importance.empty:
                 st.caption("The final runs record no feature importance.")
             else:
-                chart = px.bar(importance, x="importance", y="feature", color="model_version", barmode="group",
-                               orientation="h", category_orders={"model_version": selected},
-                               labels={"importance": "Importance", "feature": "", "model_version": "Version"},
-                               height=120 + 28 * importance.feature.nunique() * max(1, importance.model_version.nunique()) // 2)
-                chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), yaxis=dict(autorange="reversed"))
+                chart = charts.bars(importance, x="importance", y="feature", color="model_version", horizontal=True,
+                                    order=selected,
+                                    labels={"importance": "Importance", "feature": "", "model_version": "Version"},
+                                    barmode="group", margin=dict(l=0, r=0, t=10, b=0), yaxis=dict(autorange="reversed"),
+                                    height=120 + 28 * importance.feature.nunique()
+                                    * max(1, importance.model_version.nunique()) // 2)
                 st.plotly_chart(chart, width="stretch", key="models_importance_chart")
 
 # --- history ----------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """Overview: the state of the trading operation at a glance."""
-import plotly.express as px
 import streamlit as st
 
 from analytics.freshness import age, describe_age, is_stale
 from analytics.money import format_money
 from queries import overview
-from ui import summaries
+from ui import charts, summaries
 from ui.shell import run_inside_app
 
 run_inside_app()
@@ -35,12 +34,12 @@ with pnl_column:
     if pnl.empty:
         st.info("No position has closed yet, so there is no realized P&L to chart.")
     else:
-        chart = px.line(
+        chart = charts.lines(
             pnl, x="day", y="cumulative_pnl", color="execution_mode",
             labels={"day": "Day closed", "cumulative_pnl": "Cumulative realized P&L ($)", "execution_mode": "Mode"},
-            color_discrete_map={"live": "#1f77b4", "paper": "#ff7f0e"},
+            colors={"live": "#1f77b4", "paper": "#ff7f0e"},
+            margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.1),
         )
-        chart.update_layout(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", y=1.1))
         st.plotly_chart(chart, width="stretch", key="overview_pnl_chart")
     summaries.stored_caption("position_days_stored")  # the chart and the live total above
 

@@ -1,8 +1,11 @@
 """Running the dashboard under streamlit.testing's AppTest."""
 from __future__ import annotations
 
+import base64
+import math
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -20,3 +23,12 @@ def open_page(page: str | None = None, *, secrets: dict | None = None, **query_p
     if page:
         at.switch_page(f"pages/{page}.py")
     return at.run()
+
+
+def plotted(values) -> list:
+    """A chart's x, y or customdata as sent to the browser (ui/charts.values: numbers as a typed
+    array, NaN for missing) back as a list, None where missing."""
+    if isinstance(values, dict) and "bdata" in values:
+        numbers = np.frombuffer(base64.b64decode(values["bdata"]), dtype="<" + values["dtype"]).tolist()
+        return [None if math.isnan(v) else v for v in numbers]
+    return list(values)
