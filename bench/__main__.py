@@ -128,10 +128,10 @@ def _ms(value) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def _ratio(a, b) -> str:
+def _ratio(a, b, places: int = 1) -> str:
     if a is None or b is None or b == 0:
         return "—"
-    return f"{a / b:,.1f}×"
+    return f"{a / b:,.{places}f}×"
 
 
 def table(report: dict) -> str:
@@ -153,12 +153,16 @@ def table(report: dict) -> str:
                  "time (EXPLAIN ANALYZE); wire floor = the same statements from a bare psycopg2 client, no DataFrame.")
     browser = report.get("browser")
     if browser:
-        lines += ["", "| page | ready, first load (ms) | ready p50 (ms) | ready p95 (ms) | ÷ empty page p50 |",
-                  "| --- | ---: | ---: | ---: | ---: |"]
-        empty = browser["pages"]["(empty Streamlit page)"]["p50_ms"]
+        from bench.browser import EMPTY, LINKED
+
+        lines += ["", "| page | ready, first load (ms) | ready p50 (ms) | ready p95 (ms) | ÷ empty page p50 "
+                      "| ÷ empty page opened by its link |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        empty = browser["pages"][EMPTY]["p50_ms"]
+        linked = browser["pages"].get(LINKED, {}).get("p50_ms")
         for name, r in browser["pages"].items():
             lines.append(f"| {name} | {_ms(r['first_ms'])} | {_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} "
-                         f"| {_ratio(r['p50_ms'], empty)} |")
+                         f"| {_ratio(r['p50_ms'], empty, 2)} | {_ratio(r['p50_ms'], linked, 2)} |")
         mem = browser["memory"]
         lines.append("")
         lines.append(f"Streamlit server resident size: {mem['idle_mb']:.0f} MB after start, "

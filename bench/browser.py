@@ -1,6 +1,7 @@
-"""Page-ready times in headless Chromium, beside three Streamlit pages without the dashboard measured
-in the same run (an empty page; one chart and one table; the kinds of elements the dashboard's
-pages are made of, bench/parts_app.py), and the Streamlit server's resident size after concurrent
+"""Page-ready times in headless Chromium, beside four Streamlit pages without the dashboard measured
+in the same run (an empty page; an empty page opened by its link, as the dashboard's pages but
+the Overview are, bench/linked_app.py; one chart and one table; the kinds of elements the
+dashboard's pages are made of, bench/parts_app.py), and the Streamlit server's resident size after concurrent
 sessions have each opened every page.
 
 Ready = from navigation until the page's title is drawn and the script has finished running
@@ -28,10 +29,13 @@ PAGES = {"Overview": ("", "Overview"), "Alerts": ("alerts", "Alerts"), "Position
          "Model versions": ("models", "Model versions"), "Strategy A/B": ("ab_tests", "Strategy A/B"),
          "Current edges": ("edges", "Current edges"), "Trade attribution": ("trades", "Trade attribution")}
 EMPTY = "(empty Streamlit page)"
+LINKED = "(empty Streamlit page opened by its link)"
 CHART_AND_TABLE = "(Streamlit page: one chart, one table)"
 PARTS = "(Streamlit page: navigation, filters, tabs, metrics, a chart, a table)"
-YARDSTICKS = {EMPTY: ("bench/empty_app.py", "Empty page"), CHART_AND_TABLE: ("bench/chart_table_app.py", "Chart and table"),
-              PARTS: ("bench/parts_app.py", "Dashboard parts")}
+# name: (script, the page's st.title, URL path)
+YARDSTICKS = {EMPTY: ("bench/empty_app.py", "Empty page", ""), LINKED: ("bench/linked_app.py", "Linked page", "linked"),
+              CHART_AND_TABLE: ("bench/chart_table_app.py", "Chart and table", ""),
+              PARTS: ("bench/parts_app.py", "Dashboard parts", "")}
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 TIMEOUT_MS = 120_000
 
@@ -67,7 +71,7 @@ async def _ready_times(browser, base: str, yardstick_bases: dict[str, str], runs
     """Each target's first load, then `runs` rounds that load every target once, in turn: the
     machine's load drifts over minutes, and round-robin lets every page and yardstick meet the
     same conditions (back to back, a ratio moved by up to 0.3 from one run to the next)."""
-    targets = [(name, yardstick_bases[name] + "/", title) for name, (_, title) in YARDSTICKS.items()]
+    targets = [(name, f"{yardstick_bases[name]}/{path}", title) for name, (_, title, path) in YARDSTICKS.items()]
     targets += [(name, f"{base}/{path}", title) for name, (path, title) in PAGES.items()]
     first = {name: await _load(browser, url, title) * 1000 for name, url, title in targets}
     later = {name: [] for name, _, _ in targets}
@@ -147,7 +151,7 @@ def measure(url: str, runs: int, sessions: int, progress=print) -> dict:
     with contextlib.ExitStack() as servers:
         base = servers.enter_context(streamlit_server(env))
         yardstick_bases = {name: servers.enter_context(streamlit_server({}, script=script))
-                           for name, (script, _) in YARDSTICKS.items()}
+                           for name, (script, _, _) in YARDSTICKS.items()}
         result = asyncio.run(_measure(base, yardstick_bases, runs, sessions, progress))
     progress(f"[bench] server memory: {sessions} concurrent sessions, each opening every page")
     with streamlit_server(env) as base:
