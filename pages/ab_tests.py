@@ -199,8 +199,13 @@ for r in roi[roi.mismatch].itertuples():
     st.warning(f"Stored {r.mode} ROI of {literal(r.version)} is {r.stored}, but its closed positions give "
                f"{r.recomputed} (all time, {r.positions} positions): the stored figure is stale or wrong.",
                icon=":material/warning:")
-with st.expander("Stored ROI against ROI recomputed from trades (all time)", expanded=bool(roi.mismatch.any())):
-    st.dataframe(roi.drop(columns="mismatch").rename(columns=report.ROI_COLUMNS), hide_index=True, width="content")
+# The two expanders draw their contents only while open (a rerun when opened): closed, their
+# table, text and code block cost a new visitor's browser their rendering all the same.
+roi_details = st.expander("Stored ROI against ROI recomputed from trades (all time)", expanded=bool(roi.mismatch.any()),
+                          key="ab_roi_details", on_change="rerun")
+if roi_details.open:
+    with roi_details:
+        st.dataframe(roi.drop(columns="mismatch").rename(columns=report.ROI_COLUMNS), hide_index=True, width="content")
 
 # --- charts -------------------------------------------------------------------------------------
 def by_version(frame):
@@ -268,11 +273,12 @@ with right:
     else:
         st.dataframe(diff, hide_index=True, width="stretch", column_config={"key": "Config key"})
 
-with st.expander("How these numbers are computed"):
-    for line in report.method_notes(comparison):
-        st.text(line)
-    st.caption("Link to exactly this view (the same numbers for everyone who opens it):")
-    st.code(link, language=None)
+method = st.expander("How these numbers are computed", key="ab_method", on_change="rerun")
+if method.open:
+    with method:
+        st.text("\n".join(report.method_notes(comparison)))
+        st.caption("Link to exactly this view (the same numbers for everyone who opens it):")
+        st.code(link, language=None)
 
 
 # --- the report -------------------------------------------------------------------------------------

@@ -168,3 +168,16 @@ def test_an_empty_database_says_there_is_nothing_to_compare(databases, monkeypat
     assert not at.exception
     assert at.info[0].value == "There are no strategy versions in the database yet, so there is nothing to compare."
     st.cache_data.clear()
+
+
+def test_the_details_are_drawn_only_while_their_expanders_are_open(ab_env):
+    at = open_page("ab_tests", **MEETING)
+    assert not at.exception
+    roi_tables = [d for d in at.dataframe if "Stored ROI" in d.value.columns]
+    assert len(roi_tables) == 1  # a stored ROI is stale here, so its check opens by itself
+    assert len(at.code) == 0 and not any("mSPRT" in t.value for t in at.text)  # the method, closed
+    at.session_state["ab_method"] = True  # what opening it in the browser sets
+    at.run()
+    assert not at.exception
+    assert len(at.code) == 1 and "strategy=meeting" in at.code[0].value  # the link to this view
+    assert any("mSPRT" in t.value for t in at.text)

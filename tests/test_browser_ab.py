@@ -72,3 +72,10 @@ def test_a_shared_link_shows_the_same_numbers_as_the_page_and_the_database(app_u
         # the link is kept as it was shared
         assert parse_qs(urlparse(page.url).query) == {k: [v] for k, v in MEETING.items()}
         screenshot(page, "ab_tests")
+        # the method is drawn when its expander opens (a rerun), with the link to this view
+        assert page.locator("[data-testid='stCode']").count() == 0
+        page.get_by_text("How these numbers are computed").click()
+        page.locator("[data-testid='stCode']").wait_for(timeout=30_000)
+        assert "strategy=meeting" in page.locator("[data-testid='stCode']").inner_text()
+        assert page.get_by_text("mSPRT of Johari", exact=False).count() == 1
+        assert page.locator("[data-testid='stException']").count() == 0
