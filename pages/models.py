@@ -23,6 +23,16 @@ run_inside_app()
 STATUSES = ["draft", "training", "validating", "active", "deprecated"]
 MODEL_COLOR, MARKET_COLOR, BASELINE_COLOR, OTHER_COLOR = "#1f77b4", "#ff7f0e", "#7f7f7f", "#1f77b4"
 
+
+
+@st.cache_data(ttl=120, max_entries=64, show_spinner=False)
+def calibration(model_name: str, n_bins: int, strategy: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every version's calibration bins and its scores against the market. The scores are cached
+    with the bins they come from: scoring them was a third of the Compare tab's script on every view."""
+    bins = q.calibration_bins(model_name, n_bins, strategy)
+    return bins, cal.versus_market(bins)
+
+
 st.title("Model versions")
 url = UrlState()
 
@@ -118,9 +128,9 @@ if compare_tab.open or runs_tab.open:
     runs = q.training_runs(model)
     runs = runs[runs.model_version.isin(selected)]
 if compare_tab.open or calibration_tab.open:
-    bins = q.calibration_bins(model, n_bins, strategy)
+    bins, vs_market = calibration(model, n_bins, strategy)
     bins = bins[bins.model_version.isin(selected)]
-    vs_market = cal.versus_market(bins)
+    vs_market = vs_market[vs_market.model_version.isin(selected)].reset_index(drop=True)
 
 # --- compare ----------------------------------------------------------------------------------------
 if compare_tab.open:

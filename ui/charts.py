@@ -225,12 +225,15 @@ def facet_points(frame: pd.DataFrame, *, x: str, y: str, facet: str, x_order: li
     scale: a point per value of `x` (coloured by its place in x_order), `highlight` drawn as a
     larger diamond. The same figure as px.scatter(facet_col=..., facet_col_wrap=per_row) with
     independent y axes, built as one spec (px took about 190 ms for 13 panels)."""
+    points_of: dict = {}  # facet -> [(place in x_order, x, y)]: one pass over the rows, not a mask per panel
+    for name, at, value in zip(frame[facet], frame[x], frame[y]):
+        if at in x_order:
+            points_of.setdefault(name, []).append((x_order.index(at), at, float(value)))
     facets = [f for f in facet_order if f in set(frame[facet])]
     rows = max(1, math.ceil(len(facets) / per_row))
     col_gap, row_gap = 0.06, min(0.5 / rows, 0.12)
     width = (1 - (per_row - 1) * col_gap) / per_row
     height = (1 - (rows - 1) * row_gap) / rows
-    position = {value: i for i, value in enumerate(x_order)}
     layout: dict = {"height": panel_height * rows + 40, "margin": dict(l=0, r=0, t=30, b=0), "showlegend": False,
                     "annotations": []}
     traces = []
@@ -238,13 +241,12 @@ def facet_points(frame: pd.DataFrame, *, x: str, y: str, facet: str, x_order: li
         row, col = divmod(i, per_row)
         left, top = col * (width + col_gap), 1 - row * (height + row_gap)
         suffix = "" if i == 0 else str(i + 1)
-        points = frame[(frame[facet] == name) & frame[x].isin(position)]
-        points = points.assign(_at=points[x].map(position)).sort_values("_at")
-        is_highlight = (points[x] == highlight).tolist()
+        points = sorted(points_of.get(name, []), key=lambda point: point[0])
+        is_highlight = [at == highlight for _, at, _ in points]
         traces.append(dict(
-            type="scatter", x=points[x].tolist(), y=points[y].astype(float).tolist(), mode="markers", name=name,
-            xaxis=f"x{suffix}", yaxis=f"y{suffix}", hovertemplate=f"%{{x}}: %{{y:.4g}}<extra>{name}</extra>",
-            marker=dict(color=[COLORS[p % len(COLORS)] for p in points._at],
+            type="scatter", x=[at for _, at, _ in points], y=[value for _, _, value in points], mode="markers",
+            name=name, xaxis=f"x{suffix}", yaxis=f"y{suffix}", hovertemplate=f"%{{x}}: %{{y:.4g}}<extra>{name}</extra>",
+            marker=dict(color=[COLORS[place % len(COLORS)] for place, _, _ in points],
                         symbol=["diamond" if h else "circle" for h in is_highlight],
                         size=[15 if h else 12 for h in is_highlight], line=dict(width=1, color="white"))))
         layout[f"xaxis{suffix}"] = dict(domain=[round(left, 6), round(min(left + width, 1), 6)], anchor=f"y{suffix}", type="category",
