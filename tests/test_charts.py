@@ -25,10 +25,10 @@ LONG = pd.DataFrame({"version": ["v2", "v1", "v1", "v2", "v3"],
 
 
 def numbers(spec) -> list[float]:  # NaN kept, unlike tests.apptest.plotted
-    """A typed array spec (or a plain list) back as numbers."""
+    """A typed array spec, of whatever dtype it names (or a plain list), back as numbers."""
     if isinstance(spec, dict):
-        return np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<f8").tolist()
-    return list(spec)
+        return [float(v) for v in np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<" + spec["dtype"])]
+    return [float(v) for v in spec]
 
 
 def test_each_facet_is_a_panel_of_its_own_with_the_points_in_order():
@@ -88,6 +88,10 @@ def test_numbers_travel_as_float64_with_nan_for_missing():
 def test_days_and_times_travel_as_iso_text_in_utc():
     assert charts.values(pd.Series(pd.to_datetime(["2026-01-01", "2026-01-02 10:00:01"], format="ISO8601"))) == \
         ["2026-01-01", "2026-01-02T10:00:01"]
+    # two rows of one second stay apart (to the millisecond plotly.js keeps)
+    assert charts.values(pd.Series(pd.to_datetime(["2026-01-02 10:00:00.900", "2026-01-02 10:00:00.100"]))) == \
+        ["2026-01-02T10:00:00.900", "2026-01-02T10:00:00.100"]
+    assert charts.values(pd.DatetimeIndex(["2026-01-01 12:00"], tz="Europe/Berlin")) == ["2026-01-01T11:00:00"]
     assert charts.values([pd.Timestamp("2026-01-01 12:00", tz="Europe/Berlin"), None]) == ["2026-01-01T11:00:00", None]
     assert charts.values(pd.Series([date(2026, 3, 1), None])) == ["2026-03-01", None]
     assert charts.values(["a", None, float("nan")]) == ["a", None, None]
@@ -111,8 +115,10 @@ def _same_as_px(ours: charts.Chart, theirs: go.Figure, *trace_keys: str):
         for axis in ("x", "y"):
             if isinstance(px_trace[axis], dict) or isinstance(px_trace[axis][0], (int, float)):
                 assert numbers(mine[axis]) == numbers(px_trace[axis])
+            elif isinstance(px_trace[axis][0], str) and px_trace[axis][0][:4].isdigit():  # the same instants
+                assert [pd.Timestamp(v) for v in mine[axis]] == [pd.Timestamp(v) for v in px_trace[axis]]
             else:
-                assert [str(v)[:10] for v in mine[axis]] == [str(v)[:10] for v in px_trace[axis]]
+                assert mine[axis] == px_trace[axis]
     for axis in ("xaxis", "yaxis"):
         assert ours.layout[axis]["title"] == theirs["layout"][axis]["title"]
     assert ours.layout["legend"].get("title") == theirs["layout"]["legend"].get("title")
@@ -137,6 +143,28 @@ def test_bars_draw_what_px_bar_drew():
     assert ours.layout["barmode"] == theirs.layout.barmode == "relative"
     sideways = charts.bars(SALES, x="total", y="mode", horizontal=True, labels=LABELS)
     _same_as_px(sideways, px.bar(SALES, x="total", y="mode", orientation="h", labels=LABELS), "marker")
+
+
+def test_rows_without_a_colour_are_left_out_as_px_leaves_them():
+    frame = SALES.assign(mode=["paper", None, "live", "live", None])
+    ours = charts.bars(frame, x="day", y="total", color="mode", labels=LABELS)
+    _same_as_px(ours, px.bar(frame, x="day", y="total", color="mode", labels=LABELS), "marker")
+    assert [t["name"] for t in ours.data] == ["paper", "live"]
+
+
+def test_hover_columns_may_be_text():
+    chart = charts.bars(SALES, x="day", y="total", hover={"mode": True}, labels=LABELS)
+    assert chart.data[0]["customdata"] == [["paper"], ["paper"], ["live"], ["live"], ["other"]]
+    assert chart.data[0]["hovertemplate"].endswith("Mode=%{customdata[0]}<extra></extra>")
+
+
+def test_a_chart_survives_pickling_as_st_cache_data_does():
+    import copy
+    import pickle
+
+    chart = charts.lines(SALES, x="day", y="total", color="mode", labels=LABELS)
+    assert pickle.loads(pickle.dumps(chart)).to_dict() == chart.to_dict()
+    assert copy.deepcopy(chart).to_dict() == chart.to_dict()
 
 
 def test_areas_draw_what_px_area_drew():

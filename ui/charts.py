@@ -58,6 +58,9 @@ class Chart(go.Figure):
     def to_plotly_json(self) -> dict:
         return self._spec
 
+    def __reduce__(self):  # pickling and deep copies (st.cache_data) rebuild it from its spec
+        return Chart, (self._spec["data"], {k: v for k, v in self._spec["layout"].items() if k != "template"})
+
     @property
     def data(self) -> list[dict]:
         return self._spec["data"]
@@ -74,8 +77,10 @@ def values(column: Iterable) -> Any:
     """A column as plotly.js reads it: numbers as a typed array (base64 float64, one string to
     encode instead of a number per point; NaN for missing), dates and times as ISO text, anything
     else as a list."""
-    if isinstance(column, (pd.Series, pd.Index)):
+    if isinstance(column, pd.Series):
         series = column
+    elif isinstance(column, pd.Index):
+        series = column.to_series(index=None)
     else:
         series = pd.Series(list(column) if not isinstance(column, np.ndarray) else column)
     kind = series.dtype.kind
@@ -86,15 +91,20 @@ def values(column: Iterable) -> Any:
         return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
     if kind == "M":
         stamps = series.dt.tz_convert("UTC").dt.tz_localize(None) if series.dt.tz is not None else series
-        text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[ns]"), unit="s")
-        return [None if t == "NaT" else t.removesuffix("T00:00:00") for t in text.tolist()]
+        # Milliseconds, what plotly.js keeps: two rows of the same second stay apart on a time axis.
+        text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[ns]"), unit="ms")
+        return [None if t == "NaT" else t.removesuffix(".000").removesuffix("T00:00:00") for t in text.tolist()]
     return [None if (isinstance(v, float) and math.isnan(v)) or v is pd.NaT or v is None else
             (v.isoformat() if hasattr(v, "isoformat") else v) for v in series.tolist()]
 
 
-def table(frame: pd.DataFrame, columns: Sequence[str]) -> dict:
-    """Several numeric columns as one 2-D typed array (rows x columns), for customdata."""
-    array = np.ascontiguousarray(frame[list(columns)].to_numpy(dtype="float64", na_value=np.nan), dtype="<f8")
+def table(frame: pd.DataFrame, columns: Sequence[str]) -> dict | list:
+    """Several columns as customdata, one row per point: numbers as one 2-D typed array (rows x
+    columns), anything else as lists of plain values."""
+    chosen = frame[list(columns)]
+    if not all(dtype.kind in "iufb" for dtype in chosen.dtypes):
+        return [[None if pd.isna(v) else v for v in row] for row in chosen.astype(object).itertuples(index=False)]
+    array = np.ascontiguousarray(chosen.to_numpy(dtype="float64", na_value=np.nan), dtype="<f8")
     return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii"),
             "shape": f"{array.shape[0]}, {array.shape[1]}"}
 
@@ -119,9 +129,13 @@ def _groups(frame: pd.DataFrame, color: str | None, colors: Mapping | None, orde
     keys = frame[color]
     present = list(pd.unique(keys))
     for value in [v for v in order if v in present] + [v for v in present if v not in order]:
+        missing = pd.isna(value)
+        if missing:
+            value = None  # px gives rows without a colour a colour of the sequence, and draws none of them
         if value not in assigned:
             assigned[value] = sequence[len(assigned) % len(sequence)]
-        yield value, frame[keys == value], assigned[value]
+        if not missing:
+            yield value, frame[keys == value], assigned[value]
 
 
 def _hover(labels: Mapping[str, str], x: str, y: str, color: str | None, value,
