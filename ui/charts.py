@@ -119,13 +119,13 @@ def _groups(frame: pd.DataFrame, color: str | None, colors: Mapping | None, orde
     """(value, its rows, its colour) per value of `color`, those in `order` first (px's
     category_orders) and then in order of first appearance, coloured as plotly.express colours
     them: the given map first, then its default sequence."""
-    if color is None:
-        yield None, frame, (default_template().get("layout", {}).get("colorway") or COLORS)[0]
-        return
-    assigned = dict(colors or {})
     # px's default: the template's colour sequence (Streamlit's template, once streamlit is imported:
     # placeholders its front end draws in the theme's colours), else Plotly's own.
     sequence = default_template().get("layout", {}).get("colorway") or COLORS
+    if color is None:
+        yield None, frame, sequence[0]
+        return
+    assigned = dict(colors or {})
     keys = frame[color]
     present = list(pd.unique(keys))
     for value in [v for v in order if v in present] + [v for v in present if v not in order]:
@@ -155,12 +155,11 @@ def _hover(labels: Mapping[str, str], x: str, y: str, color: str | None, value,
     return "<br>".join(lines) + "<extra></extra>", extra
 
 
-def _axis(title: str, **more) -> dict:
-    return {"anchor": "y" if more.pop("_x", True) else "x", "domain": [0.0, 1.0], "title": {"text": title}, **more}
-
-
 def _layout(labels: Mapping[str, str], x: str, y: str, color: str | None, title: str | None, **layout) -> dict:
-    base = {"xaxis": _axis(labels.get(x, x)), "yaxis": _axis(labels.get(y, y), _x=False),
+    """px's layout (axis and legend titles from the labels), with `layout` merged in: a dict into
+    px's dict of the same name (as update_layout does), anything else set."""
+    base = {"xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": labels.get(x, x)}},
+            "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": labels.get(y, y)}},
             "legend": {**({"title": {"text": labels.get(color, color)}} if color else {}), "tracegroupgap": 0},
             "margin": {"t": 60}}
     if title:
