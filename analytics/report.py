@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from analytics import ab_stats
 from analytics.trade_metrics import percent, points
-from ui.charts import Chart, line_mode, table, values
+from ui.charts import Chart, line_mode, merged, table, values
 
 # High contrast on a projector; the control is always the first colour.
 PALETTE = ["#1f5fa8", "#d1495b", "#2e9d5b", "#e08a00", "#7b4fb3", "#00a0b0"]
@@ -39,9 +39,7 @@ def _layout(y_title: str, x_title: str = "", y_format: str | None = None, **more
         yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#888",
                    **({"tickformat": y_format} if y_format else {}), **grid),
     )
-    for key, value in more.items():
-        layout[key] = {**layout[key], **value} if isinstance(value, dict) and key in layout else value
-    return layout
+    return merged(layout, more)
 
 
 def _each(frame: pd.DataFrame, versions: Sequence[str]):

@@ -164,9 +164,14 @@ def _layout(labels: Mapping[str, str], x: str, y: str, color: str | None, title:
             "margin": {"t": 60}}
     if title:
         base["title"] = {"text": title}
-    for key, value in layout.items():
-        base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return base
+    return merged(base, layout)
+
+
+def merged(layout: dict, more: Mapping[str, Any]) -> dict:
+    """`layout` updated with `more` as update_layout would: a dict merged into the dict of the same
+    name, anything else set."""
+    return {**layout, **{key: {**layout[key], **value} if isinstance(value, dict) and isinstance(layout.get(key), dict)
+                         else value for key, value in more.items()}}
 
 
 def lines(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, labels: Mapping[str, str] = {},
