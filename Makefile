@@ -22,11 +22,15 @@ browser:
 	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 # The dashboard on PRECOG_DATABASE_URL, or on the embedded PostgreSQL with demo data loaded on
-# first start.
+# first start. It listens on this machine only (.streamlit/config.toml); ADDRESS=0.0.0.0 serves a
+# network, which needs sign-in: without it `python -m serving` stops here, before anything starts
+# (docs/security.md).
+SERVE = --server.port $(PORT) $(if $(ADDRESS),--server.address $(ADDRESS))
 run: venv
+	$(BIN)/python -m serving $(SERVE)
 	$(BIN)/python -m demo --if-empty
-	@echo "Precog dashboard: http://localhost:$(PORT)"
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	@echo "Precog dashboard: http://$(or $(ADDRESS),localhost):$(PORT)"
+	$(BIN)/streamlit run app.py $(SERVE)
 
 # Every test, on PRECOG_TEST_DATABASE_URL when set, else on the embedded server.
 test: venv browser

@@ -11,15 +11,20 @@ Where the identity comes from, first that is configured:
 Roles: viewer (reads), responder (acknowledges and resolves alerts), admin (model lifecycle,
 and everything a responder may do). `[roles]` in secrets.toml maps identities to roles (exact
 names, or "*@domain"); anyone not listed is a viewer. Local mode is admin unless PRECOG_LOCAL_ROLE
-says otherwise: it is one person on their own machine, who owns the database anyway.
+names another role: it is one person on their own machine, who owns the database anyway. A value
+that is not a role name is refused (SettingRefused), never read as admin: a typo ("veiwer") must
+not grant more than was asked for. Local mode on an address other people can reach is refused too
+(`exposure_problem`, checked before the dashboard serves anything: see serving.py).
 
 The pages hide what a role may not do; the write functions in queries/ call `require()` anyway.
 """
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +37,17 @@ ROLES = ("viewer", "responder", "admin")
 NEEDS = {"respond": "responder", "manage_versions": "admin"}
 WHO_MAY = {"respond": "only responders and admins may acknowledge or resolve alerts",
            "manage_versions": "only admins may change a model version's status"}
+LOCAL_ROLE = "PRECOG_LOCAL_ROLE"
 MAX_NAME = 200
 ACCEPTABLE_NAME = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,%d}" % MAX_NAME)
 
 
 class NotAllowed(PermissionError):
     """The identity's role may not do this; str(error) is the sentence to show."""
+
+
+class SettingRefused(RuntimeError):
+    """A setting the dashboard will not run with; str(error) is the one sentence to show."""
 
 
 class SecretsUnreadable(RuntimeError):
@@ -54,17 +64,26 @@ class Identity:
     @property
     def label(self) -> str:
         if self.source == "local":
-            return f"{self.name} ({LOCAL_MODE_LABEL})"
+            return f"{self.name} ({self.role}, {LOCAL_MODE_LABEL})"
         return f"{self.name} ({self.role})"
 
     def may(self, action: str) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(NEEDS[action])
+        # A role the dashboard does not know may do nothing (it is refused with a sentence by require).
+        return self.role in ROLES and ROLES.index(self.role) >= ROLES.index(NEEDS[action])
 
 
 def require(identity: Identity, action: str) -> None:
     """Refuse, with one sentence, what the identity's role does not allow."""
+    if identity.role not in ROLES:
+        raise NotAllowed(f"{identity.name} has no role the dashboard knows ('{shown(identity.role)}'), so nothing "
+                         f"was done: {WHO_MAY[action]}.")
     if not identity.may(action):
         raise NotAllowed(f"{identity.name} is a {identity.role}: {WHO_MAY[action]}.")
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A setting's value for a sentence: at most `limit` characters, each unprintable one as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in value[:limit]) + ("…" if len(value) > limit else "")
 
 
 def role_for(name: str, roles: Mapping) -> str:
@@ -105,9 +124,55 @@ def current_identity() -> Identity:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
         user = "unknown"
-    name = f"local:{user}"
-    local_role = os.environ.get("PRECOG_LOCAL_ROLE", "").strip().lower()
-    return Identity(name, local_role if local_role in ROLES else "admin", "local", signed_in=False)
+    return Identity(f"local:{user}", local_role(), "local", signed_in=False)
+
+
+def local_role() -> str:
+    """Local mode's role: PRECOG_LOCAL_ROLE (a role name, any case), admin when it is not set."""
+    value = os.environ.get(LOCAL_ROLE)
+    if value is None:
+        return "admin"
+    if value.strip().lower() not in ROLES:
+        raise SettingRefused(f"{LOCAL_ROLE} is '{shown(value)}', which is not a role: set it to viewer, responder "
+                             "or admin, or leave it unset for admin.")
+    return value.strip().lower()
+
+
+def exposure_problem(address: str | None) -> str | None:
+    """Why the dashboard must not serve on `address` (Streamlit's server.address; None or empty:
+    every interface), as one sentence; None when it may.
+
+    Local mode is one person on their own machine. On an address other people can reach, its
+    responder or admin would be anyone who reaches the port, unsigned in; a local viewer (a screen
+    on a wall) may be served anywhere. Raises SettingRefused for an unknown PRECOG_LOCAL_ROLE."""
+    if oidc_configured() or os.environ.get("PRECOG_AUTH_HEADER", "").strip():
+        return None
+    role = local_role()
+    if role == "viewer" or is_loopback(address):
+        return None
+    where = f"address {address}" if address else "every network interface"
+    return (f"The dashboard will not serve {where} without sign-in: anyone who reached it would act as the "
+            f"local {role}; configure sign-in ([auth] in .streamlit/secrets.toml, or PRECOG_AUTH_HEADER behind a "
+            "proxy), set PRECOG_LOCAL_ROLE=viewer for a read-only screen, or listen on 127.0.0.1 "
+            "(server.address in .streamlit/config.toml).")
+
+
+def is_loopback(address: str | None) -> bool:
+    """True when `address` (an IP address or host name) reaches this machine only."""
+    if not address or address.startswith("unix://"):  # unset: every interface; a socket: behind a proxy
+        return False
+    host = address.strip().strip("[]")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        except OSError:
+            return False
+        return bool(found) and all(is_loopback(a) for a in found)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
 
 
 def oidc_configured() -> bool:

@@ -35,6 +35,19 @@ CREATE TABLE IF NOT EXISTS schema_version (
     applied_at  TIMESTAMP NOT NULL DEFAULT (NOW() AT TIME ZONE 'UTC')
 );
 
+-- What the database was before the dashboard was first installed on it, for --uninstall: the
+-- installer (queries/install.py) writes the one row, with the catalog of the public schema as it
+-- was (keys, foreign keys and view definitions it changed), what PUBLIC could do, the roles it
+-- created and the trading system's roles it gave back what schema.sql takes from PUBLIC.
+CREATE TABLE IF NOT EXISTS dashboard_install (
+    installed_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    version        VARCHAR NOT NULL,
+    catalog_before JSONB NOT NULL,
+    public_before  JSONB NOT NULL,
+    roles_created  TEXT[] NOT NULL,
+    roles_granted  TEXT[] NOT NULL
+);
+
 -- ---------------------------------------------------------------------------------------------
 -- Rule helpers (trigger functions). Error messages are written for people: the dashboard shows
 -- them as they are.
@@ -956,31 +969,52 @@ CREATE OR REPLACE VIEW current_balances AS
 SELECT * FROM account_balance WHERE row_current_ind = TRUE;
 
 -- ---------------------------------------------------------------------------------------------
--- Model lifecycle: status history and transitions (models page)
+-- Version lifecycle: status history and transitions of model and strategy versions
+-- (models page, Strategy A/B, the attribution audit, the demo loader; issue #22 made the model
+-- lifecycle serve strategy versions too)
 -- ---------------------------------------------------------------------------------------------
--- The seed's lifecycle: draft -> training -> validating -> active -> deprecated; a deprecated
--- version becomes active again only by rolling back. A trigger checks every status change, so
--- even a plain UPDATE cannot make an illegal one (the seed's own examples -- inserting a version
--- as 'active', UPDATE ... SET status = 'deprecated' of an active one -- are legal), and a second
--- trigger appends every change to model_status_history: who, when, from, to, why.
+-- Two kinds of version, one machinery. The seed's lifecycles:
+--   model     draft -> training -> validating -> active -> deprecated
+--   strategy  draft -> testing -> active -> inactive -> deprecated  (inactive -> active resumes)
+-- A version trades on paper while it is validating (model) or testing (strategy) and live only
+-- while it is active; version_trading_mode() says so for the audit and the as-of answers.
+-- A trigger checks every status change, so even a plain UPDATE cannot make an illegal one (the
+-- seed's own examples -- inserting a version as 'active', UPDATE ... SET status = 'deprecated' of
+-- an active one -- are legal), and a second trigger appends every change to the kind's history
+-- table (model_status_history, strategy_status_history): who, when, from, to, why.
 --
--- Admins act through transition_model_status() and rollback_model(): one call checks, applies
--- and records, in the caller's transaction, and touches only versions of that model_name (all of
--- them locked first, so two admins on one model take turns). A request id makes a repeated call
--- (double click, rerun) return what the first one did instead of acting twice.
+-- Admins act through transition_version_status() and rollback_version() -- for models through
+-- their wrappers transition_model_status() and rollback_model(), the only ones the dashboard's
+-- writer may call: one call checks, applies and records, in the caller's transaction, and touches
+-- only versions of that name (all of them locked first, so two admins on one name take turns). A
+-- request id makes a repeated call (double click, rerun) return what the first one did instead of
+-- acting twice. Making a version active 'replace's the other active versions of its name (they
+-- retire: models to deprecated, strategies to inactive) or joins them 'alongside' (an A/B run).
+--
+-- Loaders that replay a history (demo/generate.sql) pass p_at, the moment the change happened:
+-- it must not be before the version was created, or before the latest recorded change of that
+-- name (so the history stays in time order). It may be later than the server's clock: a loader's
+-- data has its own "now" (the demo's as-of). The functions hand it to the history
+-- trigger through the transaction-local setting precog.status_at, which the trigger reads only
+-- inside a call (precog.status_action set) and every call sets afresh. p_at is not offered to the
+-- dashboard: the writer's wrappers always record now.
+--
+-- One call is the rows of one transaction with one changed_at (a page's call is one transaction;
+-- a loader's calls share its transaction but not their moments): roll back finds "the call that
+-- made a version active" that way.
 --
 -- The initial state is not a history row: a version starts in the status it was inserted with,
 -- at created_at (bulk loads skip row triggers, so no trigger could be relied on to write one).
--- The view model_status_timeline adds that starting entry -- the from_status of the version's
--- first recorded change, else its current status -- and "which versions were active at T" reads
--- the timeline, so it is answered the same way for versions with and without recorded changes.
+-- The view version_status_timeline adds that starting entry -- the from_status of the version's
+-- first recorded change, else its current status -- and "which status had each version at T"
+-- reads the timeline, so it is answered the same way for versions with and without recorded changes.
 CREATE TABLE IF NOT EXISTS model_status_history (
     history_id  BIGSERIAL PRIMARY KEY,
     model_id    INT NOT NULL REFERENCES probability_models(model_id),
     from_status VARCHAR NOT NULL,
     to_status   VARCHAR NOT NULL,
     -- transition: a step of the lifecycle; promote_replace / promote_alongside: made active,
-    -- replacing the other active versions or beside them (A/B); replaced: deprecated by a
+    -- replacing the other active versions or beside them (A/B); replaced: retired by a
     -- replacing promotion; rollback: changed by a roll back; update: a plain UPDATE.
     action      VARCHAR NOT NULL CHECK (action IN ('transition', 'promote_replace', 'promote_alongside',
                                                    'replaced', 'rollback', 'update')),
@@ -999,168 +1033,314 @@ CREATE OR REPLACE TRIGGER model_status_history_append_only BEFORE UPDATE OR DELE
 CREATE OR REPLACE TRIGGER model_status_history_no_truncate BEFORE TRUNCATE ON model_status_history
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
 
+-- The same record for strategy versions (issue #22): a table of its own rather than one for both
+-- kinds, so each history keeps a foreign key to its versions and model_status_history stays as
+-- databases already hold it; everything that reads them goes through the views below.
+CREATE TABLE IF NOT EXISTS strategy_status_history (
+    history_id  BIGSERIAL PRIMARY KEY,
+    strategy_id INT NOT NULL REFERENCES strategies(strategy_id),
+    from_status VARCHAR NOT NULL,
+    to_status   VARCHAR NOT NULL,
+    action      VARCHAR NOT NULL CHECK (action IN ('transition', 'promote_replace', 'promote_alongside',
+                                                   'replaced', 'rollback', 'update')),
+    changed_at  TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+    changed_by  VARCHAR NOT NULL CHECK (btrim(changed_by) <> '' AND char_length(changed_by) <= 200),
+    reason      TEXT CHECK (char_length(reason) <= 500),
+    request_id  VARCHAR(100),
+    xact_id     xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    CHECK (from_status <> to_status)
+);
+CREATE INDEX IF NOT EXISTS idx_strategy_status_history_strategy ON strategy_status_history(strategy_id, changed_at);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_strategy_status_history_request
+    ON strategy_status_history(request_id, strategy_id) WHERE request_id IS NOT NULL;
+CREATE OR REPLACE TRIGGER strategy_status_history_append_only BEFORE UPDATE OR DELETE ON strategy_status_history
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE OR REPLACE TRIGGER strategy_status_history_no_truncate BEFORE TRUNCATE ON strategy_status_history
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();
+
 -- Calibration reads, per settled market and version, the version's last edge before the market
 -- settled: one index probe each. The partial index finds each market's first settled row.
 CREATE INDEX IF NOT EXISTS idx_edges_model_market_created ON edges(model_id, market_id, created_at, edge_id);
 CREATE INDEX IF NOT EXISTS idx_markets_settled ON markets(market_id, created_at) WHERE status = 'settled';
 
+-- The lifecycle of each kind, written once.
+CREATE OR REPLACE FUNCTION version_statuses(p_kind text) RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT CASE p_kind WHEN 'model' THEN ARRAY['draft', 'training', 'validating', 'active', 'deprecated']
+                   WHEN 'strategy' THEN ARRAY['draft', 'testing', 'active', 'inactive', 'deprecated'] END
+$$;
+
+-- Where a replaced or rolled-back version goes.
+CREATE OR REPLACE FUNCTION version_retired_status(p_kind text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT CASE p_kind WHEN 'model' THEN 'deprecated' WHEN 'strategy' THEN 'inactive' END
+$$;
+
+-- How a version in this status may trade: 'live', 'paper' (a model validating, a strategy
+-- testing), or NULL (not at all).
+CREATE OR REPLACE FUNCTION version_trading_mode(p_kind text, p_status text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT CASE WHEN p_status = 'active' THEN 'live'
+            WHEN (p_kind, p_status) IN (('model', 'validating'), ('strategy', 'testing')) THEN 'paper' END
+$$;
+
+CREATE OR REPLACE FUNCTION version_lifecycle_allows(p_kind text, p_from text, p_to text, p_rollback boolean)
+RETURNS boolean LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT coalesce(CASE p_kind
+    WHEN 'model' THEN (p_from, p_to) IN (('draft', 'training'), ('training', 'validating'), ('validating', 'active'),
+                                         ('active', 'deprecated'))
+                      OR (coalesce(p_rollback, false) AND p_from = 'deprecated' AND p_to = 'active')
+    WHEN 'strategy' THEN (p_from, p_to) IN (('draft', 'testing'), ('testing', 'active'), ('active', 'inactive'),
+                                            ('inactive', 'active'), ('inactive', 'deprecated'))
+    END, false)
+$$;
+
+-- (kept for callers of the model-only name)
 CREATE OR REPLACE FUNCTION model_status_transition_allowed(p_from text, p_to text, p_rollback boolean)
 RETURNS boolean LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, public, pg_temp AS $$
-SELECT (p_from, p_to) IN (('draft', 'training'), ('training', 'validating'), ('validating', 'active'),
-                          ('active', 'deprecated'))
-    OR (coalesce(p_rollback, false) AND p_from = 'deprecated' AND p_to = 'active')
+SELECT version_lifecycle_allows('model', p_from, p_to, p_rollback)
 $$;
 
--- BEFORE UPDATE OF status: refuse what the lifecycle does not allow. Unknown statuses are left
--- to the CHECK constraint, which names them.
-CREATE OR REPLACE FUNCTION model_status_guard() RETURNS trigger
+-- BEFORE UPDATE OF status (TG_ARGV: kind, name column, version column): refuse what the
+-- lifecycle does not allow. Unknown statuses are left to the CHECK constraint, which names them.
+CREATE OR REPLACE FUNCTION version_status_guard() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    kind text := TG_ARGV[0];
+    shown jsonb := to_jsonb(NEW);
 BEGIN
-    IF NEW.status IN ('draft', 'training', 'validating', 'active', 'deprecated')
-       AND NOT model_status_transition_allowed(OLD.status, NEW.status,
-                                               coalesce(current_setting('precog.status_action', true) = 'rollback', false)) THEN
-        RAISE EXCEPTION '% % cannot go from % to %', NEW.model_name, NEW.model_version, OLD.status, NEW.status
+    IF NEW.status = ANY (version_statuses(kind))
+       AND NOT version_lifecycle_allows(kind, OLD.status, NEW.status,
+                                        coalesce(current_setting('precog.status_action', true) = 'rollback', false)) THEN
+        RAISE EXCEPTION '% % cannot go from % to %', shown ->> TG_ARGV[1], shown ->> TG_ARGV[2], OLD.status, NEW.status
             USING ERRCODE = 'check_violation',
-                  HINT = CASE WHEN OLD.status = 'deprecated' AND NEW.status = 'active'
+                  HINT = CASE WHEN kind = 'model' AND OLD.status = 'deprecated' AND NEW.status = 'active'
                               THEN 'A deprecated version becomes active again only by rolling back (rollback_model).'
-                              ELSE 'The lifecycle is draft → training → validating → active → deprecated.' END;
+                              WHEN kind = 'model' THEN 'The lifecycle is draft → training → validating → active → deprecated.'
+                              ELSE 'The lifecycle is draft → testing → active → inactive → deprecated; '
+                                   'an inactive version may become active again.' END;
     END IF;
     RETURN NEW;
 END $$;
 
--- AFTER UPDATE OF status: append the change. transition_model_status/rollback_model say who and
--- why through transaction-local settings; a plain UPDATE is recorded as the database role's.
-CREATE OR REPLACE FUNCTION model_status_record_change() RETURNS trigger
+-- AFTER UPDATE OF status: append the change. The lifecycle functions say who, why and (for
+-- loaders) when through transaction-local settings; a plain UPDATE is recorded as the database
+-- role's, now. (A trigger function is compiled per table, so each branch names its own columns.)
+CREATE OR REPLACE FUNCTION version_status_record_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    action text := nullif(current_setting('precog.status_action', true), '');
+    changed timestamp := coalesce(CASE WHEN action IS NOT NULL
+                                       THEN nullif(current_setting('precog.status_at', true), '')::timestamp END,
+                                  now() AT TIME ZONE 'UTC');
+    actor text := coalesce(nullif(current_setting('precog.status_actor', true), ''), 'db:' || session_user);
+    why text := nullif(current_setting('precog.status_reason', true), '');
+    request text := nullif(current_setting('precog.status_request', true), '');
 BEGIN
-    INSERT INTO model_status_history (model_id, from_status, to_status, action, changed_by, reason, request_id)
-    VALUES (NEW.model_id, OLD.status, NEW.status,
-            coalesce(nullif(current_setting('precog.status_action', true), ''), 'update'),
-            coalesce(nullif(current_setting('precog.status_actor', true), ''), 'db:' || session_user),
-            nullif(current_setting('precog.status_reason', true), ''),
-            nullif(current_setting('precog.status_request', true), ''));
+    IF TG_TABLE_NAME = 'probability_models' THEN
+        INSERT INTO model_status_history (model_id, from_status, to_status, action, changed_at, changed_by, reason, request_id)
+        VALUES (NEW.model_id, OLD.status, NEW.status, coalesce(action, 'update'), changed, actor, why, request);
+    ELSE
+        INSERT INTO strategy_status_history (strategy_id, from_status, to_status, action, changed_at, changed_by, reason,
+                                             request_id)
+        VALUES (NEW.strategy_id, OLD.status, NEW.status, coalesce(action, 'update'), changed, actor, why, request);
+    END IF;
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE TRIGGER probability_models_status_guard BEFORE UPDATE OF status ON probability_models
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION model_status_guard();
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION version_status_guard('model', 'model_name', 'model_version');
 CREATE OR REPLACE TRIGGER probability_models_status_history AFTER UPDATE OF status ON probability_models
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION model_status_record_change();
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION version_status_record_change();
+CREATE OR REPLACE TRIGGER strategies_status_guard BEFORE UPDATE OF status ON strategies
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION version_status_guard('strategy', 'strategy_name', 'strategy_version');
+CREATE OR REPLACE TRIGGER strategies_status_history AFTER UPDATE OF status ON strategies
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION version_status_record_change();
+-- The model-only functions this section replaced (databases made by an earlier schema.sql).
+DROP FUNCTION IF EXISTS model_status_guard(), model_status_record_change(),
+    model_set_status(int, text, text, text, text, text), model_transition_check_request(text, text, text),
+    model_request_outcome(text);
+
+-- Every version of both kinds, and every recorded change, in one shape.
+CREATE OR REPLACE VIEW lifecycle_versions AS
+SELECT 'model'::varchar AS kind, pm.model_id AS version_id, pm.model_name AS name, pm.model_version AS version,
+       pm.status, pm.created_at, pm.created_by
+FROM probability_models pm
+UNION ALL
+SELECT 'strategy'::varchar, s.strategy_id, s.strategy_name, s.strategy_version, s.status, s.created_at, s.created_by
+FROM strategies s;
+
+CREATE OR REPLACE VIEW version_status_history AS
+SELECT 'model'::varchar AS kind, h.model_id AS version_id, h.history_id, h.from_status, h.to_status, h.action,
+       h.changed_at, h.changed_by, h.reason, h.request_id, h.xact_id
+FROM model_status_history h
+UNION ALL
+SELECT 'strategy'::varchar, h.strategy_id, h.history_id, h.from_status, h.to_status, h.action, h.changed_at,
+       h.changed_by, h.reason, h.request_id, h.xact_id
+FROM strategy_status_history h;
 
 -- Every version's statuses over time: its starting entry (seq 0), then each recorded change
--- (seq = history_id: changes to one model take turns, so seq orders them).
-CREATE OR REPLACE VIEW model_status_timeline AS
-SELECT pm.model_id, pm.model_name, pm.model_version,
+-- (seq = history_id: changes to one name take turns, so seq orders them).
+CREATE OR REPLACE VIEW version_status_timeline AS
+SELECT v.kind, v.version_id, v.name, v.version,
        NULL::varchar AS from_status,
-       coalesce(first_change.from_status, pm.status) AS to_status,
-       coalesce(least(pm.created_at, first_change.changed_at), first_change.changed_at, '-infinity'::timestamp) AS changed_at,
-       coalesce(pm.created_by, 'unknown') AS changed_by,
+       coalesce(first_change.from_status, v.status) AS to_status,
+       coalesce(least(v.created_at, first_change.changed_at), first_change.changed_at, '-infinity'::timestamp) AS changed_at,
+       coalesce(v.created_by, 'unknown') AS changed_by,
        'created'::varchar AS action,
        NULL::text AS reason,
        0::bigint AS seq,
        NULL::xid8 AS xact_id
-FROM probability_models pm
+FROM lifecycle_versions v
 LEFT JOIN LATERAL (
-    SELECT h.from_status, h.changed_at FROM model_status_history h
-    WHERE h.history_id = (SELECT min(h2.history_id) FROM model_status_history h2 WHERE h2.model_id = pm.model_id)
+    SELECT h.from_status, h.changed_at FROM version_status_history h
+    WHERE h.kind = v.kind
+      AND h.history_id = (SELECT min(h2.history_id) FROM version_status_history h2
+                          WHERE h2.kind = v.kind AND h2.version_id = v.version_id)
 ) first_change ON true
 UNION ALL
-SELECT h.model_id, pm.model_name, pm.model_version, h.from_status, h.to_status, h.changed_at, h.changed_by,
+SELECT h.kind, h.version_id, v.name, v.version, h.from_status, h.to_status, h.changed_at, h.changed_by,
        h.action, h.reason, h.history_id, h.xact_id
-FROM model_status_history h
-JOIN probability_models pm ON pm.model_id = h.model_id;
+FROM version_status_history h
+JOIN lifecycle_versions v ON v.kind = h.kind AND v.version_id = h.version_id;
 
--- Which versions were active at time p_at (of one model, or of all when p_model_name is NULL),
--- and since when.
+-- The timeline as spans: each status a version held, from `since` until its next change
+-- (`until`, infinity for the status it holds now). What the audit and the as-of answers read.
+CREATE OR REPLACE VIEW version_status_spans AS
+SELECT t.kind, t.version_id, t.name, t.version, t.to_status AS status, t.changed_at AS since,
+       coalesce((SELECT n.changed_at FROM version_status_history n
+                 WHERE n.kind = t.kind
+                   AND n.history_id = (SELECT min(n2.history_id) FROM version_status_history n2
+                                       WHERE n2.kind = t.kind AND n2.version_id = t.version_id AND n2.history_id > t.seq)),
+                'infinity'::timestamp) AS until,
+       t.seq
+FROM version_status_timeline t;
+
+-- (the model-only timeline, as the models page and its tests read it)
+CREATE OR REPLACE VIEW model_status_timeline AS
+SELECT t.version_id AS model_id, t.name AS model_name, t.version AS model_version, t.from_status, t.to_status,
+       t.changed_at, t.changed_by, t.action, t.reason, t.seq, t.xact_id
+FROM version_status_timeline t
+WHERE t.kind = 'model';
+
+-- Each version of one kind (of one name, or of all when p_name is NULL) that existed at p_at,
+-- with its status then and since when. A change recorded at p_at has happened at p_at.
+CREATE OR REPLACE FUNCTION versions_status_at(p_kind text, p_at timestamp, p_name text DEFAULT NULL)
+RETURNS TABLE (version_id int, name varchar, version varchar, status varchar, since timestamp)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT DISTINCT ON (t.version_id) t.version_id, t.name, t.version, t.to_status, t.changed_at
+FROM version_status_timeline t
+WHERE t.kind = p_kind AND (p_name IS NULL OR t.name = p_name) AND t.changed_at <= p_at
+ORDER BY t.version_id, t.seq DESC
+$$;
+
+-- Which model versions were active at time p_at (of one model, or of all when p_model_name is
+-- NULL), and since when.
 CREATE OR REPLACE FUNCTION model_versions_active_at(p_at timestamp, p_model_name text DEFAULT NULL)
 RETURNS TABLE (model_id int, model_name varchar, model_version varchar, active_since timestamp)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, public, pg_temp AS $$
-SELECT s.model_id, s.model_name, s.model_version, s.changed_at
-FROM (
-    SELECT DISTINCT ON (t.model_id) t.model_id, t.model_name, t.model_version, t.to_status, t.changed_at
-    FROM model_status_timeline t
-    WHERE (p_model_name IS NULL OR t.model_name = p_model_name) AND t.changed_at <= p_at
-    ORDER BY t.model_id, t.seq DESC
-) s
-WHERE s.to_status = 'active'
-ORDER BY s.model_version, s.model_id
+SELECT s.version_id, s.name, s.version, s.since
+FROM versions_status_at('model', p_at, p_model_name) s
+WHERE s.status = 'active'
+ORDER BY s.version, s.version_id
 $$;
 
--- What rolling back a model would do, without doing it. Rolling back undoes the latest
--- activation among the versions active now: that version is deprecated, and the versions that
--- were active just before the call that activated it are active again. With no active version,
--- the versions the last call deactivated are re-activated. Raises when there is nothing to
--- return to (e.g. a model whose first active version is the only one ever active).
-CREATE OR REPLACE FUNCTION model_rollback_plan(p_model_name text)
-RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar)
+-- What rolling back a name would do, without doing it. Rolling back undoes the latest
+-- activation among the versions active now: that version retires, and the versions that were
+-- active just before the call that activated it are active again. With no active version, the
+-- versions the last call deactivated are re-activated. Raises when there is nothing to return to
+-- (e.g. a name whose first active version is the only one ever active).
+CREATE OR REPLACE FUNCTION version_rollback_plan(p_kind text, p_name text)
+RETURNS TABLE (version_id int, version varchar, from_status varchar, to_status varchar)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
+    retired varchar := version_retired_status(p_kind);
     latest record;
     first_seq bigint;
     before_ids int[];
-    last_off xid8;
+    last_off record;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM probability_models pm WHERE pm.model_name = p_model_name) THEN
-        RAISE EXCEPTION 'there is no model named %', p_model_name USING ERRCODE = 'no_data_found';
+    IF retired IS NULL THEN
+        RAISE EXCEPTION 'the kind of version must be model or strategy, not %', coalesce(p_kind, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM lifecycle_versions v WHERE v.kind = p_kind AND v.name = p_name) THEN
+        RAISE EXCEPTION 'there is no % named %', p_kind, p_name USING ERRCODE = 'no_data_found';
     END IF;
     -- the latest activation among the versions active now
-    SELECT t.model_id, t.model_version, t.changed_at, t.seq, t.xact_id INTO latest
-    FROM model_status_timeline t JOIN probability_models pm ON pm.model_id = t.model_id
-    WHERE t.model_name = p_model_name AND t.to_status = 'active' AND pm.status = 'active'
+    SELECT t.version_id, t.version, t.changed_at, t.seq, t.xact_id INTO latest
+    FROM version_status_timeline t JOIN lifecycle_versions v ON v.kind = t.kind AND v.version_id = t.version_id
+    WHERE t.kind = p_kind AND t.name = p_name AND t.to_status = 'active' AND v.status = 'active'
     ORDER BY t.changed_at DESC, t.seq DESC
     LIMIT 1;
 
     IF FOUND THEN
         -- every version's status just before the call that made it active
-        SELECT min(h.history_id) INTO first_seq FROM model_status_history h WHERE h.xact_id = latest.xact_id;
-        SELECT array_agg(b.model_id) INTO before_ids
+        SELECT min(h.history_id) INTO first_seq
+        FROM version_status_history h JOIN lifecycle_versions v ON v.kind = h.kind AND v.version_id = h.version_id
+        WHERE h.kind = p_kind AND v.name = p_name AND h.xact_id = latest.xact_id AND h.changed_at = latest.changed_at;
+        SELECT array_agg(b.version_id) INTO before_ids
         FROM (
-            SELECT DISTINCT ON (t.model_id) t.model_id, t.to_status
-            FROM model_status_timeline t
-            WHERE t.model_name = p_model_name
+            SELECT DISTINCT ON (t.version_id) t.version_id, t.to_status
+            FROM version_status_timeline t
+            WHERE t.kind = p_kind AND t.name = p_name
               AND CASE WHEN latest.seq = 0 THEN t.seq = 0 AND t.changed_at < latest.changed_at
                        ELSE (t.seq = 0 AND t.changed_at <= latest.changed_at) OR (t.seq > 0 AND t.seq < first_seq) END
-            ORDER BY t.model_id, t.seq DESC
+            ORDER BY t.version_id, t.seq DESC
         ) b
-        WHERE b.to_status = 'active' AND b.model_id <> latest.model_id;
+        WHERE b.to_status = 'active' AND b.version_id <> latest.version_id;
         IF before_ids IS NULL THEN
             RAISE EXCEPTION 'no version of % was active before % became active, so there is nothing to roll back to',
-                p_model_name, latest.model_version USING ERRCODE = 'no_data_found';
+                p_name, latest.version USING ERRCODE = 'no_data_found';
         END IF;
-        RETURN QUERY SELECT latest.model_id, latest.model_version, 'active'::varchar, 'deprecated'::varchar;
+        RETURN QUERY SELECT latest.version_id, latest.version, 'active'::varchar, retired;
         RETURN QUERY
-        SELECT pm.model_id, pm.model_version, pm.status, 'active'::varchar
-        FROM probability_models pm
-        WHERE pm.model_id = ANY (before_ids) AND pm.status = 'deprecated'
-        ORDER BY pm.model_version;
+        SELECT v.version_id, v.version, v.status, 'active'::varchar
+        FROM lifecycle_versions v
+        WHERE v.kind = p_kind AND v.version_id = ANY (before_ids) AND v.status = retired
+        ORDER BY v.version;
         RETURN;
     END IF;
 
     -- no active version: re-activate the versions the last deactivating call took out of service
-    SELECT h.xact_id INTO last_off
-    FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
-    WHERE pm.model_name = p_model_name AND h.from_status = 'active'
+    SELECT h.xact_id, h.changed_at INTO last_off
+    FROM version_status_history h JOIN lifecycle_versions v ON v.kind = h.kind AND v.version_id = h.version_id
+    WHERE h.kind = p_kind AND v.name = p_name AND h.from_status = 'active'
     ORDER BY h.history_id DESC LIMIT 1;
-    IF last_off IS NULL THEN
-        RAISE EXCEPTION 'no version of % is active or was deactivated, so there is nothing to roll back to', p_model_name
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no version of % is active or was deactivated, so there is nothing to roll back to', p_name
             USING ERRCODE = 'no_data_found';
     END IF;
     RETURN QUERY
-    SELECT DISTINCT pm.model_id, pm.model_version, pm.status, 'active'::varchar
-    FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
-    WHERE pm.model_name = p_model_name AND h.xact_id = last_off AND h.from_status = 'active'
-      AND pm.status = 'deprecated'
-    ORDER BY pm.model_version;
+    SELECT DISTINCT v.version_id, v.version, v.status, 'active'::varchar
+    FROM version_status_history h JOIN lifecycle_versions v ON v.kind = h.kind AND v.version_id = h.version_id
+    WHERE h.kind = p_kind AND v.name = p_name AND h.xact_id = last_off.xact_id AND h.changed_at = last_off.changed_at
+      AND h.from_status = 'active' AND v.status = retired
+    ORDER BY v.version;
 END $$;
 
--- Checks shared by the two write functions; raises with a sentence for people.
-CREATE OR REPLACE FUNCTION model_transition_check_request(p_actor text, p_reason text, p_request_id text)
+CREATE OR REPLACE FUNCTION model_rollback_plan(p_model_name text)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT p.version_id, p.version, p.from_status, p.to_status FROM version_rollback_plan('model', p_model_name) p
+$$;
+
+-- Checks shared by the write functions; raises with a sentence for people.
+CREATE OR REPLACE FUNCTION version_check_request(p_kind text, p_actor text, p_reason text, p_request_id text)
 RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
+    IF p_kind IS NULL OR p_kind NOT IN ('model', 'strategy') THEN
+        RAISE EXCEPTION 'the kind of version must be model or strategy, not %', coalesce(p_kind, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF p_actor IS NULL OR btrim(p_actor) = '' OR char_length(p_actor) > 200 THEN
         RAISE EXCEPTION 'a status change needs the name of who makes it (at most 200 characters)'
             USING ERRCODE = 'invalid_parameter_value';
@@ -1177,123 +1357,189 @@ BEGIN
     END IF;
 END $$;
 
--- Set one version's status as part of an admin action (the triggers check and record it).
-CREATE OR REPLACE FUNCTION model_set_status(p_model_id int, p_status text, p_action text, p_actor text,
-                                            p_reason text, p_request_id text)
+-- A loader's moment for a change of name p_name (see the header); NULL: now.
+CREATE OR REPLACE FUNCTION version_check_at(p_kind text, p_name text, p_created timestamp, p_at timestamp)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    latest timestamp;
+BEGIN
+    IF p_at IS NULL THEN
+        RETURN;
+    END IF;
+    IF p_at < p_created THEN
+        RAISE EXCEPTION 'a status change of % cannot be recorded at %, before the version was created (%)',
+            p_name, p_at, p_created USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT max(h.changed_at) INTO latest
+    FROM version_status_history h JOIN lifecycle_versions v ON v.kind = h.kind AND v.version_id = h.version_id
+    WHERE h.kind = p_kind AND v.name = p_name;
+    IF p_at < latest THEN
+        RAISE EXCEPTION 'a status change of % cannot be recorded at %, before its latest recorded change (%)',
+            p_name, p_at, latest USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
+-- Set one version's status as part of an admin action (the triggers check and record it). Every
+-- setting is written on each call, so nothing a caller set beforehand reaches the history.
+CREATE OR REPLACE FUNCTION version_set_status(p_kind text, p_version_id int, p_status text, p_action text,
+                                              p_actor text, p_reason text, p_request_id text, p_at timestamp)
 RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM set_config('precog.status_action', p_action, true), set_config('precog.status_actor', p_actor, true),
             set_config('precog.status_reason', coalesce(p_reason, ''), true),
-            set_config('precog.status_request', coalesce(p_request_id, ''), true);
-    UPDATE probability_models SET status = p_status WHERE model_id = p_model_id;
+            set_config('precog.status_request', coalesce(p_request_id, ''), true),
+            set_config('precog.status_at', coalesce(to_char(p_at, 'YYYY-MM-DD"T"HH24:MI:SS.US'), ''), true);
+    IF p_kind = 'model' THEN
+        UPDATE probability_models SET status = p_status WHERE model_id = p_version_id;
+    ELSE
+        UPDATE strategies SET status = p_status WHERE strategy_id = p_version_id;
+    END IF;
     PERFORM set_config('precog.status_action', '', true), set_config('precog.status_actor', '', true),
-            set_config('precog.status_reason', '', true), set_config('precog.status_request', '', true);
+            set_config('precog.status_reason', '', true), set_config('precog.status_request', '', true),
+            set_config('precog.status_at', '', true);
+END $$;
+
+-- Every version of one name, locked in id order: concurrent changes to one name take turns.
+CREATE OR REPLACE FUNCTION version_lock_name(p_kind text, p_name text) RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF p_kind = 'model' THEN
+        PERFORM 1 FROM probability_models pm WHERE pm.model_name = p_name ORDER BY pm.model_id FOR UPDATE;
+    ELSE
+        PERFORM 1 FROM strategies s WHERE s.strategy_name = p_name ORDER BY s.strategy_id FOR UPDATE;
+    END IF;
+    RETURN FOUND;
 END $$;
 
 -- The rows an earlier call with this request id wrote (applied = false: nothing new happened).
-CREATE OR REPLACE FUNCTION model_request_outcome(p_request_id text)
-RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
-LANGUAGE sql STABLE
+-- Raises when the id was used for another name.
+CREATE OR REPLACE FUNCTION version_request_outcome(p_kind text, p_name text, p_request_id text)
+RETURNS TABLE (version_id int, version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, public, pg_temp AS $$
-SELECT h.model_id, pm.model_version, h.from_status, h.to_status, false
-FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
-WHERE h.request_id = p_request_id
-ORDER BY h.history_id
-$$;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM version_status_history h JOIN lifecycle_versions v
+                                 ON v.kind = h.kind AND v.version_id = h.version_id
+                    WHERE h.kind = p_kind AND h.request_id = p_request_id AND v.name = p_name) THEN
+        RAISE EXCEPTION 'request % was already used for another %', p_request_id, p_kind
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    SELECT h.version_id, v.version, h.from_status, h.to_status, false
+    FROM version_status_history h JOIN lifecycle_versions v ON v.kind = h.kind AND v.version_id = h.version_id
+    WHERE h.kind = p_kind AND h.request_id = p_request_id
+    ORDER BY h.history_id;
+END $$;
 
 -- One lifecycle step of one version. p_mode matters when the new status is 'active': 'replace'
--- deprecates the other active versions of the same model_name, 'alongside' keeps them (A/B).
--- Asking for the status a version already has changes nothing (except that 'replace' still
--- deprecates the others). Returns one row per version changed (applied = true), or what an
--- earlier call with the same request id did, or the unchanged version (applied = false).
-CREATE OR REPLACE FUNCTION transition_model_status(p_model_id int, p_new_status text, p_actor text, p_reason text,
-                                                   p_mode text DEFAULT 'replace', p_request_id text DEFAULT NULL)
-RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
-LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+-- retires the other active versions of the same name, 'alongside' keeps them (A/B). Asking for
+-- the status a version already has changes nothing (except that 'replace' still retires the
+-- others). Returns one row per version changed (applied = true), or what an earlier call with
+-- the same request id did, or the unchanged version (applied = false). p_at: see the header.
+CREATE OR REPLACE FUNCTION transition_version_status(p_kind text, p_version_id int, p_new_status text, p_actor text,
+                                                     p_reason text, p_mode text DEFAULT 'replace',
+                                                     p_request_id text DEFAULT NULL, p_at timestamp DEFAULT NULL)
+RETURNS TABLE (version_id int, version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE plpgsql
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    target probability_models%ROWTYPE;
+    target record;
     other record;
     changed boolean := false;
 BEGIN
-    PERFORM model_transition_check_request(p_actor, p_reason, p_request_id);
+    PERFORM version_check_request(p_kind, p_actor, p_reason, p_request_id);
     IF p_mode IS NULL OR p_mode NOT IN ('replace', 'alongside') THEN
         RAISE EXCEPTION 'the mode must be replace or alongside, not %', coalesce(p_mode, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF p_new_status IS NULL OR p_new_status NOT IN ('draft', 'training', 'validating', 'active', 'deprecated') THEN
-        RAISE EXCEPTION '% is not a model status (draft, training, validating, active, deprecated)',
-            coalesce(p_new_status, 'NULL') USING ERRCODE = 'invalid_parameter_value';
+    IF p_new_status IS NULL OR NOT p_new_status = ANY (version_statuses(p_kind)) THEN
+        RAISE EXCEPTION '% is not a % status (%)', coalesce(p_new_status, 'NULL'), p_kind,
+            array_to_string(version_statuses(p_kind), ', ') USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO target FROM probability_models pm WHERE pm.model_id = p_model_id;
+    SELECT * INTO target FROM lifecycle_versions v WHERE v.kind = p_kind AND v.version_id = p_version_id;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'there is no model version with id %', p_model_id USING ERRCODE = 'no_data_found';
+        RAISE EXCEPTION 'there is no % version with id %', p_kind, p_version_id USING ERRCODE = 'no_data_found';
     END IF;
-    -- Every version of this model, in id order: concurrent changes to one model take turns.
-    PERFORM 1 FROM probability_models pm WHERE pm.model_name = target.model_name ORDER BY pm.model_id FOR UPDATE;
-    SELECT * INTO target FROM probability_models pm WHERE pm.model_id = p_model_id;
+    PERFORM version_lock_name(p_kind, target.name);
+    SELECT * INTO target FROM lifecycle_versions v WHERE v.kind = p_kind AND v.version_id = p_version_id;
 
-    IF p_request_id IS NOT NULL AND EXISTS (SELECT 1 FROM model_status_history h WHERE h.request_id = p_request_id) THEN
-        IF NOT EXISTS (SELECT 1 FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
-                        WHERE h.request_id = p_request_id AND pm.model_name = target.model_name) THEN
-            RAISE EXCEPTION 'request % was already used for another model', p_request_id
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        RETURN QUERY SELECT * FROM model_request_outcome(p_request_id);
+    IF p_request_id IS NOT NULL AND EXISTS (SELECT 1 FROM version_status_history h
+                                            WHERE h.kind = p_kind AND h.request_id = p_request_id) THEN
+        RETURN QUERY SELECT * FROM version_request_outcome(p_kind, target.name, p_request_id);
         RETURN;
     END IF;
+    PERFORM version_check_at(p_kind, target.name, target.created_at, p_at);
 
     IF target.status <> p_new_status THEN
-        PERFORM model_set_status(target.model_id, p_new_status,
-                                 CASE WHEN p_new_status = 'active' THEN 'promote_' || p_mode ELSE 'transition' END,
-                                 p_actor, p_reason, p_request_id);
+        PERFORM version_set_status(p_kind, target.version_id, p_new_status,
+                                   CASE WHEN p_new_status = 'active' THEN 'promote_' || p_mode ELSE 'transition' END,
+                                   p_actor, p_reason, p_request_id, p_at);
         changed := true;
-        RETURN QUERY SELECT target.model_id, target.model_version, target.status, p_new_status::varchar, true;
+        RETURN QUERY SELECT target.version_id, target.version, target.status, p_new_status::varchar, true;
     END IF;
     IF p_new_status = 'active' AND p_mode = 'replace' THEN
-        FOR other IN SELECT pm.model_id, pm.model_version FROM probability_models pm
-                     WHERE pm.model_name = target.model_name AND pm.status = 'active' AND pm.model_id <> target.model_id
-                     ORDER BY pm.model_id LOOP
-            PERFORM model_set_status(other.model_id, 'deprecated', 'replaced', p_actor, p_reason, p_request_id);
+        FOR other IN SELECT v.version_id, v.version FROM lifecycle_versions v
+                     WHERE v.kind = p_kind AND v.name = target.name AND v.status = 'active'
+                       AND v.version_id <> target.version_id
+                     ORDER BY v.version_id LOOP
+            PERFORM version_set_status(p_kind, other.version_id, version_retired_status(p_kind), 'replaced', p_actor,
+                                       p_reason, p_request_id, p_at);
             changed := true;
-            RETURN QUERY SELECT other.model_id, other.model_version, 'active'::varchar, 'deprecated'::varchar, true;
+            RETURN QUERY SELECT other.version_id, other.version, 'active'::varchar,
+                                version_retired_status(p_kind)::varchar, true;
         END LOOP;
     END IF;
     IF NOT changed THEN
-        RETURN QUERY SELECT target.model_id, target.model_version, target.status, target.status, false;
+        RETURN QUERY SELECT target.version_id, target.version, target.status, target.status, false;
     END IF;
 END $$;
 
--- Roll a model back (see model_rollback_plan): one call, same rules and request ids as above.
-CREATE OR REPLACE FUNCTION rollback_model(p_model_name text, p_actor text, p_reason text, p_request_id text DEFAULT NULL)
-RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
-LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+-- Roll a name back (see version_rollback_plan): one call, same rules and request ids as above.
+CREATE OR REPLACE FUNCTION rollback_version(p_kind text, p_name text, p_actor text, p_reason text,
+                                            p_request_id text DEFAULT NULL, p_at timestamp DEFAULT NULL)
+RETURNS TABLE (version_id int, version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE plpgsql
 SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     step record;
 BEGIN
-    PERFORM model_transition_check_request(p_actor, p_reason, p_request_id);
-    PERFORM 1 FROM probability_models pm WHERE pm.model_name = p_model_name ORDER BY pm.model_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'there is no model named %', p_model_name USING ERRCODE = 'no_data_found';
+    PERFORM version_check_request(p_kind, p_actor, p_reason, p_request_id);
+    IF NOT version_lock_name(p_kind, p_name) THEN
+        RAISE EXCEPTION 'there is no % named %', p_kind, p_name USING ERRCODE = 'no_data_found';
     END IF;
-    IF p_request_id IS NOT NULL AND EXISTS (SELECT 1 FROM model_status_history h WHERE h.request_id = p_request_id) THEN
-        IF NOT EXISTS (SELECT 1 FROM model_status_history h JOIN probability_models pm ON pm.model_id = h.model_id
-                        WHERE h.request_id = p_request_id AND pm.model_name = p_model_name) THEN
-            RAISE EXCEPTION 'request % was already used for another model', p_request_id
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        RETURN QUERY SELECT * FROM model_request_outcome(p_request_id);
+    IF p_request_id IS NOT NULL AND EXISTS (SELECT 1 FROM version_status_history h
+                                            WHERE h.kind = p_kind AND h.request_id = p_request_id) THEN
+        RETURN QUERY SELECT * FROM version_request_outcome(p_kind, p_name, p_request_id);
         RETURN;
     END IF;
-    -- deprecations first, then re-activations, each recorded as action 'rollback'
-    FOR step IN SELECT * FROM model_rollback_plan(p_model_name) pl
-                ORDER BY (pl.to_status = 'active'), pl.model_version LOOP
-        PERFORM model_set_status(step.model_id, step.to_status, 'rollback', p_actor, p_reason, p_request_id);
-        RETURN QUERY SELECT step.model_id, step.model_version, step.from_status, step.to_status, true;
+    PERFORM version_check_at(p_kind, p_name, NULL, p_at);
+    -- retirements first, then re-activations, each recorded as action 'rollback'
+    FOR step IN SELECT * FROM version_rollback_plan(p_kind, p_name) pl
+                ORDER BY (pl.to_status = 'active'), pl.version LOOP
+        PERFORM version_set_status(p_kind, step.version_id, step.to_status, 'rollback', p_actor, p_reason,
+                                   p_request_id, p_at);
+        RETURN QUERY SELECT step.version_id, step.version, step.from_status, step.to_status, true;
     END LOOP;
 END $$;
+
+-- The dashboard's writer calls these two (models page): the owner's rights, now as the moment.
+CREATE OR REPLACE FUNCTION transition_model_status(p_model_id int, p_new_status text, p_actor text, p_reason text,
+                                                   p_mode text DEFAULT 'replace', p_request_id text DEFAULT NULL)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE sql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT * FROM transition_version_status('model', p_model_id, p_new_status, p_actor, p_reason, p_mode, p_request_id, NULL)
+$$;
+
+CREATE OR REPLACE FUNCTION rollback_model(p_model_name text, p_actor text, p_reason text, p_request_id text DEFAULT NULL)
+RETURNS TABLE (model_id int, model_version varchar, from_status varchar, to_status varchar, applied boolean)
+LANGUAGE sql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT * FROM rollback_version('model', p_model_name, p_actor, p_reason, p_request_id, NULL)
+$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Alerts: acknowledge, resolve, audit trail (alerts page)
@@ -2499,64 +2745,67 @@ CREATE INDEX IF NOT EXISTS idx_alerts_resolved ON alerts(resolved_at) INCLUDE (s
 -- ---------------------------------------------------------------------------------------------
 -- Filling the summaries (a database that has data but not yet, or no longer, their rows)
 -- ---------------------------------------------------------------------------------------------
--- Here, after every summary's functions and triggers above are (re)defined: a fill also fires the
--- triggers of the summaries it writes (market_closes' write exit_facts), and on an upgraded
--- database an earlier fill would run the previous version of a function defined further down.
--- In dependency order: edge decay and exit facts read market_closes.
--- position_facts: a database that had positions before this table existed gets its facts once.
-DO $$
-BEGIN
-    -- (or, from before the current-row columns, facts without them)
-    IF (NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions))
-       OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL OR (opening_cost IS NULL AND opening_trade_id IS NOT NULL)) THEN
-        PERFORM position_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
-    END IF;
-END $$;
+-- One list of what to fill, for two callers. Each row names a summary, the query of its keys, the
+-- function that recomputes an array of them (each takes its keys' summary_lock, as the writers'
+-- triggers do, so a fill and the trading system's writes take turns per key), and the condition
+-- under which a database lacks rows its sources call for. The DO block below fills what is needed
+-- in this transaction: a fresh database, a bulk load, a re-apply after an upgrade of ours. The
+-- installer (queries/install.py), upgrading a database the trading system writes, sets
+-- precog.install_fill = 'deferred' and fills the same list afterwards in batches of keys, each in
+-- its own short transaction, so writers are not held up while years of history are summarised.
+-- Order matters: a fill fires the triggers of the summaries it writes (market_closes' write
+-- exit_facts), and edge decay and exit facts read market_closes. The rows are here, after every
+-- summary's functions and triggers above are (re)defined, so a fill never runs the previous
+-- version of a function defined further down.
+CREATE TABLE IF NOT EXISTS summary_fills (
+    ordinal   INT PRIMARY KEY,
+    summary   VARCHAR NOT NULL UNIQUE,   -- the table the fill writes
+    keys      TEXT NOT NULL,             -- a query of the keys to recompute (one column)
+    recompute VARCHAR NOT NULL,          -- a function taking an array of those keys
+    needed    TEXT NOT NULL              -- true when the summary lacks rows its sources call for
+);
+INSERT INTO summary_fills AS f (ordinal, summary, keys, recompute, needed) VALUES
+    -- every position (or, from before the current-row columns, facts without them)
+    (1, 'position_facts', 'SELECT DISTINCT position_id FROM positions', 'position_facts_recompute',
+     '(NOT EXISTS (SELECT 1 FROM position_facts) AND EXISTS (SELECT 1 FROM positions))
+      OR EXISTS (SELECT 1 FROM position_facts WHERE status IS NULL OR (opening_cost IS NULL AND opening_trade_id IS NOT NULL))'),
+    -- every market that is no longer open
+    (2, 'market_closes', 'SELECT market_id FROM markets WHERE row_current_ind AND status <> ''open''',
+     'market_closes_recompute',
+     'NOT EXISTS (SELECT 1 FROM market_closes) AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status <> ''open'')'),
+    -- every entry trade on a market that has closed
+    (3, 'edge_decay_facts', 'SELECT market_id FROM market_closes', 'edge_decay_recompute',
+     'NOT EXISTS (SELECT 1 FROM edge_decay_facts) AND EXISTS (SELECT 1 FROM market_closes)'),
+    -- every run of exit attempts
+    (4, 'exit_orders', 'SELECT DISTINCT position_id FROM exit_attempts', 'exit_orders_recompute',
+     'NOT EXISTS (SELECT 1 FROM exit_orders) AND EXISTS (SELECT 1 FROM exit_attempts)'),
+    -- exit_facts and exit_position_facts: whenever any position lacks its row, not only when the table
+    -- is empty (filling market_closes has already written the rows of positions on closed markets)
+    (5, 'exit_facts', 'SELECT DISTINCT position_id FROM positions', 'exit_facts_recompute',
+     'EXISTS (SELECT 1 FROM positions p WHERE p.row_current_ind
+              AND NOT EXISTS (SELECT 1 FROM exit_position_facts f WHERE f.position_id = p.position_id))
+      OR (NOT EXISTS (SELECT 1 FROM exit_facts) AND EXISTS (SELECT 1 FROM position_exits))'),
+    -- every settled market
+    (6, 'calibration_points', 'SELECT DISTINCT market_id FROM markets WHERE status = ''settled''',
+     'calibration_points_recompute',
+     'NOT EXISTS (SELECT 1 FROM calibration_points) AND EXISTS (SELECT 1 FROM markets WHERE status = ''settled'')')
+ON CONFLICT (ordinal) DO UPDATE
+   SET summary = excluded.summary, keys = excluded.keys, recompute = excluded.recompute, needed = excluded.needed;
 
--- market_closes: every market that is no longer open.
 DO $$
+DECLARE
+    f record;
+    is_needed boolean;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM market_closes)
-       AND EXISTS (SELECT 1 FROM markets WHERE row_current_ind AND status <> 'open') THEN
-        PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM markets
-                                              WHERE row_current_ind AND status <> 'open'));
+    IF current_setting('precog.install_fill', true) = 'deferred' THEN
+        RETURN;  -- the installer fills in batches after its transaction
     END IF;
-END $$;
-
--- edge_decay_facts: every entry trade on a market that has closed.
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM edge_decay_facts) AND EXISTS (SELECT 1 FROM market_closes) THEN
-        PERFORM edge_decay_recompute(ARRAY(SELECT market_id FROM market_closes));
-    END IF;
-END $$;
-
--- exit_orders: every run of exit attempts.
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM exit_orders) AND EXISTS (SELECT 1 FROM exit_attempts) THEN
-        PERFORM exit_orders_recompute(ARRAY(SELECT DISTINCT position_id FROM exit_attempts));
-    END IF;
-END $$;
-
--- exit_facts and exit_position_facts: filled when any position lacks its row, not only when the
--- table is empty; filling market_closes above (its triggers) has already written the rows of
--- positions on closed markets.
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM positions p WHERE p.row_current_ind
-               AND NOT EXISTS (SELECT 1 FROM exit_position_facts f WHERE f.position_id = p.position_id))
-       OR (NOT EXISTS (SELECT 1 FROM exit_facts) AND EXISTS (SELECT 1 FROM position_exits)) THEN
-        PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM positions));
-    END IF;
-END $$;
-
--- calibration_points: a database that had settled markets before this table existed gets its points once.
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM calibration_points) AND EXISTS (SELECT 1 FROM markets WHERE status = 'settled') THEN
-        PERFORM calibration_points_recompute(ARRAY(SELECT DISTINCT market_id FROM markets WHERE status = 'settled'));
-    END IF;
+    FOR f IN SELECT * FROM summary_fills ORDER BY ordinal LOOP
+        EXECUTE 'SELECT ' || f.needed INTO is_needed;
+        IF is_needed THEN
+            EXECUTE format('SELECT %I(ARRAY(%s))', f.recompute, f.keys);
+        END IF;
+    END LOOP;
 END $$;
 
 -- ---------------------------------------------------------------------------------------------
@@ -2866,6 +3115,169 @@ SELECT refresh_stored_answers(interval '1 minute')
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Attribution audit: trades and positions whose history contradicts itself (issue #22)
+-- ---------------------------------------------------------------------------------------------
+-- A real Precog database can hold faults no row trigger sees, because each row is fine alone:
+-- clocks that disagree between services, a version promoted by hand without a record, a writer
+-- that records the edge after the order. attribution_faults() finds them, one row per finding:
+--   trade_before_edge        a trade created before the edge it names was computed
+--   edge_mismatch            a trade whose edge names another strategy version, model version
+--                            or market than the trade
+--   before_strategy_created  a trade created before its strategy version was
+--   before_model_created     a trade created before its model version was
+--   strategy_not_trading     a buy (an entry) while its strategy version's recorded status was
+--                            neither testing nor active (the version's later exits are its
+--                            open positions winding down, not faults)
+--   model_not_trading        a buy while its model version was neither validating nor active
+--   strategy_live_while_testing  a live buy while its strategy version was testing (paper only)
+--   model_live_while_validating  a live buy while its model version was validating (paper only)
+--   position_quantities      a position whose buys differ from its opening quantity, or whose
+--                            buys less sells differ from what its current row holds
+--   position_mixed           a position whose trades name more than one strategy and model
+--                            pair, or another market than the position's
+-- The statuses at a trade's moment come from the recorded lifecycle (version_status_spans);
+-- trades before a version was created count there, not as a status.
+-- At ten years (116K trades, 58K of them with an edge, 44.5K positions) finding them reads every
+-- trade once and probes the edges of those with one, too much for each view of a page: the
+-- findings are a stored answer (attribution_faults_stored, refreshed with the others each minute),
+-- and the pages count and list them from it by index.
+CREATE INDEX IF NOT EXISTS idx_trades_strategy_created ON trades(strategy_id, created_at) INCLUDE (side, execution_mode);
+CREATE INDEX IF NOT EXISTS idx_trades_model_created ON trades(model_id, created_at) INCLUDE (side, execution_mode);
+
+CREATE OR REPLACE FUNCTION attribution_faults()
+RETURNS TABLE (kind text, subject text, subject_id int, happened_at timestamp, strategy_id int, model_id int,
+               detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public, pg_temp AS $$
+WITH trade_edges AS (
+    SELECT t.trade_id, t.created_at, t.strategy_id, t.model_id, t.market_id, e.edge_id, e.created_at AS edge_at,
+           e.strategy_id AS edge_strategy_id, e.model_id AS edge_model_id, e.market_id AS edge_market_id
+    FROM trades t JOIN edges e ON e.edge_id = t.edge_id
+),
+labels AS (
+    SELECT v.kind, v.version_id, v.name || ' ' || v.version AS label, v.created_at FROM lifecycle_versions v
+),
+-- the spans of a status that does not trade live, from the version's creation on (a trade before it
+-- is a finding of its own)
+restricted_spans AS MATERIALIZED (
+    SELECT sp.kind, sp.version_id, sp.name, sp.version, sp.status, sp.since, sp.until,
+           greatest(sp.since, coalesce(v.created_at, '-infinity')) AS from_at, version_trading_mode(sp.kind, sp.status) AS mode
+    FROM version_status_spans sp
+    JOIN labels v ON v.kind = sp.kind AND v.version_id = sp.version_id
+    WHERE version_trading_mode(sp.kind, sp.status) IS DISTINCT FROM 'live'
+),
+position_trades AS (
+    SELECT t.position_id, count(*) AS trades,
+           coalesce(sum(t.quantity) FILTER (WHERE t.side = 'buy'), 0) AS buys,
+           coalesce(sum(t.quantity) FILTER (WHERE t.side = 'sell'), 0) AS sells,
+           count(DISTINCT (coalesce(t.strategy_id, 0), coalesce(t.model_id, 0))) AS pairs,
+           min(t.market_id) AS first_market, max(t.market_id) AS last_market
+    FROM trades t WHERE t.position_id IS NOT NULL
+    GROUP BY t.position_id
+),
+positions_now AS (
+    SELECT f.position_id, f.opened_at, f.opening_quantity, f.strategy_id, f.model_id, c.quantity, c.market_id,
+           coalesce(pt.trades, 0) AS trades, coalesce(pt.buys, 0) AS buys, coalesce(pt.sells, 0) AS sells,
+           coalesce(pt.pairs, 0) AS pairs, pt.first_market, pt.last_market
+    FROM position_facts f
+    JOIN positions c ON c.position_id = f.position_id AND c.row_current_ind
+    LEFT JOIN position_trades pt ON pt.position_id = f.position_id
+)
+SELECT 'trade_before_edge', 'trade', te.trade_id, te.created_at, te.strategy_id, te.model_id,
+       format('Its edge #%s was computed %s after the trade.', te.edge_id, date_trunc('second', te.edge_at - te.created_at))
+FROM trade_edges te
+WHERE te.edge_at > te.created_at
+UNION ALL
+SELECT 'edge_mismatch', 'trade', te.trade_id, te.created_at, te.strategy_id, te.model_id,
+       format('The trade names %s with %s on %s; its edge #%s names %s with %s on %s.',
+              coalesce(ts.label, 'no strategy'), coalesce(tm.label, 'no model'), te.market_id, te.edge_id,
+              coalesce(es.label, 'no strategy'), coalesce(em.label, 'no model'), te.edge_market_id)
+FROM trade_edges te
+LEFT JOIN labels ts ON ts.kind = 'strategy' AND ts.version_id = te.strategy_id
+LEFT JOIN labels tm ON tm.kind = 'model' AND tm.version_id = te.model_id
+LEFT JOIN labels es ON es.kind = 'strategy' AND es.version_id = te.edge_strategy_id
+LEFT JOIN labels em ON em.kind = 'model' AND em.version_id = te.edge_model_id
+WHERE (te.edge_strategy_id, te.edge_model_id, te.edge_market_id) IS DISTINCT FROM (te.strategy_id, te.model_id, te.market_id)
+UNION ALL
+-- each version's trades before its creation: one index range per version
+SELECT 'before_strategy_created', 'trade', t.trade_id, t.created_at, t.strategy_id, t.model_id,
+       format('%s %s was created %s later.', s.strategy_name, s.strategy_version, date_trunc('second', s.created_at - t.created_at))
+FROM strategies s JOIN trades t ON t.strategy_id = s.strategy_id AND t.created_at < s.created_at
+UNION ALL
+SELECT 'before_model_created', 'trade', t.trade_id, t.created_at, t.strategy_id, t.model_id,
+       format('%s %s was created %s later.', m.model_name, m.model_version, date_trunc('second', m.created_at - t.created_at))
+FROM probability_models m JOIN trades t ON t.model_id = m.model_id AND t.created_at < m.created_at
+UNION ALL
+-- each span of a status in which a version may not trade, or only on paper: its buys (its live
+-- buys), one index range each
+SELECT CASE WHEN sp.mode IS NULL THEN sp.kind || '_not_trading'
+            WHEN sp.kind = 'strategy' THEN 'strategy_live_while_testing' ELSE 'model_live_while_validating' END,
+       'trade', t.trade_id, t.created_at, t.strategy_id, t.model_id,
+       format('%s %s was %s then (since %s)%s.', sp.name, sp.version, sp.status, to_char(sp.since, 'YYYY-MM-DD HH24:MI'),
+              CASE WHEN sp.mode IS NULL THEN '' ELSE ', trading on paper only' END)
+FROM restricted_spans sp
+CROSS JOIN LATERAL (
+    SELECT t.trade_id, t.created_at, t.strategy_id, t.model_id FROM trades t
+    WHERE sp.kind = 'strategy' AND t.strategy_id = sp.version_id AND t.created_at >= sp.from_at AND t.created_at < sp.until
+      AND t.side = 'buy' AND (sp.mode IS NULL OR t.execution_mode = 'live')
+    UNION ALL
+    SELECT t.trade_id, t.created_at, t.strategy_id, t.model_id FROM trades t
+    WHERE sp.kind = 'model' AND t.model_id = sp.version_id AND t.created_at >= sp.from_at AND t.created_at < sp.until
+      AND t.side = 'buy' AND (sp.mode IS NULL OR t.execution_mode = 'live')
+) t
+UNION ALL
+SELECT 'position_quantities', 'position', p.position_id, p.opened_at, p.strategy_id, p.model_id,
+       format('Opened with %s; its buys add up to %s and its sells to %s, so it should hold %s, but it holds %s.',
+              p.opening_quantity, p.buys, p.sells, p.buys - p.sells, p.quantity)
+FROM positions_now p
+WHERE p.buys <> p.opening_quantity OR p.buys - p.sells <> p.quantity
+UNION ALL
+SELECT 'position_mixed', 'position', p.position_id, p.opened_at, p.strategy_id, p.model_id,
+       format('Its %s trades name %s strategy and model version pairs and the markets %s; the position is on %s.',
+              p.trades, p.pairs, CASE WHEN p.first_market = p.last_market THEN p.first_market
+                                      ELSE p.first_market || ' … ' || p.last_market END, p.market_id)
+FROM positions_now p
+WHERE p.pairs > 1 OR p.first_market <> p.last_market OR p.first_market <> p.market_id
+$$;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS attribution_faults_stored AS SELECT * FROM public.attribution_faults();
+CREATE UNIQUE INDEX IF NOT EXISTS attribution_faults_stored_key ON attribution_faults_stored (kind, subject_id);
+CREATE INDEX IF NOT EXISTS attribution_faults_stored_newest ON attribution_faults_stored (kind, happened_at DESC, subject_id DESC);
+INSERT INTO stored_answers (name, computed_at) VALUES ('attribution_faults_stored', now()) ON CONFLICT (name) DO NOTHING;
+
+-- ---------------------------------------------------------------------------------------------
+-- Positions open at a moment (Position exits, "Open at a moment"; issue #22)
+-- ---------------------------------------------------------------------------------------------
+-- A position is open from its first row until its current row closed or settled it: [opened_at,
+-- status_since) of position_facts, open-ended while it is open. A range index on that span finds
+-- the few positions open at any moment of ten years (44.5K positions) without reading the others;
+-- the rows and prices of that moment are then one index probe each. greatest() keeps a broken
+-- history (a current row older than the first) from failing the facts' upkeep.
+CREATE OR REPLACE FUNCTION position_open_span(p_opened_at timestamp, p_status text, p_status_since timestamp)
+RETURNS tsrange LANGUAGE sql IMMUTABLE AS $$
+SELECT tsrange(p_opened_at, CASE WHEN p_status IN ('closed', 'settled') THEN greatest(p_status_since, p_opened_at) END, '[)')
+$$;
+CREATE INDEX IF NOT EXISTS idx_position_facts_open_span ON position_facts
+    USING gist (position_open_span(opened_at, status, status_since));
+
+-- ---------------------------------------------------------------------------------------------
+-- This version of the dashboard's schema (recorded in schema_version at the end)
+-- ---------------------------------------------------------------------------------------------
+-- A function, so that the installer can write the row itself: when it defers the summaries' fill
+-- (above), the row is written once they are filled, and a database with this version row has
+-- every summary complete.
+CREATE OR REPLACE FUNCTION dashboard_schema_version(OUT version varchar, OUT description text)
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT '1.7.0+dashboard.10'::varchar,
+       'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
+       'model and strategy lifecycle, alert actions, views and functions of the pages, shared page filters; '
+       'reader, writer and dashboard roles; summaries kept by the writers (position_facts, '
+       'market_closes, edge_decay_facts, calibration_points, exit_orders, exit_facts, '
+       'exit_position_facts); stored answers of the exits page, edge decay, alert weeks, position days '
+       'and the attribution audit; installable on an existing Precog database (summary_fills)'::text
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- Access control: least privilege for the dashboard (keep this section last but for the version)
 -- ---------------------------------------------------------------------------------------------
 -- Three roles (cluster-wide, so created only when missing; two databases applying this file at
@@ -2966,9 +3378,6 @@ GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int,
 -- Version record (last, so it is only written when everything above succeeded)
 -- ---------------------------------------------------------------------------------------------
 INSERT INTO schema_version (version, description)
-VALUES ('1.7.0+dashboard.8', 'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
-                              'model lifecycle, alert actions, views and functions of the pages, shared page filters; '
-                              'reader, writer and dashboard roles; summaries kept by the writers (position_facts, '
-                              'market_closes, edge_decay_facts, calibration_points, exit_orders, exit_facts, '
-                              'exit_position_facts); stored answers of the exits page, edge decay, alert weeks and position days')
+SELECT v.version, v.description FROM dashboard_schema_version() v
+WHERE coalesce(current_setting('precog.install_fill', true), '') <> 'deferred'
 ON CONFLICT (version) DO NOTHING;

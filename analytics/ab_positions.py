@@ -10,9 +10,16 @@ before, whatever the number of positions.
 
 `closed` has one row per closed position, in_closing_order(), with position_id, strategy_id,
 model_id, execution_mode, fills, closed_us (microseconds since 1970, UTC), ret (float, NaN without
-a cost) and money in whole ten-thousandths (cost_units, pnl_units, edge_units, clv_units: closing
-line minus entry price; NaN where NULL). Sums of whole units are exact in float64 (below
-2^53, i.e. $900 billion); the per-version money the table shows goes back to Decimal.
+a cost), money and prices in whole ten-thousandths (cost_units, pnl_units, edge_units, clv_units:
+closing line minus entry price, entry_units; NaN where NULL) and market_key (a number per market).
+Sums of whole units are exact in float64 (below 2^53, i.e. $900 billion); the per-version money the
+table shows goes back to Decimal.
+
+Besides the table's sums, the statistics need (analytics/ab_stats.py, ab_checks.py): the sum of
+cubed returns (the skewness rule), sums and cross products of the return and what was known at the
+opening buy (the regression adjustment), each version's most extreme returns (which few positions
+carry a difference), the returns winsorized at the chosen versions' pooled percentiles, and the
+markets each version closed positions on, week by week (the sample-ratio check).
 """
 from __future__ import annotations
 
@@ -22,13 +29,21 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from analytics.trade_metrics import MODES
+from analytics import ab_stats
+from analytics.trade_metrics import MODES, daily_ratios
 
 METRIC_COLUMNS = ["strategy_id", "execution_mode", "trades", "positions_closed", "wins", "losses", "return_sum",
-                  "return_sum_sq", "realized_pnl", "cost", "gross_profit", "gross_loss", "max_drawdown",
-                  "longest_losing_streak", "avg_edge", "clv_positions", "avg_clv", "first_closed_at",
+                  "return_sum_sq", "return_sum_cube", "realized_pnl", "cost", "gross_profit", "gross_loss",
+                  "max_drawdown", "longest_losing_streak", "avg_edge", "clv_positions", "avg_clv", "first_closed_at",
                   "last_closed_at"]
-WEEKLY_COLUMNS = ["strategy_id", "week", "look_at", "positions", "return_sum", "return_sum_sq", "wins"]
+WEEKLY_COLUMNS = ["strategy_id", "week", "look_at", "positions", "return_sum", "return_sum_sq", "return_sum_cube",
+                  "wins"]
+ALLOCATION_COLUMNS = ["strategy_id", "look_at", "markets"]
+# What was known when a position was opened: the regression adjustment's covariates (edge at the
+# opening buy, entry price), in this order in Covariates.x.
+COVARIATES = ("edge at entry", "entry price")
+EXTREMES = 10  # the most extreme returns kept per version and side (ab_checks.influential_positions)
+WINSOR_PERCENTILES = (1.0, 99.0)
 DAILY_COLUMNS = ["strategy_id", "day", "positions", "realized_pnl", "cumulative_pnl"]
 HISTOGRAM_COLUMNS = ["strategy_id", "bin", "bin_low", "bin_high", "positions"]
 BY_MODEL_COLUMNS = ["strategy_id", "model_id", "execution_mode", "positions_closed", "realized_pnl"]
@@ -62,6 +77,8 @@ class Closed:
     pnl: np.ndarray
     edge: np.ndarray
     clv: np.ndarray
+    entry: np.ndarray
+    market: np.ndarray
 
     @classmethod
     def of(cls, frame: pd.DataFrame) -> Closed:
@@ -71,7 +88,8 @@ class Closed:
         return cls(strategy=frame.strategy_id.to_numpy(dtype=np.int64), model=floats("model_id"),
                    mode=frame.execution_mode.to_numpy(dtype=str), fills=frame.fills.to_numpy(dtype=np.int64),
                    closed_us=frame.closed_us.to_numpy(dtype=np.int64), ret=floats("ret"), cost=floats("cost_units"),
-                   pnl=floats("pnl_units"), edge=floats("edge_units"), clv=floats("clv_units"))
+                   pnl=floats("pnl_units"), edge=floats("edge_units"), clv=floats("clv_units"),
+                   entry=floats("entry_units"), market=frame.market_key.to_numpy(dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.strategy)
@@ -137,6 +155,7 @@ def _version_metrics(closed: Closed) -> pd.DataFrame:
             int((pnl > 0).sum()), int((pnl < 0).sum()),
             float(known_ret.sum()) if known_ret.size else None,
             float((known_ret * known_ret).sum()) if known_ret.size else None,
+            float((known_ret ** 3).sum()) if known_ret.size else None,
             _sum_or_none(pnl), _sum_or_none(group.cost), money(pnl[pnl > 0].sum()), money(-pnl[pnl < 0].sum()),
             drawdown, streak, _mean_or_none(group.edge), int((~np.isnan(clv)).sum()), _mean_or_none(clv),
             # rows are in closing order within a version and mode
@@ -144,12 +163,12 @@ def _version_metrics(closed: Closed) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)
 
 
-def _per_period(closed: Closed, period: np.ndarray, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Sums of `values` per version and period (`closed` in closing order, so a version's periods
+def _per_period(strategy: np.ndarray, period: np.ndarray, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sums of `values` per version and period (rows in closing order, so a version's periods
     come in runs), with their running totals per version (`running_<name>`); by period, then version."""
-    starts = _runs(closed.strategy, period)
-    version_start = np.maximum.accumulate(np.where(np.isin(starts, _runs(closed.strategy)), np.arange(len(starts)), 0))
-    out = {"strategy_id": closed.strategy[starts], "period": period[starts]}
+    starts = _runs(strategy, period)
+    version_start = np.maximum.accumulate(np.where(np.isin(starts, _runs(strategy)), np.arange(len(starts)), 0))
+    out = {"strategy_id": strategy[starts], "period": period[starts]}
     for name, column in values.items():
         sums = np.add.reduceat(column, starts)
         running = np.cumsum(sums)
@@ -162,22 +181,40 @@ def _per_period(closed: Closed, period: np.ndarray, values: dict[str, np.ndarray
 def _weekly_stats(closed: Closed) -> pd.DataFrame:
     if not len(closed):
         return pd.DataFrame(columns=WEEKLY_COLUMNS)
-    day = closed.days()
-    monday = day - (day.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
     ret = np.nan_to_num(closed.ret)
-    weekly = _per_period(closed, monday, {"positions": np.ones(len(closed)), "return_sum": ret,
-                                          "return_sum_sq": ret * ret, "wins": (closed.pnl > 0).astype(float)})
+    weekly = _per_period(closed.strategy, _monday(closed.days()), {
+        "positions": np.ones(len(closed)), "return_sum": ret, "return_sum_sq": ret * ret,
+        "return_sum_cube": ret ** 3, "wins": (closed.pnl > 0).astype(float)})
     week = weekly["period"].astype("datetime64[ns]")
     return pd.DataFrame({"strategy_id": weekly["strategy_id"], "week": week, "look_at": week + WEEK,
                          "positions": weekly["running_positions"].astype(np.int64),
                          "return_sum": weekly["running_return_sum"], "return_sum_sq": weekly["running_return_sum_sq"],
+                         "return_sum_cube": weekly["running_return_sum_cube"],
                          "wins": weekly["running_wins"].astype(np.int64)}, columns=WEEKLY_COLUMNS)
+
+
+def _monday(day: np.ndarray) -> np.ndarray:
+    return day - (day.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+
+
+def _allocation(closed: Closed) -> pd.DataFrame:
+    """Running count of the markets each version closed a position on, at the end of each week
+    with a new one (a market counts from its version's first close on it)."""
+    if not len(closed):
+        return pd.DataFrame(columns=ALLOCATION_COLUMNS)
+    firsts = [start + np.flatnonzero(~pd.Series(closed.market[start:end]).duplicated().to_numpy())
+              for start, end in _bounds(closed)]  # a version's rows are in closing order: the first is its first close
+    first = np.concatenate(firsts)
+    days = closed.closed_us[first].astype("datetime64[us]").astype("datetime64[D]")
+    weekly = _per_period(closed.strategy[first], _monday(days), {"markets": np.ones(len(first))})
+    return pd.DataFrame({"strategy_id": weekly["strategy_id"], "look_at": weekly["period"].astype("datetime64[ns]") + WEEK,
+                         "markets": weekly["running_markets"].astype(np.int64)}, columns=ALLOCATION_COLUMNS)
 
 
 def _daily_pnl(closed: Closed) -> pd.DataFrame:
     if not len(closed):
         return pd.DataFrame(columns=DAILY_COLUMNS)
-    daily = _per_period(closed, closed.days(), {"positions": np.ones(len(closed)), "units": np.nan_to_num(closed.pnl)})
+    daily = _per_period(closed.strategy, closed.days(), {"positions": np.ones(len(closed)), "units": np.nan_to_num(closed.pnl)})
     return pd.DataFrame({"strategy_id": daily["strategy_id"], "day": daily["period"].astype(object),
                          "positions": daily["positions"].astype(np.int64), "realized_pnl": daily["units"] / 10_000,
                          "cumulative_pnl": daily["running_units"] / 10_000}, columns=DAILY_COLUMNS)
@@ -212,6 +249,72 @@ def _by_model(closed: Closed) -> pd.DataFrame:
                          "execution_mode": rows.mode[starts].astype(object),
                          "positions_closed": np.diff(np.append(starts, len(rows))),
                          "realized_pnl": [money(u) for u in units]}, columns=BY_MODEL_COLUMNS)
+
+
+def _bounds(closed: Closed):
+    """(start, end) of each version's rows (rows sorted by version)."""
+    starts = _runs(closed.strategy)
+    return zip(starts, np.append(starts[1:], len(closed)))
+
+
+def _covariates(closed: Closed) -> dict[int, "ab_stats.Covariates"]:
+    """Per version: the regression adjustment's sums over positions with a return, an edge and an
+    entry price (covariates in COVARIATES order, in price units)."""
+    out = {}
+    for start, end in _bounds(closed):
+        ret, edge, entry = closed.ret[start:end], closed.edge[start:end], closed.entry[start:end]
+        known = ~(np.isnan(ret) | np.isnan(edge) | np.isnan(entry))
+        y = ret[known]
+        x = [edge[known] / 10_000, entry[known] / 10_000]
+        # products summed column by column, not x.T @ x: a matrix product goes to a threaded BLAS,
+        # which on a busy 2-core server doubled this function's time at random
+        xx = np.array([[float((a * b).sum()) for b in x] for a in x])
+        out[int(closed.strategy[start])] = ab_stats.Covariates(
+            int(known.sum()), float(y.sum()), float((y * y).sum()), np.array([float(a.sum()) for a in x]), xx,
+            np.array([float((a * y).sum()) for a in x]))
+    return out
+
+
+def _extremes(closed: Closed) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per version: its EXTREMES lowest returns (ascending) and highest (descending)."""
+    out = {}
+    for start, end in _bounds(closed):
+        ret = closed.ret[start:end]
+        ret = ret[~np.isnan(ret)]
+        k = min(EXTREMES, ret.size)
+        low = np.sort(np.partition(ret, k - 1)[:k]) if k else ret
+        high = np.sort(np.partition(ret, ret.size - k)[ret.size - k:])[::-1] if k else ret
+        out[int(closed.strategy[start])] = (low, high)
+    return out
+
+
+@dataclass(frozen=True)
+class Winsorized:
+    """Returns clipped at the pooled 1st and 99th percentiles of every version read (low, high), summed per
+    version as ab_stats.Group needs them: strategy_id -> (n, sum, sum of squares, wins, sum of cubes)."""
+    low: float
+    high: float
+    sums: dict[int, tuple[int, float, float, int, float]]
+
+
+def _winsorized(closed: Closed) -> Winsorized | None:
+    known = ~np.isnan(closed.ret)
+    if not known.any():
+        return None
+    ret = closed.ret[known]
+    # the inner order statistics ("higher" below, "lower" above): at least the most extreme return
+    # on each side is clipped, also below 100 positions, where 1% is less than one position
+    low = np.percentile(ret, WINSOR_PERCENTILES[0], method="higher")
+    high = np.percentile(ret, WINSOR_PERCENTILES[1], method="lower")
+    clipped = np.clip(ret, low, high)
+    strategy = closed.strategy[known]
+    starts = _runs(strategy)
+    counts = np.diff(np.append(starts, len(strategy)))
+    square = clipped * clipped
+    sums = np.add.reduceat(np.stack([clipped, square, square * clipped, clipped > 0], axis=1), starts, axis=0)
+    return Winsorized(float(low), float(high), {
+        int(strategy[start]): (int(n), float(total), float(total_sq), int(wins), float(total_cube))
+        for start, n, (total, total_sq, total_cube, wins) in zip(starts, counts, sums)})
 
 
 # One entry point per answer, for rows in closing order (the tests' and any single use); results()
@@ -250,18 +353,31 @@ def by_model(closed: pd.DataFrame) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Results:
     """Everything the A/B page draws from one list of closed positions; by mode where the page
-    shows one mode (so switching live/paper needs no new read)."""
+    shows one mode (so switching live/paper needs no new read). `by_model` and `allocation` count
+    every position read, also when the rest is restricted to some model versions: they describe the
+    experiment (which models each version traded with, how its markets were split)."""
     metrics: pd.DataFrame
     weekly: dict[str, pd.DataFrame]
     daily: dict[str, pd.DataFrame]
     histogram: dict[str, pd.DataFrame]
     by_model: pd.DataFrame
+    allocation: dict[str, pd.DataFrame]
+    covariates: dict[str, dict[int, ab_stats.Covariates]]
+    extremes: dict[str, dict[int, tuple[np.ndarray, np.ndarray]]]
+    winsorized: dict[str, Winsorized | None]
+    ratios: dict[str, pd.DataFrame]         # Sharpe and Sortino per version (trade_metrics.daily_ratios)
 
 
-def results(closed: pd.DataFrame, modes: tuple[str, ...] = MODES, bins: int = 30) -> Results:
-    """Everything, from the closed positions as read (in any order)."""
-    columns = Closed.of(in_closing_order(closed))
+def results(closed: pd.DataFrame, modes: tuple[str, ...] = MODES, bins: int = 30,
+            model_ids: tuple[int, ...] | None = None) -> Results:
+    """Everything, from the closed positions as read (in any order); with model_ids, the numbers
+    of positions opened on those model versions only (by_model and allocation still count all)."""
+    every = Closed.of(in_closing_order(closed))
+    columns = every if model_ids is None else every.where(np.isin(every.model, np.asarray(model_ids, dtype=float)))
     by_mode = {mode: columns.of_mode(mode) for mode in modes}
-    return Results(_version_metrics(columns), {m: _weekly_stats(c) for m, c in by_mode.items()},
-                   {m: _daily_pnl(c) for m, c in by_mode.items()},
-                   {m: _return_histogram(c, bins) for m, c in by_mode.items()}, _by_model(columns))
+    daily = {m: _daily_pnl(c) for m, c in by_mode.items()}
+    return Results(_version_metrics(columns), {m: _weekly_stats(c) for m, c in by_mode.items()}, daily,
+                   {m: _return_histogram(c, bins) for m, c in by_mode.items()}, _by_model(every),
+                   {m: _allocation(every.of_mode(m) if model_ids else by_mode[m]) for m in modes},
+                   {m: _covariates(c) for m, c in by_mode.items()}, {m: _extremes(c) for m, c in by_mode.items()},
+                   {m: _winsorized(c) for m, c in by_mode.items()}, {m: daily_ratios(d) for m, d in daily.items()})

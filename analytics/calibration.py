@@ -21,7 +21,8 @@ returned so the identity can be checked.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from decimal import Decimal
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -148,6 +149,32 @@ def scores(bins: pd.DataFrame) -> dict[str, float]:
     }
 
 
+# The exact decomposition, in the order it is shown and with the sign each term enters with.
+DECOMPOSITION = (("reliability", 1), ("resolution", -1), ("uncertainty", 1), ("within_bin_variance", 1),
+                 ("within_bin_covariance", -1))
+
+
+def shown_decomposition(values: Mapping[str, float], places: int = 4) -> dict[str, Decimal]:
+    """The Brier score and its five terms rounded to `places` so that the rounded terms add up to
+    the rounded score exactly (REL - RES + UNC + WBV - WBC = Brier): each term is rounded, and the
+    one or two units the rounding lost overall are given back to the terms whose rounding moved them
+    furthest the other way (largest remainder), so no term is off by more than one unit of its last
+    digit. Without the two within-bin terms the three classic ones do not add up to the Brier
+    score of binned forecasts (issue #21)."""
+    unit = Decimal(1).scaleb(-places)
+    scale = 10 ** places
+    target = round(values["brier"] * scale)
+    exact = {key: values[key] * scale for key, _ in DECOMPOSITION}
+    rounded = {key: round(exact[key]) for key in exact}
+    missing = target - sum(sign * rounded[key] for key, sign in DECOMPOSITION)
+    step = 1 if missing > 0 else -1
+    # a term moves the sum by sign * step; prefer the terms whose rounding lost most in that direction
+    order = sorted(DECOMPOSITION, key=lambda item: -(item[1] * step * (exact[item[0]] - rounded[item[0]])))
+    for key, sign in order[:abs(missing)]:
+        rounded[key] += sign * step
+    return {"brier": Decimal(target) * unit, **{key: Decimal(rounded[key]) * unit for key in rounded}}
+
+
 def brier_skill_score(brier: float, reference_brier: float) -> float:
     """1 - Brier / Brier of the reference: > 0 when the forecaster beats the reference."""
     if brier is None or reference_brier is None or not reference_brier > 0 or math.isnan(brier):
@@ -155,13 +182,16 @@ def brier_skill_score(brier: float, reference_brier: float) -> float:
     return 1.0 - brier / reference_brier
 
 
+SCORE_KEYS = ("brier", "reliability", "resolution", "uncertainty", "within_bin_variance", "within_bin_covariance",
+              "ece", "log_loss")
+
+
 def versus_market(bins: pd.DataFrame) -> pd.DataFrame:
     """One row per version: its scores and the market's on the same markets, and the skill score.
 
     `bins` holds the database's rows for several versions (model_id, model_version, forecaster,
     and the bin columns). Columns: model_id, model_version, markets, base_rate, then for each of
-    model_ and market_: brier, reliability, resolution, uncertainty, ece, log_loss; and bss (the
-    version's Brier skill score against the market).
+    model_ and market_: SCORE_KEYS; and bss (the version's Brier skill score against the market).
     """
     rows = []
     if bins is not None and len(bins):
@@ -170,11 +200,10 @@ def versus_market(bins: pd.DataFrame) -> pd.DataFrame:
             market = scores(group[group["forecaster"] == "market"])
             row = {"model_id": model_id, "model_version": version, "markets": model["n"], "base_rate": model["base_rate"]}
             for prefix, values in (("model", model), ("market", market)):
-                for key in ("brier", "reliability", "resolution", "uncertainty", "ece", "log_loss"):
+                for key in SCORE_KEYS:
                     row[f"{prefix}_{key}"] = values[key]
             row["bss"] = brier_skill_score(model["brier"], market["brier"])
             rows.append(row)
     columns = ["model_id", "model_version", "markets", "base_rate",
-               *[f"{prefix}_{key}" for prefix in ("model", "market")
-                 for key in ("brier", "reliability", "resolution", "uncertainty", "ece", "log_loss")], "bss"]
+               *[f"{prefix}_{key}" for prefix in ("model", "market") for key in SCORE_KEYS], "bss"]
     return pd.DataFrame(rows, columns=columns)

@@ -21,19 +21,50 @@ METRICS: list[tuple[str, str, str | None]] = [
     ("val_brier", "Final run: validation Brier", LOWER),
     ("val_log_loss", "Final run: validation log loss", LOWER),
     ("val_ece", "Final run: validation ECE", LOWER),
-    ("live_brier", "Settled markets: Brier", LOWER),
-    ("live_log_loss", "Settled markets: log loss", LOWER),
-    ("live_ece", "Settled markets: ECE", LOWER),
-    ("live_bss", "Settled markets: Brier skill vs market", HIGHER),
+    # each version on the markets it priced (unpaired): the paired comparison below the table is the
+    # one that names a winner
+    ("live_brier", "Settled markets (own): Brier", LOWER),
+    ("live_log_loss", "Settled markets (own): log loss", LOWER),
+    ("live_ece", "Settled markets (own): ECE", LOWER),
+    ("live_bss", "Settled markets (own): Brier skill vs market", HIGHER),
     ("win_rate", "Trading: win rate", HIGHER),
     ("roi", "Trading: ROI", HIGHER),
     ("validation_sample_size", "Validation sample size", None),
-    ("settled_markets", "Settled markets scored", None),
+    ("settled_markets", "Settled markets scored (own)", None),
     ("positions_closed", "Closed positions", None),
 ]
 METRIC_LABELS = {key: label for key, label, _ in METRICS}
 METRIC_DIRECTIONS = {key: direction for key, _, direction in METRICS}
+COUNT_METRICS = {key for key, _, direction in METRICS if direction is None}
 ARROWS = {HIGHER: "↑ higher is better", LOWER: "↓ lower is better", None: "—"}
+# Rates shown as percentages wherever they appear (the Compare and Live results tabs, the A/B page):
+# key -> (decimal places, signed); their differences are in percentage points.
+PERCENT_METRICS = {"win_rate": (1, False), "roi": (2, True)}
+
+
+def format_value(key: str, value) -> str:
+    """A metric's value as the Models page shows it on every tab (percentages for rates)."""
+    from analytics.trade_metrics import percent
+
+    if key in PERCENT_METRICS:
+        places, signed = PERCENT_METRICS[key]
+        return percent(_num(value), places, signed)
+    number = _num(value)
+    if math.isnan(number):
+        return "—"
+    return f"{number:,.0f}" if key in COUNT_METRICS else f"{number:.4f}"
+
+
+def format_delta(key: str, value) -> str:
+    """A difference to the baseline, in the metric's own terms (percentage points for rates)."""
+    from analytics.trade_metrics import points
+
+    if key in PERCENT_METRICS:
+        return points(_num(value), PERCENT_METRICS[key][0])
+    number = _num(value)
+    if math.isnan(number):
+        return "—"
+    return f"{number:+,.0f}" if key in COUNT_METRICS else f"{number:+.4f}"
 
 
 def _num(value) -> float:
@@ -200,10 +231,11 @@ def compare_metrics(long: pd.DataFrame, order: Sequence[str], baseline: str) -> 
 
     Columns: metric (label), direction, one column per version (in `order`), then 'Δ <version>'
     for every other version (its value minus the baseline's: signed, NaN when either is missing),
-    then winner (version names, 'tie: a, b', or '—'), metric_key and direction_key (HIGHER,
+    then best (the version(s) with the best value, 'tie: a, b', or '—': a number, not a verdict, as
+    these values carry no uncertainty), metric_key and direction_key (HIGHER,
     LOWER or None).
     """
-    columns = ["metric", "direction", *order, *[f"Δ {v}" for v in order if v != baseline], "winner", "metric_key",
+    columns = ["metric", "direction", *order, *[f"Δ {v}" for v in order if v != baseline], "best", "metric_key",
                "direction_key"]
     rows = []
     for key, label, direction in METRICS:
@@ -218,10 +250,22 @@ def compare_metrics(long: pd.DataFrame, order: Sequence[str], baseline: str) -> 
             if v != baseline:
                 row[f"Δ {v}"] = values[v] - base
         best = winners(values, direction)
-        row["winner"] = ("tie: " + ", ".join(best)) if len(best) > 1 else (best[0] if best else "—")
+        row["best"] = ("tie: " + ", ".join(best)) if len(best) > 1 else (best[0] if best else "—")
         row["metric_key"], row["direction_key"] = key, direction
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)
+
+
+def shown_metrics(comparison: pd.DataFrame) -> pd.DataFrame:
+    """compare_metrics' table with every value and delta as the page shows it (format_value,
+    format_delta; "—" where a version has none): text, because a table cell without a value is
+    drawn as "None" by the browser whatever a formatter says."""
+    shown = comparison.copy()
+    numbers = [c for c in comparison.columns if c not in ("metric", "direction", "best", "metric_key", "direction_key")]
+    for column in numbers:
+        format_one = format_delta if column.startswith("Δ ") else format_value
+        shown[column] = [format_one(key, value) for key, value in zip(comparison.metric_key, comparison[column])]
+    return shown
 
 
 def delta_is_better(delta: float, direction: str | None) -> bool | None:
@@ -231,7 +275,7 @@ def delta_is_better(delta: float, direction: str | None) -> bool | None:
     return bool((delta > 0) == (direction == HIGHER))
 
 
-COUNT_METRICS = {key for key, _, direction in METRICS if direction is None}
+
 
 
 # --- lifecycle actions ----------------------------------------------------------------------------

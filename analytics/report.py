@@ -1,100 +1,16 @@
-"""The A/B comparison as charts, and as one self-contained HTML document for a meeting's minutes.
-
-The same figure functions draw the page and the report, so both show the same thing. The report
-inlines plotly.js once (no CDN: it opens offline, years later) and escapes every piece of text,
-database text included.
+"""What the A/B comparison says, in words and tables: verdicts, intervals and p-values as text, the
+tests, sensitivity and power tables, the checks' sentences and the method. Pure: the page and the
+meeting report (ui/ab_report.py) both say exactly this.
 """
 from __future__ import annotations
-
-import html
-from datetime import datetime, timezone
-from typing import Iterable, Sequence, Union
 
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from analytics import ab_stats
+from analytics import ab_checks, ab_stats
+from analytics.ab_positions import COVARIATES
 from analytics.trade_metrics import percent, points
-from ui.charts import Chart, line_mode, merged, table, values
-
-# High contrast on a projector; the control is always the first colour.
-PALETTE = ["#1f5fa8", "#d1495b", "#2e9d5b", "#e08a00", "#7b4fb3", "#00a0b0"]
-FONT_SIZE = 15
-
-
-def colours(versions: Sequence[str]) -> dict[str, str]:
-    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(versions)}
-
-
-def _layout(y_title: str, x_title: str = "", y_format: str | None = None, **more) -> dict:
-    """The figures' shared layout, as one dict (the figures are plain specs: ui/charts.py)."""
-    grid = dict(showgrid=True, gridcolor="#e6e6e6", automargin=True)
-    layout = dict(
-        font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=40, b=10), height=360,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        hovermode="x unified", plot_bgcolor="white",
-        xaxis=dict(**({"title": dict(text=x_title)} if x_title else {}), **grid),
-        yaxis=dict(title=dict(text=y_title), zeroline=True, zerolinecolor="#888",
-                   **({"tickformat": y_format} if y_format else {}), **grid),
-    )
-    return merged(layout, more)
-
-
-def _each(frame: pd.DataFrame, versions: Sequence[str]):
-    """(version, its rows, its colour) for every version with rows, in the given order."""
-    palette = colours(versions)
-    for version in versions:
-        rows = frame[frame.version == version]
-        if not rows.empty:
-            yield version, rows, palette[version]
-
-
-def cumulative_pnl_figure(daily: pd.DataFrame, versions: Sequence[str]) -> Chart:
-    """daily: version, day, cumulative_pnl (dollars). One step line per version, control first."""
-    traces = [dict(type="scatter", x=values(rows.day), y=values(rows.cumulative_pnl), name=version, mode="lines",
-                   line=dict(color=colour, width=3, shape="hv"))
-              for version, rows, colour in _each(daily, versions)]
-    return Chart(traces, _layout("Realized P&L", y_format="$,.0f"))
-
-
-def returns_histogram_figure(histogram: pd.DataFrame, versions: Sequence[str]) -> Chart:
-    """histogram: version, bin_low, bin_high, positions. Share of each version's positions per bin
-    (versions differ in size), overlaid on shared bins."""
-    traces = [dict(type="bar", x=values((rows.bin_low + rows.bin_high) / 2), y=values(rows.positions / rows.positions.sum()),
-                   width=values((rows.bin_high - rows.bin_low) * 0.95), name=version, marker=dict(color=colour),
-                   opacity=0.6, customdata=values(rows.positions),
-                   hovertemplate="%{x:.1%}: %{y:.1%} of positions (%{customdata})<extra>%{fullData.name}</extra>")
-              for version, rows, colour in _each(histogram, versions)]
-    return Chart(traces, _layout("Share of positions", "Return per closed position", y_format=".0%",
-                                 barmode="overlay", hovermode="closest", xaxis=dict(tickformat=".0%")))
-
-
-def lift_figure(lift: pd.DataFrame, versions: Sequence[str], level: float) -> Chart:
-    """lift: look_at, version, estimate, low, high (lift_over_time). The difference in mean return
-    against the control with its interval band, per challenger."""
-    traces = []
-    for version, rows, colour in _each(lift, versions):
-        traces.append(dict(type="scatter", x=values(pd.concat([rows.look_at, rows.look_at[::-1]])),
-                           y=values(pd.concat([rows.high, rows.low[::-1]])), fill="toself", fillcolor=colour,
-                           opacity=0.18, line=dict(width=0), hoverinfo="skip", showlegend=False))
-        traces.append(dict(type="scatter", x=values(rows.look_at), y=values(rows.estimate), name=f"{version} − control",
-                           mode=line_mode(len(rows)), line=dict(color=colour, width=3), marker=dict(size=5),
-                           customdata=table(rows, ["low", "high"]),
-                           hovertemplate="%{y:+.2%} (%{customdata[0]:+.2%} to %{customdata[1]:+.2%})"))
-    return Chart(traces, _layout(f"Difference ({level:.1%} interval)", "Weekly look", y_format="+.0%"))
-
-
-def chance_figure(lift: pd.DataFrame, versions: Sequence[str]) -> Chart:
-    """Chance to beat the control (normal approximation) at every weekly look."""
-    traces = [dict(type="scatter", x=values(rows.look_at), y=values(rows.chance_to_beat), name=version,
-                   mode=line_mode(len(rows)), line=dict(color=colour, width=3), marker=dict(size=5),
-                   hovertemplate="%{y:.0%}")
-              for version, rows, colour in _each(lift, versions)]
-    even = dict(type="line", xref="paper", x0=0, x1=1, y0=0.5, y1=0.5, line=dict(color="#888", dash="dot"))
-    return Chart(traces, _layout("Chance to beat control", "Weekly look", y_format=".0%",
-                                 shapes=[even], yaxis=dict(range=[0, 1])))
 
 
 # --- tables and sentences (page and report alike) -----------------------------------------------
@@ -114,38 +30,179 @@ def _p_relation(p: float) -> str:
 
 
 def decision(row) -> str:
-    """'better than the control', 'worse than the control', 'no clear difference', or the note."""
+    """'better than the control', 'worse than the control', 'not decided yet' (sequential),
+    'no clear difference' (fixed horizon), or the note."""
     if row.note:
         return row.note
-    if row.significant:
-        return "better than the control" if row.estimate > 0 else "worse than the control"
-    return "no clear difference"
+    if row.significant:  # the interval leaves out zero on one side (in sequential mode the current
+        # estimate may since have wandered outside the intersected interval; the interval decides)
+        return "better than the control" if row.low > 0 else "worse than the control"
+    return "not decided yet" if _is_sequential(row) else "no clear difference"
+
+
+def short_decision(row) -> str:
+    """decision() for a table cell: a note becomes the few words that start it."""
+    if not row.note:
+        return decision(row)
+    return "no verdict: " + row.note.split(":")[0].lower()
+
+
+def _is_sequential(row) -> bool:
+    # only sequential rows carry how many more positions would decide them (inf when none would)
+    return row.more_version is not None and not (isinstance(row.more_version, float) and math.isnan(row.more_version))
+
+
+def decided_text(row) -> str:
+    """When a sequential verdict was reached: a weekly look, or this one."""
+    at = row.decided_at
+    if at is None or pd.isna(at):
+        return "at this look"
+    return f"at the weekly look of {pd.Timestamp(at):%Y-%m-%d}"
+
+
+def _more_text(row, control: str) -> str:
+    if not math.isfinite(row.more_version):
+        return "the two are level, so no number of positions at this difference would decide it"
+    return (f"at this difference about {_count(row.more_version)} more closed positions of {row.version} and "
+            f"{_count(row.more_control)} of {control} would decide it")
 
 
 def verdict_sentence(row, comparison: ab_stats.Comparison) -> str:
     if row.note:
         return f"{row.metric}: {row.note}"
     places = 2 if row.metric == ab_stats.RETURN else 1
-    return (f"{row.metric}: {points(row.estimate, places)}, {comparison.level:.1%} interval "
-            f"{interval_text(row.low, row.high, places)}, p {_p_relation(row.p_value)} "
-            f"(Holm-adjusted {p_text(row.p_adjusted)}): {decision(row)}.")
+    head = (f"{row.metric}: {points(row.estimate, places)}, {comparison.level:.1%} interval "
+            f"{interval_text(row.low, row.high, places)}")
+    if comparison.sequential:
+        if row.significant:
+            return (f"{head}: {decision(row)}, decided {decided_text(row)} (always-valid p {_p_relation(row.p_value)}, "
+                    f"at most {p_text(comparison.test_alpha)} needed); stopping then was valid.")
+        return f"{head}: not decided yet — {_more_text(row, comparison.control)}."
+    family = (f" (×{comparison.tests} for {comparison.tests} comparisons: {p_text(row.p_adjusted)})"
+              if comparison.tests > 1 else "")
+    return f"{head}, p {_p_relation(row.p_value)}{family}: {decision(row)}."
 
 
 def inference_table(comparison: ab_stats.Comparison) -> pd.DataFrame:
     """One row per challenger x metric, as text."""
     rows = []
+    p_label = "Always-valid p (lowest so far)" if comparison.sequential else "p-value"
     for r in comparison.rows.itertuples():
         places = 2 if r.metric == ab_stats.RETURN else 1
-        rows.append({
+        row = {
             "Version": r.version, "Metric": r.metric,
             "Control": percent(r.control_value, places, signed=r.metric == ab_stats.RETURN),
             "Version value": percent(r.version_value, places, signed=r.metric == ab_stats.RETURN),
             "Difference": points(r.estimate, places) if not r.note else "—",
             f"Interval ({comparison.level:.1%})": interval_text(r.low, r.high, places) if not r.note else "—",
-            "p-value": p_text(r.p_value), "Holm-adjusted p": p_text(r.p_adjusted),
-            "Chance to beat control": f"{r.chance_to_beat:.0%}" if r.metric == ab_stats.RETURN and not r.note else "",
-            "Verdict": decision(r)})
+            p_label: p_text(r.p_value), f"Adjusted p (×{max(comparison.tests, 1)})": p_text(r.p_adjusted)}
+        if comparison.sequential:
+            row["Decided"] = (decided_text(r).removeprefix("at the weekly look of ") if r.significant
+                              else "—" if r.note else "not yet")
+        row["Chance to beat control"] = (f"{r.chance_to_beat:.0%}" if r.metric == ab_stats.RETURN and not r.note
+                                         else "")
+        row["Verdict"] = short_decision(r)
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def sensitivity_table(comparison: ab_stats.Comparison, checks: list[ab_stats.Sensitivity],
+                      cutoffs: tuple[float, float] | None) -> pd.DataFrame:
+    """Per challenger whose mean return was tested: the difference as measured (the verdict's),
+    winsorized, and adjusted for what was known at the opening buy, each with its interval at the
+    verdict's level; and how much of the returns' variance the adjustment removed."""
+    measured = comparison.rows[comparison.rows.metric == ab_stats.RETURN]
+    by_version = {c.version: c for c in checks}
+    where = "this look" if comparison.sequential else "one look"
+    winsor_label = (f"Winsorized at the 1st/99th percentile ({percent(cutoffs[0], 0, True)} to "
+                    f"{percent(cutoffs[1], 0, True)})" if cutoffs else "Winsorized")
+    adjusted_label = f"Adjusted for {' and '.join(COVARIATES)} (CUPED, {where})"
+
+    def cell(interval) -> str:
+        if interval is None:
+            return "—"
+        return f"{points(float(interval.estimate), 2)} ({interval_text(float(interval.low), float(interval.high))})"
+
+    rows = []
+    for r in measured.itertuples():
+        check = by_version.get(r.version)
+        if check is None or (check.winsorized is None and check.adjusted is None):
+            continue
+        reduction = check.cuped.variance_reduction if check.cuped is not None else math.nan
+        rows.append({"Version": r.version,
+                     "As measured": (f"{points(r.estimate, 2)} ({interval_text(r.low, r.high)})" if not r.note
+                                     else short_decision(r)),
+                     winsor_label: cell(check.winsorized), adjusted_label: cell(check.adjusted),
+                     "Variance removed by the adjustment": "—" if math.isnan(reduction) else f"{reduction:.1%}"})
+    return pd.DataFrame(rows)
+
+
+def imbalance_sentence(check: ab_stats.Sensitivity) -> str | None:
+    """Where the versions' positions differ in what the adjustment holds fixed (beyond 3 standard
+    errors), the adjusted difference answers another question than the plain one: say so."""
+    if check.cuped is None:
+        return None
+    apart = [name for name, z in zip(COVARIATES, check.cuped.imbalance) if abs(z) > 3]
+    if not apart:
+        return None
+    return (f"{check.version}'s positions differ from the control's in {' and '.join(apart)} (the entry rules choose "
+            "different entries), so the adjusted difference compares them at equal entries: the part of the difference "
+            "those choices explain is taken out of it.")
+
+
+def sample_ratio_sentence(check: ab_checks.SampleRatio) -> str:
+    if not check.applies:
+        return f"Sample-ratio check: {check.reason}." if check.reason else ""
+    observed = " / ".join(f"{n:,}" for n in check.observed)
+    total = sum(check.observed)
+    shares = " / ".join(f"{n / total:.1%}" for n in check.observed)
+    declared = " / ".join(f"{s:.1%}" for s in check.expected_shares)
+    test = "always-valid multinomial test, lowest p so far" if check.sequential else "chi-square"
+    said = (f"{', '.join(check.versions)} closed positions on {observed} markets ({shares}); their configs declare "
+            f"{declared} ({test}: p {_p_relation(check.p_value)}).")
+    if check.mismatch:
+        return ("Sample ratio mismatch: " + said + f" Below {ab_checks.SRM_THRESHOLD} this is not chance: the markets "
+                "were not split as declared, so the versions may have traded different kinds of markets. Find out why "
+                "before trusting the verdicts below.")
+    return f"Sample-ratio check: {said} No mismatch (flagged below p = {ab_checks.SRM_THRESHOLD})."
+
+
+def confounding_sentence(mix: ab_checks.ModelMix) -> str:
+    def listed(models: dict[str, int]) -> str:
+        return ", ".join(f"{label} ({n:,})" for label, n in models.items())
+
+    each = "; ".join(f"{version} on {listed(models)}" for version, models in mix.models.items())
+    shared = (f" Only {', '.join(mix.shared_labels)} {'was' if len(mix.shared_labels) == 1 else 'were'} used by every "
+              "version." if mix.shared_labels else " No model version was used by every version, so the comparison "
+                                                     "cannot be restricted to shared ones.")
+    return (f"Confounded: these strategy versions opened their positions on different model versions ({each}), so "
+            f"the difference mixes the strategy change with the model change.{shared}")
+
+
+def influence_sentence(influence: ab_checks.Influence, estimate: float) -> str:
+    count = influence.positions
+    removed = ", ".join(f"{version}'s {percent(value, 0, True)}" for version, value in influence.removed[:3])
+    more = f" and {count - 3} more" if count > 3 else ""
+    who = "one position" if count == 1 else f"{count} positions"
+    alone = ("" if count == 1 else f"; the most influential one alone is {influence.top_share:.0%} of it")
+    return (f"A few positions carry this difference: without {who} ({removed}{more}) the difference of "
+            f"{points(estimate, 2)} becomes {points(influence.without, 2)}{alone}. The winsorized result below "
+            "shows the difference without the extremes.")
+
+
+def window_sentence(start, end, shared: ab_checks.SharedPeriod) -> str:
+    """What the date range is against the period every chosen version was trading."""
+    if shared.problem:
+        return (f"Positions closed {start:%Y-%m-%d} to {end:%Y-%m-%d}. There is no period in which every chosen "
+                f"version was trading ({shared.problem}), so any comparison mixes a change of period with the change "
+                "of version.")
+    if (start, end) == (shared.start, shared.end):
+        return (f"Positions closed {start:%Y-%m-%d} to {end:%Y-%m-%d}: the period in which every chosen version was "
+                f"trading ({shared.began} first traded on {shared.start:%Y-%m-%d}, {shared.stopped} last traded on "
+                f"{shared.end:%Y-%m-%d}).")
+    return (f"Positions closed {start:%Y-%m-%d} to {end:%Y-%m-%d}. Every chosen version was trading from "
+            f"{shared.start:%Y-%m-%d} to {shared.end:%Y-%m-%d}; outside that period some versions' positions come "
+            "from days the others were not trading.")
 
 
 def _count(value: float) -> str:
@@ -171,22 +228,27 @@ def power_table(comparison: ab_stats.Comparison, groups: dict[str, ab_stats.Grou
 
 def method_sentence(comparison: ab_stats.Comparison) -> str:
     if comparison.sequential:
-        how = (f"Sequential analysis (mixture SPRT, τ = {comparison.min_effect * 100:g} points): intervals and "
-               "p-values stay valid however often the test is looked at, so weekly meetings do not inflate "
-               "false positives.")
+        how = (f"Sequential analysis (mixture SPRT, τ = {comparison.min_effect * 100:g} points): its p-value is "
+               "carried as its lowest value over the weekly looks and its interval is the intersection of the "
+               "looks' confidence sequences, so they stay valid however often the test is looked at and a "
+               "decision, once reached, stands.")
     else:
-        how = ("Fixed-horizon analysis (Welch's t for the mean return, two-proportion z-test for the win rate): "
-               "valid for one look at a sample size fixed in advance; looking every week inflates false positives.")
+        how = ("Fixed-horizon analysis (Welch's t for the mean return, Newcombe's interval and its p-value for "
+               "the win rate): valid for one look at a sample size fixed in advance; looking every week "
+               "inflates false positives.")
     if comparison.tests > 1:
-        family = (f" {comparison.tests} comparisons (challengers × metrics): p-values are Holm-adjusted and each "
-                  f"interval is at {comparison.level:.1%} (Bonferroni), so together they hold at "
-                  f"{1 - comparison.alpha:.0%}.")
+        family = (f" {comparison.tests} comparisons (challengers × metrics), Bonferroni: each interval is at "
+                  f"{comparison.level:.1%} and each p-value is held to {p_text(comparison.test_alpha)} "
+                  f"(adjusted p = {comparison.tests} × p), so together they hold at {1 - comparison.alpha:.0%}. "
+                  "A verdict is its interval: better or worse exactly when the interval leaves out zero.")
     elif comparison.tests == 1:
-        family = f" One comparison, at {1 - comparison.alpha:.0%}."
+        family = (f" One comparison, at {1 - comparison.alpha:.0%}: a verdict is its interval, better or worse "
+                  "exactly when it leaves out zero.")
     else:
         family = " No comparison has enough data yet."
-    return (how + family + f" Fewer than {ab_stats.MIN_POSITIONS} closed positions in a version or the control: "
-            "not enough data, no p-value.")
+    return (how + family + f" Fewer than {ab_stats.MIN_POSITIONS} closed positions in a version or the control, "
+            f"or returns too skewed for the normal approximation (skewness of the difference above "
+            f"{ab_stats.SKEW_LIMIT:.3f}): no verdict, and the page says why.")
 
 
 def method_notes(comparison: ab_stats.Comparison) -> list[str]:
@@ -197,91 +259,35 @@ def method_notes(comparison: ab_stats.Comparison) -> list[str]:
         "with realized P&L < 0. Max drawdown: the largest fall of cumulative realized P&L from its peak "
         "(starting at 0).",
         "Profit factor = gross profit / gross loss; payoff ratio = average win / average loss.",
+        "Sharpe and Sortino: mean daily realized P&L over its standard deviation (Sortino: over its downside "
+        "deviation below 0), times √365, over every calendar day from the version's first to its last close "
+        "in the date range (days without a close count as 0).",
         "CLV: the held contract's last quoted price while its market was open (the 'no' price for a 'no' "
         "position) minus the entry price; only positions whose market has closed count.",
         method_sentence(comparison),
         "Sequential mode: mSPRT of Johari, Pekelis & Walsh (2017) on the difference of means with Welch's "
-        "variance; always-valid p = min(1, 1/likelihood ratio); the interval is the confidence sequence.",
+        "variance (win rate: the larger of the pooled and unpooled variance); always-valid p = min(1, 1/likelihood "
+        "ratio), carried as its running minimum; the interval is the confidence sequence, intersected over the looks.",
+        f"Skewed returns: a verdict needs the difference's skewness at most {ab_stats.SKEW_LIMIT:.3f} (Kohavi et al. "
+        "2014: n > 355·skew² for one mean), the larger of its plug-in value and its value with both versions pooled.",
+        "Sensitivity: the same test on returns winsorized at the pooled 1st and 99th percentiles, and on returns "
+        "adjusted for the edge and entry price at the opening buy (CUPED, fitted on both versions together). "
+        "Neither replaces the verdict.",
         "Chance to beat control and expected loss: normal approximation of the difference in mean return "
-        "(flat prior), closed form, so the same link always gives the same numbers.",
+        "(flat prior), closed form, so the same link always gives the same numbers. Over time it is a "
+        "description, not a stopping rule.",
         f"Power: positions per version to detect the minimum effect with {ab_stats.TARGET_POWER:.0%} power at "
         "the interval's level, from the observed spread (statsmodels TTestIndPower for fixed horizon; the "
         "mSPRT's rejection region for sequential).",
-        "Looks: the charts recompute everything at the end of every week with closes, from running totals.",
+        "Looks: the charts recompute everything at the end of every completed week with closes, from running "
+        "totals; the current week is counted only in the verdict.",
+        "Sample ratio: where every chosen version's config declares a traffic_split, the markets each version "
+        "closed a position on are checked against it (chi-square, or the always-valid multinomial test of "
+        "Lindon & Malek 2022 in sequential mode), flagged below p = 0.001.",
         "Stored ROI (strategies.paper_roi / live_roi) is checked against sum(realized P&L) / sum(cost) over "
         "all closed positions of the version, whatever the page's dates.",
     ]
 
 
-# --- the HTML document --------------------------------------------------------------------------
-Content = Union[str, pd.DataFrame, go.Figure]
-
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;
-     color:#1b1b1b;padding:0 1rem}
-h1{font-size:1.8rem;margin-bottom:.2rem}
-h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}
-th,td{border:1px solid #ddd;padding:.3rem .6rem;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left} th{background:#f3f5f8} p.meta{color:#555;margin:.2rem 0}
-"""
-
-
-def build_report(title: str, meta: Iterable[str], sections: Iterable[tuple[str, Sequence[Content]]],
-                 generated_at: datetime | None = None) -> str:
-    """One HTML document: a title, lines of context (parameters, link), then sections of text
-    paragraphs, tables and plotly figures. plotly.js is inlined with the first figure."""
-    generated_at = generated_at or datetime.now(timezone.utc)
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{_STYLE}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
-    parts += [f"<p class='meta'>{html.escape(line)}</p>" for line in meta]
-    parts.append(f"<p class='meta'>Generated {generated_at:%Y-%m-%d %H:%M} UTC.</p>")
-    plotly_js_included = False
-    for heading, contents in sections:
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        for content in contents:
-            if isinstance(content, go.Figure):
-                parts.append(content.to_html(full_html=False, include_plotlyjs=not plotly_js_included,
-                                             config={"displaylogo": False}))
-                plotly_js_included = True
-            elif isinstance(content, pd.DataFrame):
-                parts.append(content.to_html(index=False, escape=True, border=0, na_rep="—"))
-            else:
-                parts.append(f"<p>{html.escape(str(content))}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
 ROI_COLUMNS = {"version": "Version", "mode": "Mode", "stored": "Stored ROI", "recomputed": "Recomputed ROI",
                "positions": "Closed positions", "status": "Status"}
-
-
-def ab_report(strategy: str, versions: Sequence[str], trading: str, analysis: str, period: str, link: str,
-              comparison: ab_stats.Comparison, table: pd.DataFrame, roi: pd.DataFrame, inference: pd.DataFrame,
-              power: pd.DataFrame, matrix: pd.DataFrame, diff: pd.DataFrame, figures: dict[str, go.Figure],
-              generated_at: datetime | None = None) -> str:
-    """The page's comparison as one HTML document."""
-    control, challengers = versions[0], list(versions[1:])
-    verdicts = [f"{r.version} against {control}: {verdict_sentence(r, comparison)}"
-                for r in comparison.rows.itertuples()]
-    mismatches = [f"Stored {r.mode} ROI of {r.version} is {r.stored}; its closed positions give {r.recomputed}."
-                  for r in roi[roi.mismatch].itertuples()]
-    sections: list[tuple[str, Sequence[Content]]] = [
-        ("Verdict", verdicts or [f"Only {control} was chosen: nothing to compare."]),
-        ("Results per version", [table, *mismatches, roi.drop(columns="mismatch").rename(columns=ROI_COLUMNS)]),
-        ("Cumulative realized P&L", [figures["pnl"]]),
-        ("Return per closed position", [figures["returns"]]),
-    ]
-    if challengers:
-        sections += [
-            ("Difference against control, week by week", [figures["lift"]]),
-            ("Chance to beat control, week by week", [figures["chance"]]),
-            ("Tests against control", [inference, method_sentence(comparison)]),
-            ("Power", [power] if not power.empty else ["Not enough data for a power analysis."]),
-        ]
-    sections += [("Strategy × model", [matrix]),
-                 ("Config differences", [diff] if not diff.empty else ["No differences."]),
-                 ("Method", method_notes(comparison))]
-    meta = [f"{strategy}: {', '.join(challengers) or 'no challenger'} against control {control}",
-            f"{trading.capitalize()} trading · {analysis} · {period}", f"Link: {link}"]
-    return build_report(f"Strategy A/B: {strategy}", meta, sections, generated_at)

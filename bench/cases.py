@@ -19,7 +19,8 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 
 from analytics import ab_positions
-from queries import ab, alerts, edges, exits, models, overview, stored_answers, trades, versions
+from analytics.exits import MONITOR_SECONDS
+from queries import ab, alerts, audit, edges, exits, models, overview, stored_answers, trades, versions
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Question:
 # ------------------------------------------------------------------------------------------------
 # Recording the statements a page call sends
 # ------------------------------------------------------------------------------------------------
-PAGE_MODULES = (ab, alerts, edges, exits, models, overview, stored_answers, trades, versions)
+PAGE_MODULES = (ab, alerts, audit, edges, exits, models, overview, stored_answers, trades, versions)
 
 
 class Statements(list):
@@ -105,7 +106,7 @@ def questions(today: date | None = None) -> list[Question]:
     today = today or datetime.now(timezone.utc).date()
     midnight = datetime.combine(today, time.min)
     return [*_overview(), *_models(), *_ab(today), *_exits(midnight), *_alerts(), *_edges(today),
-            *_trades(today)]
+            *_trades(today), *_audit()]
 
 
 def _overview() -> list[Question]:
@@ -130,7 +131,7 @@ def _overview() -> list[Question]:
         balances = read("SELECT * FROM current_balances")
         return len(open_), open_.unrealized_pnl.sum(), daily.sum(), unresolved.sum(), len(balances)
 
-    calls = [_u(overview.kpis), _u(overview.realized_pnl_by_day), _u(overview.unresolved_alerts),
+    calls = [_u(audit.counts), _u(overview.kpis), _u(overview.realized_pnl_by_day), _u(overview.unresolved_alerts),
              _u(overview.balances)]
     return [Question("Overview", "default (the page has no filters)", calls,
                      seed=[("Get Position P&L (corrected)", seed_pnl, {})], naive=naive)]
@@ -144,13 +145,14 @@ def _models() -> list[Question]:
         """What the page reads with `tab` open (only the open tab is drawn)."""
         now = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
         calls = [_u(models.model_names), lambda: _u(models.versions)(model)]
-        if tab == "Compare":  # its metrics table holds validation, calibration and trading metrics
+        if tab == "Compare":  # its metrics table holds validation, calibration and trading metrics; then the
+            # versions compared pair by pair on shared markets
             calls += [lambda: _u(versions.version_results)(model_name=model), lambda: _u(models.training_runs)(model),
-                      lambda: _u(models.calibration_bins)(model, n_bins, binning)]
+                      lambda: _u(models.paired_scores)(model), lambda: _u(models.calibration_bins)(model, n_bins, binning)]
         elif tab == "Calibration":
             calls += [lambda: _u(models.calibration_bins)(model, n_bins, binning)]
         elif tab == "History":
-            calls += [lambda: _u(models.status_history)(model), lambda: _u(models.active_at)(model, now)]
+            calls += [lambda: _u(versions.timeline)("model", model), lambda: _u(versions.as_of)("model", model, now)]
         elif tab == "Admin actions":
             calls += [lambda: _u(models.rollback_plan)(model)]
         return calls
@@ -202,12 +204,18 @@ def _ab(today: date) -> list[Question]:
     other = next((n for n in names if n != default and len(by_name[n]) > 1), default)
     until = datetime.combine(today + timedelta(days=1), time.min)
 
-    def page(name: str, since: datetime | None, mode: str) -> list[Callable]:
+    def page(name: str, since: datetime | None, mode: str, lifecycle_at: datetime | None = None) -> list[Callable]:
         ids = [int(i) for i in by_name[name].strategy_id]
         since = since or datetime.combine(by_name[name].created_at.min().date(), time.min)
-        # one read of the closed positions and the page's numbers from it (analytics/ab_positions.py)
-        return [_u(ab.strategy_versions), lambda: ab_positions.results(ab.closed_positions(ids, since, until)),
-                lambda: _u(ab.roi_check)(ids), _u(ab.model_versions)]
+        # one read of the closed positions and the page's numbers from it (analytics/ab_positions.py);
+        # the versions' trading periods set the default dates
+        calls = [_u(ab.strategy_versions), lambda: _u(ab.trading_periods)(ids),
+                 lambda: ab_positions.results(ab.closed_positions(ids, since, until)),
+                 lambda: _u(ab.roi_check)(ids), _u(ab.model_versions)]
+        if lifecycle_at is not None:  # the lifecycle expander open (ui/lifecycle.py)
+            calls += [lambda: _u(versions.timeline)("strategy", name),
+                      lambda: _u(versions.as_of)("strategy", name, lifecycle_at)]
+        return calls
 
     seed_sql = """
         SELECT s.strategy_name, s.strategy_version, s.config, COUNT(t.trade_id) AS trades,
@@ -244,6 +252,8 @@ def _ab(today: date) -> list[Question]:
         Question("Strategy A/B", f"{default}, last 30 days, live", page(default, month_ago, "live"),
                  seed=[("A/B Test Strategy Versions", seed_sql, {"name": default})],
                  naive=naive(default, month_ago, "live")),
+        Question("Strategy A/B", f"{default}, lifecycle at a moment a month ago",
+                 page(default, None, "live", lifecycle_at=month_ago + timedelta(hours=12))),
     ]
 
 
@@ -257,7 +267,10 @@ def _exits(midnight: datetime) -> list[Question]:
         if tab == "Breakdown":
             return calls + [lambda: _u(exits.breakdown)(**filters), lambda: _u(exits.steps)(**filters)]
         if tab == "Open positions":
-            return calls + [lambda: _u(exits.open_positions)(**filters)]
+            return calls + [lambda: _u(exits.open_positions)(MONITOR_SECONDS, **filters)]
+        if tab == "Open at a moment":
+            at = filters.pop("at")
+            return calls + [lambda: _u(exits.open_at)(at, **filters)]
         if tab == "Reconciliation":
             return calls + [lambda: _u(exits.reconciliation)(**filters)]
         return calls + [lambda: _u(exits.walking)(**filters), lambda: _u(exits.fill_rate)(**filters),
@@ -310,6 +323,9 @@ def _exits(midnight: datetime) -> list[Question]:
                  page("Open positions", platform=None, strategy_id=strategy_id, model_id=None)),
         Question("Position exits", "Reconciliation tab (every position)",
                  page("Reconciliation", platform=None, strategy_id=None, model_id=None)),
+        Question("Position exits", "Open at a moment tab, a month ago (every position)",
+                 page("Open at a moment", at=month_ago + timedelta(hours=12), platform=None, strategy_id=None,
+                      model_id=None)),
     ]
 
 
@@ -448,4 +464,25 @@ def _trades(today: date) -> list[Question]:
         Question("Trade attribution", "last year, halftime_entry, pages 1-2", page(year_strategy, True),
                  seed=[("Trade History for Analysis", seed_history, window(year_strategy))],
                  naive=naive(year_strategy)),
+    ]
+
+
+def _audit() -> list[Question]:
+    counts = _u(audit.counts)()
+    kinds = counts.kind.tolist() or ["trade_before_edge"]
+
+    def naive(read):
+        """One of the audit's checks the naive way: every trade, and every edge (in chunks, so memory
+        stays bounded), into pandas, joined there."""
+        trades_ = read("SELECT trade_id, created_at, edge_id, strategy_id, model_id, market_id FROM trades")
+        named = trades_[trades_.edge_id.notna()]
+        kept = [chunk[chunk.edge_id.isin(named.edge_id)]
+                for chunk in read("SELECT edge_id, created_at, strategy_id, model_id, market_id FROM edges", chunks=True)]
+        joined = named.merge(pd.concat(kept), on="edge_id", suffixes=("", "_edge"))
+        return len(joined[joined.created_at_edge > joined.created_at]), len(joined)
+
+    return [
+        Question("Attribution audit", f"default (the counts, the findings of {kinds[0]})",
+                 [_u(audit.counts), lambda: _u(audit.findings)(kinds[0])], naive=naive),
+        Question("Attribution audit", f"findings of {kinds[-1]}", [_u(audit.counts), lambda: _u(audit.findings)(kinds[-1])]),
     ]

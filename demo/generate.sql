@@ -32,6 +32,10 @@ $$;
 CREATE FUNCTION pg_temp.sigmoid(x float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
     SELECT 1 / (1 + exp(-x))
 $$;
+-- The moment a fraction of the period names (0: its start, 1: as-of; negative: before it).
+CREATE FUNCTION pg_temp.at(frac float8) RETURNS timestamp LANGUAGE sql STABLE AS $$
+    SELECT period_start + make_interval(secs => frac * years * 365 * 86400) FROM demo_params
+$$;
 -- A quoted price: whole cents between 0.01 and 0.99.
 CREATE FUNCTION pg_temp.cents(x float8) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
     SELECT round(least(0.99, greatest(0.01, x))::numeric, 2)
@@ -107,107 +111,189 @@ UPDATE teams SET updated_at = created_at;
 
 -- step: models, strategies and methods
 -- Model versions with the parameters of their hidden behaviour: slope (>1 overconfident),
--- lookahead (skill), bias and noise, and the validation metrics that behaviour earns.
+-- lookahead (skill), bias and noise, the validation metrics that behaviour earns, and the
+-- features its training runs weigh. Every version is created as a draft; its lifecycle follows
+-- in the next step.
 CREATE TEMP TABLE demo_model_versions ON COMMIT DROP AS
 SELECT * FROM (VALUES
-  -- name, version, type, sport, status, created (fraction of period), slope, lookahead, bias, noise, acc, brier, logloss, ece, auc, config
-  ('elo_nfl', 'v1.0', 'elo', 'nfl', 'deprecated', -0.10, 1.60, 0.20, 0.10, 0.30, 0.6620, 0.2290, 0.6890, 0.0710, 0.7010,
-   '{"k_factor": 28, "initial_rating": 1500, "home_advantage": 48, "mov_multiplier": false}'),
-  ('elo_nfl', 'v1.1', 'elo', 'nfl', 'active', 0.35, 1.10, 0.40, 0.00, 0.18, 0.6810, 0.2110, 0.6170, 0.0290, 0.7380,
-   '{"k_factor": 30, "initial_rating": 1500, "home_advantage": 55, "mov_multiplier": true}'),
-  ('elo_nfl', 'v2.0', 'elo', 'nfl', 'active', 0.65, 1.00, 0.55, 0.00, 0.12, 0.6990, 0.2010, 0.5880, 0.0180, 0.7650,
-   '{"k_factor": 24, "initial_rating": 1500, "home_advantage": 55, "mov_multiplier": true, "season_regression": 0.33, "qb_adjustment": true}'),
-  ('elo_nfl', 'v2.1', 'elo', 'nfl', 'draft', 0.95, 1.00, 0.55, 0.00, 0.12, NULL, NULL, NULL, NULL, NULL,
-   '{"k_factor": 22, "initial_rating": 1500, "home_advantage": 50, "mov_multiplier": true, "season_regression": 0.33, "qb_adjustment": true, "rest_days": true}'),
-  ('regression_nba', 'v1.0', 'regression', 'nba', 'deprecated', -0.10, 0.70, 0.20, -0.05, 0.25, 0.6410, 0.2270, 0.6440, 0.0640, 0.6820,
-   '{"features": ["net_rating", "pace", "rest_days"], "regularization": "l2", "alpha": 1.0}'),
-  ('regression_nba', 'v1.1', 'regression', 'nba', 'active', 0.30, 1.00, 0.40, 0.00, 0.18, 0.6620, 0.2150, 0.6190, 0.0260, 0.7230,
-   '{"features": ["net_rating", "pace", "rest_days", "home"], "regularization": "l2", "alpha": 0.5}'),
-  ('regression_nba', 'v2.0', 'regression', 'nba', 'validating', 0.70, 1.05, 0.55, 0.00, 0.12, 0.6840, 0.2040, 0.5950, 0.0210, 0.7510,
-   '{"features": ["net_rating", "pace", "rest_days", "home", "injuries", "travel_km"], "regularization": "elasticnet", "alpha": 0.3, "l1_ratio": 0.2}'),
-  ('ensemble_politics', 'v0.9', 'ensemble', NULL, 'deprecated', -0.10, 2.00, 0.10, 0.00, 0.35, 0.6100, 0.2420, 0.7420, 0.0930, 0.6500,
-   '{"members": ["polls_avg"], "weights": [1.0], "poll_decay_days": 30}'),
-  ('ensemble_politics', 'v1.0', 'ensemble', NULL, 'active', 0.25, 1.30, 0.35, 0.00, 0.22, 0.6450, 0.2230, 0.6520, 0.0480, 0.6990,
-   '{"members": ["polls_avg", "fundamentals"], "weights": [0.7, 0.3], "poll_decay_days": 21}'),
-  ('ensemble_politics', 'v1.1', 'ensemble', NULL, 'validating', 0.65, 1.00, 0.55, 0.00, 0.12, 0.6690, 0.2090, 0.6060, 0.0220, 0.7320,
-   '{"members": ["polls_avg", "fundamentals", "market"], "weights": [0.5, 0.2, 0.3], "poll_decay_days": 14}')
-) AS v(model_name, model_version, model_type, sport, status, created_frac, slope, lookahead, bias, noise,
-       acc, brier, logloss, ece, auc, config);
+  -- name, version, type, sport, created (fraction of period), slope, lookahead, bias, noise, acc, brier, logloss, ece, auc, config, features
+  ('elo_nfl', 'v1.0', 'elo', 'nfl', -0.30, 1.60, 0.20, 0.10, 0.30, 0.6620, 0.2290, 0.6890, 0.0710, 0.7010,
+   '{"k_factor": 28, "initial_rating": 1500, "home_advantage": 48, "mov_multiplier": false}',
+   ARRAY['rating_diff', 'home_advantage']),
+  ('elo_nfl', 'v1.1', 'elo', 'nfl', 0.30, 1.10, 0.40, 0.00, 0.18, 0.6810, 0.2110, 0.6170, 0.0290, 0.7380,
+   '{"k_factor": 30, "initial_rating": 1500, "home_advantage": 55, "mov_multiplier": true}',
+   ARRAY['rating_diff', 'home_advantage', 'margin_of_victory']),
+  ('elo_nfl', 'v2.0', 'elo', 'nfl', 0.58, 1.00, 0.55, 0.00, 0.12, 0.6990, 0.2010, 0.5880, 0.0180, 0.7650,
+   '{"k_factor": 24, "initial_rating": 1500, "home_advantage": 55, "mov_multiplier": true, "season_regression": 0.33, "qb_adjustment": true}',
+   ARRAY['rating_diff', 'qb_adjustment', 'home_advantage', 'margin_of_victory', 'season_regression']),
+  ('elo_nfl', 'v2.1', 'elo', 'nfl', 0.95, 1.00, 0.55, 0.00, 0.12, NULL, NULL, NULL, NULL, NULL,
+   '{"k_factor": 22, "initial_rating": 1500, "home_advantage": 50, "mov_multiplier": true, "season_regression": 0.33, "qb_adjustment": true, "rest_days": true}',
+   ARRAY['rating_diff', 'qb_adjustment', 'home_advantage', 'margin_of_victory', 'season_regression', 'rest_days']),
+  ('regression_nba', 'v1.0', 'regression', 'nba', -0.30, 0.70, 0.20, -0.05, 0.25, 0.6410, 0.2270, 0.6440, 0.0640, 0.6820,
+   '{"features": ["net_rating", "pace", "rest_days"], "regularization": "l2", "alpha": 1.0}',
+   ARRAY['net_rating', 'pace', 'rest_days']),
+  ('regression_nba', 'v1.1', 'regression', 'nba', 0.22, 1.00, 0.40, 0.00, 0.18, 0.6620, 0.2150, 0.6190, 0.0260, 0.7230,
+   '{"features": ["net_rating", "pace", "rest_days", "home"], "regularization": "l2", "alpha": 0.5}',
+   ARRAY['net_rating', 'home', 'pace', 'rest_days']),
+  ('regression_nba', 'v2.0', 'regression', 'nba', 0.62, 1.05, 0.55, 0.00, 0.12, 0.6840, 0.2040, 0.5950, 0.0210, 0.7510,
+   '{"features": ["net_rating", "pace", "rest_days", "home", "injuries", "travel_km"], "regularization": "elasticnet", "alpha": 0.3, "l1_ratio": 0.2}',
+   ARRAY['net_rating', 'injuries', 'home', 'rest_days', 'pace', 'travel_km']),
+  ('ensemble_politics', 'v0.9', 'ensemble', NULL, -0.30, 2.00, 0.10, 0.00, 0.35, 0.6100, 0.2420, 0.7420, 0.0930, 0.6500,
+   '{"members": ["polls_avg"], "weights": [1.0], "poll_decay_days": 30}',
+   ARRAY['polls_avg', 'poll_recency']),
+  ('ensemble_politics', 'v1.0', 'ensemble', NULL, 0.18, 1.30, 0.35, 0.00, 0.22, 0.6450, 0.2230, 0.6520, 0.0480, 0.6990,
+   '{"members": ["polls_avg", "fundamentals"], "weights": [0.7, 0.3], "poll_decay_days": 21}',
+   ARRAY['polls_avg', 'fundamentals', 'poll_recency']),
+  ('ensemble_politics', 'v1.1', 'ensemble', NULL, 0.58, 1.00, 0.55, 0.00, 0.12, 0.6690, 0.2090, 0.6060, 0.0220, 0.7320,
+   '{"members": ["polls_avg", "fundamentals", "market"], "weights": [0.5, 0.2, 0.3], "poll_decay_days": 14}',
+   ARRAY['polls_avg', 'market', 'fundamentals', 'poll_recency'])
+) AS v(model_name, model_version, model_type, sport, created_frac, slope, lookahead, bias, noise,
+       acc, brier, logloss, ece, auc, config, features);
 
 INSERT INTO probability_models (model_name, model_version, model_type, sport, config, description, status,
                                 validation_accuracy, validation_calibration, validation_sample_size,
-                                created_at, created_by, notes)
+                                created_at, created_by)
 SELECT v.model_name, v.model_version, v.model_type, v.sport, v.config::jsonb,
        initcap(replace(v.model_name, '_', ' ')) || ' ' || v.model_version,
-       v.status, v.acc, CASE WHEN v.ece IS NULL THEN NULL ELSE 1 - v.ece END,
+       'draft', v.acc, CASE WHEN v.ece IS NULL THEN NULL ELSE 1 - v.ece END,
        CASE WHEN v.acc IS NULL THEN NULL ELSE 800 + (pg_temp.u(length(v.model_name) * 10 + ascii(right(v.model_version, 1)), 12) * 1200)::int END,
-       p.period_start + make_interval(secs => v.created_frac * p.years * 365 * 86400),
-       CASE WHEN v.model_type = 'elo' THEN 'maria.quant' ELSE 'dev.okafor' END,
-       CASE v.status WHEN 'deprecated' THEN 'Superseded; kept for attribution of historical trades.'
-                     WHEN 'draft' THEN 'Candidate for next season.' ELSE NULL END
-FROM demo_model_versions v, demo_params p
+       pg_temp.at(v.created_frac),
+       CASE WHEN v.model_type = 'elo' THEN 'maria.quant' ELSE 'dev.okafor' END
+FROM demo_model_versions v
 ORDER BY v.model_name, v.model_version;
 
+-- Strategy versions: their entry rule (min edge, the updates of a market they enter in), their
+-- exit rules (stop loss, two profit targets, a trailing stop that activates on the way to the
+-- first target, as the seed's example: +10% activation, +15% first target), and whether they
+-- exit in parts. momentum_scalp exits whole at its one target and has no trailing stop.
 CREATE TEMP TABLE demo_strategy_versions ON COMMIT DROP AS
 SELECT * FROM (VALUES
-  -- name, version, type, sport, status, created frac, min edge, entry steps, stop, target 1, target 2, trail, partial exits, config
-  ('halftime_entry', 'v1.0', 'entry', 'nfl', 'active', -0.10, 0.05, 140, 160, 0.20, 0.15, 0.25, 0.05, true,
-   '{"min_lead": 7, "max_spread": 0.08, "min_edge": 0.05, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_distance": 0.05}'),
-  ('halftime_entry', 'v1.1', 'entry', 'nfl', 'testing', 0.38, 0.07, 140, 160, 0.20, 0.15, 0.25, 0.05, true,
-   '{"min_lead": 10, "max_spread": 0.08, "min_edge": 0.07, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_distance": 0.05}'),
-  ('underdog_fade', 'v1.0', 'entry', 'nba', 'active', -0.10, 0.04, 20, 110, 0.25, 0.15, 0.30, 0.06, true,
-   '{"max_underdog_price": 0.35, "min_edge": 0.04, "stop_loss": 0.25, "profit_targets": [0.15, 0.30], "trailing_distance": 0.06}'),
-  ('underdog_fade', 'v2.0', 'entry', 'nba', 'testing', 0.48, 0.06, 20, 110, 0.25, 0.15, 0.30, 0.06, true,
-   '{"max_underdog_price": 0.40, "min_edge": 0.06, "stop_loss": 0.25, "profit_targets": [0.15, 0.30], "trailing_distance": 0.06, "require_rest_edge": true}'),
-  ('momentum_scalp', 'v1.0', 'entry', NULL, 'active', 0.28, 0.05, 60, 200, 0.15, 0.12, 0.20, 0.04, false,
-   '{"lookback_updates": 12, "min_edge": 0.05, "stop_loss": 0.15, "profit_target": 0.12, "ab_arm": "A"}'),
-  ('momentum_scalp', 'v1.1', 'entry', NULL, 'active', 0.28, 0.05, 60, 200, 0.15, 0.12, 0.20, 0.04, false,
-   '{"lookback_updates": 12, "min_edge": 0.05, "stop_loss": 0.15, "profit_target": 0.12, "ab_arm": "B"}'),
-  ('poll_drift', 'v1.0', 'entry', 'politics', 'deprecated', -0.10, 0.04, 10, 200, 0.20, 0.15, 0.25, 0.05, true,
-   '{"poll_window_days": 14, "min_edge": 0.04, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_distance": 0.05}'),
-  ('poll_drift', 'v1.1', 'entry', 'politics', 'active', 0.28, 0.06, 10, 200, 0.20, 0.15, 0.25, 0.05, true,
-   '{"poll_window_days": 7, "min_edge": 0.06, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_distance": 0.05}')
-) AS v(strategy_name, strategy_version, strategy_type, sport, status, created_frac, min_edge, k_lo, k_hi,
-       stop_loss, target1, target2, trail, partial_exits, config);
+  -- name, version, type, sport, created frac, min edge, entry steps, stop, target 1, target 2, trail, activation, partial exits, config
+  ('halftime_entry', 'v1.0', 'entry', 'nfl', -0.30, 0.05, 140, 160, 0.20, 0.15, 0.25, 0.05, 0.10, true,
+   '{"min_lead": 7, "max_spread": 0.08, "min_edge": 0.05, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_activation": 0.10, "trailing_distance": 0.05}'),
+  ('halftime_entry', 'v1.1', 'entry', 'nfl', 0.36, 0.07, 140, 160, 0.20, 0.15, 0.25, 0.05, 0.10, true,
+   '{"min_lead": 10, "max_spread": 0.08, "min_edge": 0.07, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_activation": 0.10, "trailing_distance": 0.05}'),
+  ('underdog_fade', 'v1.0', 'entry', 'nba', -0.30, 0.04, 20, 110, 0.25, 0.15, 0.30, 0.06, 0.10, true,
+   '{"max_underdog_price": 0.35, "min_edge": 0.04, "stop_loss": 0.25, "profit_targets": [0.15, 0.30], "trailing_activation": 0.10, "trailing_distance": 0.06}'),
+  ('underdog_fade', 'v2.0', 'entry', 'nba', 0.45, 0.06, 20, 110, 0.25, 0.15, 0.30, 0.06, 0.10, true,
+   '{"max_underdog_price": 0.40, "min_edge": 0.06, "stop_loss": 0.25, "profit_targets": [0.15, 0.30], "trailing_activation": 0.10, "trailing_distance": 0.06, "require_rest_edge": true}'),
+  ('momentum_scalp', 'v1.0', 'entry', NULL, 0.25, 0.05, 60, 200, 0.15, 0.12, 0.20, NULL, NULL, false,
+   '{"lookback_updates": 12, "min_edge": 0.05, "stop_loss": 0.15, "profit_target": 0.12, "ab_arm": "A", "traffic_split": 0.5}'),
+  ('momentum_scalp', 'v1.1', 'entry', NULL, 0.255, 0.05, 60, 200, 0.15, 0.12, 0.20, NULL, NULL, false,
+   '{"lookback_updates": 12, "min_edge": 0.05, "stop_loss": 0.15, "profit_target": 0.12, "ab_arm": "B", "traffic_split": 0.5}'),
+  ('poll_drift', 'v1.0', 'entry', 'politics', -0.30, 0.04, 10, 200, 0.20, 0.15, 0.25, 0.05, 0.10, true,
+   '{"poll_window_days": 14, "min_edge": 0.04, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_activation": 0.10, "trailing_distance": 0.05}'),
+  ('poll_drift', 'v1.1', 'entry', 'politics', 0.24, 0.06, 10, 200, 0.20, 0.15, 0.25, 0.05, 0.10, true,
+   '{"poll_window_days": 7, "min_edge": 0.06, "stop_loss": 0.20, "profit_targets": [0.15, 0.25], "trailing_activation": 0.10, "trailing_distance": 0.05}')
+) AS v(strategy_name, strategy_version, strategy_type, sport, created_frac, min_edge, k_lo, k_hi,
+       stop_loss, target1, target2, trail, activation, partial_exits, config);
 
 INSERT INTO strategies (strategy_name, strategy_version, strategy_type, sport, config, description, status,
                         created_at, created_by, notes)
 SELECT v.strategy_name, v.strategy_version, v.strategy_type, v.sport, v.config::jsonb,
-       initcap(replace(v.strategy_name, '_', ' ')) || ' ' || v.strategy_version, v.status,
-       p.period_start + make_interval(secs => v.created_frac * p.years * 365 * 86400),
-       'maria.quant',
+       initcap(replace(v.strategy_name, '_', ' ')) || ' ' || v.strategy_version, 'draft',
+       pg_temp.at(v.created_frac), 'maria.quant',
        CASE WHEN v.strategy_name = 'momentum_scalp' AND v.strategy_version = 'v1.1'
             THEN 'A/A control: the same rules as v1.0 on its own arm, to check the A/B pipeline.' END
-FROM demo_strategy_versions v, demo_params p
+FROM demo_strategy_versions v
 ORDER BY v.strategy_name, v.strategy_version;
 
--- Which strategy version trades with which model version, when (fractions of the period), and
--- until when it trades on paper.
+-- The story of every version, in fractions of the period (negative: before it starts). Each row
+-- is one call of the lifecycle functions (next step); a row without a version rolls the name back.
+--  * elo_nfl: v1.0 live from before the period; v1.1 shadow-prices (validating, paper trades)
+--    and replaces it at 0.40; v2.0 validates on paper, then runs live beside v1.1 from 0.70 (an
+--    A/B of models); v2.1 is a draft.
+--  * regression_nba: v1.1 replaces v1.0 at 0.35; v2.0 is still validating (paper only).
+--  * ensemble_politics: v1.0 replaces v0.9 at 0.30, is rolled back to v0.9 at 0.33 after a
+--    calibration drift alert, and restored at 0.36 by rolling back the roll back; v1.1 validates.
+--  * halftime_entry v1.1 and underdog_fade v2.0: created after their control, paper on testing,
+--    then live beside the control (each A/B's common window). momentum_scalp v1.0 and v1.1 (the
+--    A/A pair, markets split at random between them) go live a moment apart. poll_drift v1.1
+--    replaces v1.0 (inactive, later deprecated).
+CREATE TEMP TABLE demo_lifecycle ON COMMIT DROP AS
+SELECT row_number() OVER (ORDER BY x.frac, x.ord)::int AS step, x.*,
+       CASE WHEN x.kind = 'model' AND x.name <> 'elo_nfl' THEN 'dev.okafor' ELSE 'maria.quant' END AS actor
+FROM (VALUES
+  (1, 'model', 'elo_nfl', 'v1.0', -0.29, 'training', NULL, 'Fit on the 2010-2024 seasons'),
+  (2, 'model', 'elo_nfl', 'v1.0', -0.27, 'validating', NULL, 'Training converged; holdout season next'),
+  (3, 'model', 'elo_nfl', 'v1.0', -0.25, 'active', 'replace', 'Holdout Brier 0.229, better than the market''s'),
+  (4, 'model', 'regression_nba', 'v1.0', -0.29, 'training', NULL, 'Net rating, pace and rest, L2'),
+  (5, 'model', 'regression_nba', 'v1.0', -0.27, 'validating', NULL, 'Training converged; holdout season next'),
+  (6, 'model', 'regression_nba', 'v1.0', -0.25, 'active', 'replace', 'Holdout accuracy 0.641'),
+  (7, 'model', 'ensemble_politics', 'v0.9', -0.29, 'training', NULL, 'Poll average, 30-day decay'),
+  (8, 'model', 'ensemble_politics', 'v0.9', -0.27, 'validating', NULL, 'Backtest on the 2022 midterms'),
+  (9, 'model', 'ensemble_politics', 'v0.9', -0.25, 'active', 'replace', 'Backtest calibration acceptable'),
+  (10, 'strategy', 'halftime_entry', 'v1.0', -0.28, 'testing', NULL, 'Paper trading at halftime'),
+  (11, 'strategy', 'halftime_entry', 'v1.0', -0.245, 'active', 'replace', 'Paper ROI positive over two months'),
+  (12, 'strategy', 'underdog_fade', 'v1.0', -0.28, 'testing', NULL, 'Paper trading NBA underdogs'),
+  (13, 'strategy', 'underdog_fade', 'v1.0', -0.245, 'active', 'replace', 'Paper ROI positive over two months'),
+  (14, 'strategy', 'poll_drift', 'v1.0', -0.28, 'testing', NULL, 'Paper trading poll drift'),
+  (15, 'strategy', 'poll_drift', 'v1.0', -0.245, 'active', 'replace', 'Paper ROI positive over two months'),
+  (16, 'model', 'ensemble_politics', 'v1.0', 0.20, 'training', NULL, 'Fundamentals added to the poll average'),
+  (17, 'model', 'ensemble_politics', 'v1.0', 0.24, 'validating', NULL, 'Shadow-pricing beside v0.9'),
+  (18, 'model', 'regression_nba', 'v1.1', 0.24, 'training', NULL, 'Home court as a feature, alpha 0.5'),
+  (19, 'strategy', 'poll_drift', 'v1.1', 0.26, 'testing', NULL, '7-day poll window and min edge 0.06, on paper first'),
+  (20, 'strategy', 'momentum_scalp', 'v1.0', 0.26, 'testing', NULL, 'A/A arm A on paper'),
+  (21, 'strategy', 'momentum_scalp', 'v1.1', 0.265, 'testing', NULL, 'A/A arm B on paper: the same rules as v1.0'),
+  (22, 'model', 'regression_nba', 'v1.1', 0.27, 'validating', NULL, 'Shadow-pricing beside v1.0'),
+  (23, 'strategy', 'momentum_scalp', 'v1.0', 0.28, 'active', 'replace', 'A/A arm A live'),
+  (24, 'strategy', 'momentum_scalp', 'v1.1', 0.285, 'active', 'alongside', 'A/A arm B live beside arm A'),
+  (25, 'model', 'ensemble_politics', 'v1.0', 0.30, 'active', 'replace', 'Better calibrated than v0.9 in shadow'),
+  (26, 'strategy', 'poll_drift', 'v1.1', 0.30, 'active', 'replace', 'Paper results beat v1.0: replace it'),
+  (27, 'model', 'elo_nfl', 'v1.1', 0.31, 'training', NULL, 'Margin-of-victory multiplier, K 30'),
+  (28, 'model', 'ensemble_politics', NULL, 0.33, 'rollback', NULL, 'Calibration drift alert on v1.0: back to v0.9 while it is checked'),
+  (29, 'model', 'elo_nfl', 'v1.1', 0.332, 'validating', NULL, 'Shadow-pricing beside v1.0'),
+  (30, 'model', 'regression_nba', 'v1.1', 0.35, 'active', 'replace', 'Better Brier than v1.0 in shadow'),
+  (31, 'model', 'ensemble_politics', NULL, 0.36, 'rollback', NULL, 'The drift came from a stale poll feed, not the model: v1.0 restored'),
+  (32, 'strategy', 'halftime_entry', 'v1.1', 0.38, 'testing', NULL, 'min_lead 10 and min edge 0.07, on paper first'),
+  (33, 'model', 'elo_nfl', 'v1.1', 0.40, 'active', 'replace', 'Shadow calibration better than v1.0 (ECE 0.029 against 0.071)'),
+  (34, 'strategy', 'poll_drift', 'v1.0', 0.45, 'deprecated', NULL, 'Retired: v1.1 has replaced it for a season'),
+  (35, 'strategy', 'underdog_fade', 'v2.0', 0.48, 'testing', NULL, 'Stricter edge and a rest filter, on paper first'),
+  (36, 'strategy', 'halftime_entry', 'v1.1', 0.55, 'active', 'alongside', 'Paper results hold up: A/B against v1.0 live'),
+  (37, 'model', 'elo_nfl', 'v2.0', 0.60, 'training', NULL, 'Season regression and a QB adjustment'),
+  (38, 'model', 'ensemble_politics', 'v1.1', 0.60, 'training', NULL, 'The market price as a member'),
+  (39, 'strategy', 'underdog_fade', 'v2.0', 0.60, 'active', 'alongside', 'Paper results hold up: A/B against v1.0 live'),
+  (40, 'model', 'elo_nfl', 'v2.0', 0.63, 'validating', NULL, 'Paper trades beside v1.1'),
+  (41, 'model', 'regression_nba', 'v2.0', 0.64, 'training', NULL, 'Injury and travel features, elastic net'),
+  (42, 'model', 'ensemble_politics', 'v1.1', 0.65, 'validating', NULL, 'Paper trades with poll_drift v1.1'),
+  (43, 'model', 'elo_nfl', 'v2.0', 0.70, 'active', 'alongside', 'A/B against v1.1 on live halftime entries'),
+  (44, 'model', 'regression_nba', 'v2.0', 0.70, 'validating', NULL, 'Paper trades with underdog_fade v2.0')
+) AS x(ord, kind, name, version, frac, to_status, mode, reason);
+
+-- Which strategy version prices and trades with which model version, in which window
+-- (fractions of the period; -1 and 2: open-ended). A pair trades only while both its versions
+-- trade by their recorded status (demo_pair_spans below), so the window only says who pairs with
+-- whom: a strategy moves to the new model version when the old one is replaced.
 CREATE TEMP TABLE demo_pairs ON COMMIT DROP AS
 SELECT row_number() OVER (ORDER BY x.sport, x.strategy_name, x.strategy_version, x.model_name, x.model_version)::int AS pair_id,
        row_number() OVER (PARTITION BY x.sport ORDER BY x.strategy_name, x.strategy_version, x.model_name, x.model_version)::int AS slot,
-       x.sport, s.strategy_id, m.model_id, x.w0, x.w1, x.paper_until,
-       -- the A/A arms split the markets between them at random, as a live A/A test would
+       x.sport, s.strategy_id, m.model_id, x.w0, x.w1,
+       -- the A/A arms split the markets between them at random, half each, as a live A/A test would
        CASE WHEN x.strategy_name = 'momentum_scalp' THEN (x.strategy_version = 'v1.1')::int END AS aa_arm,
-       sv.min_edge, sv.k_lo, sv.k_hi, sv.stop_loss, sv.target1, sv.target2, sv.trail, sv.partial_exits,
+       sv.min_edge, sv.k_lo, sv.k_hi, sv.stop_loss, sv.target1, sv.target2, sv.trail, sv.activation, sv.partial_exits,
        mv.slope, mv.lookahead, mv.bias, mv.noise
 FROM (VALUES
-  ('nfl', 'halftime_entry', 'v1.0', 'elo_nfl', 'v1.0', 0.00, 0.40, 0.00),
-  ('nfl', 'halftime_entry', 'v1.0', 'elo_nfl', 'v1.1', 0.40, 1.01, 0.00),
-  ('nfl', 'halftime_entry', 'v1.1', 'elo_nfl', 'v1.1', 0.40, 1.01, 0.55),
-  ('nfl', 'halftime_entry', 'v1.1', 'elo_nfl', 'v2.0', 0.70, 1.01, 1.01),
-  ('nfl', 'momentum_scalp', 'v1.0', 'elo_nfl', 'v1.1', 0.30, 1.01, 0.00),
-  ('nfl', 'momentum_scalp', 'v1.1', 'elo_nfl', 'v1.1', 0.30, 1.01, 0.00),
-  ('nba', 'underdog_fade', 'v1.0', 'regression_nba', 'v1.0', 0.00, 0.35, 0.00),
-  ('nba', 'underdog_fade', 'v1.0', 'regression_nba', 'v1.1', 0.35, 1.01, 0.00),
-  ('nba', 'underdog_fade', 'v2.0', 'regression_nba', 'v1.1', 0.50, 1.01, 0.60),
-  ('nba', 'underdog_fade', 'v2.0', 'regression_nba', 'v2.0', 0.75, 1.01, 1.01),
-  ('nba', 'momentum_scalp', 'v1.0', 'regression_nba', 'v1.1', 0.30, 1.01, 0.00),
-  ('nba', 'momentum_scalp', 'v1.1', 'regression_nba', 'v1.1', 0.30, 1.01, 0.00),
-  ('politics', 'poll_drift', 'v1.0', 'ensemble_politics', 'v0.9', 0.00, 0.50, 0.00),
-  ('politics', 'poll_drift', 'v1.1', 'ensemble_politics', 'v1.0', 0.30, 1.01, 0.00),
-  ('politics', 'poll_drift', 'v1.1', 'ensemble_politics', 'v1.1', 0.70, 1.01, 1.01)
-) AS x(sport, strategy_name, strategy_version, model_name, model_version, w0, w1, paper_until)
+  ('nfl', 'halftime_entry', 'v1.0', 'elo_nfl', 'v1.0', -1.0, 0.40),
+  ('nfl', 'halftime_entry', 'v1.0', 'elo_nfl', 'v1.1', 0.40, 2.0),
+  ('nfl', 'halftime_entry', 'v1.1', 'elo_nfl', 'v1.1', 0.36, 2.0),
+  ('nfl', 'halftime_entry', 'v1.1', 'elo_nfl', 'v2.0', 0.63, 2.0),
+  ('nfl', 'momentum_scalp', 'v1.0', 'elo_nfl', 'v1.0', -1.0, 0.40),
+  ('nfl', 'momentum_scalp', 'v1.0', 'elo_nfl', 'v1.1', 0.40, 2.0),
+  ('nfl', 'momentum_scalp', 'v1.1', 'elo_nfl', 'v1.0', -1.0, 0.40),
+  ('nfl', 'momentum_scalp', 'v1.1', 'elo_nfl', 'v1.1', 0.40, 2.0),
+  ('nba', 'underdog_fade', 'v1.0', 'regression_nba', 'v1.0', -1.0, 0.35),
+  ('nba', 'underdog_fade', 'v1.0', 'regression_nba', 'v1.1', 0.35, 2.0),
+  ('nba', 'underdog_fade', 'v2.0', 'regression_nba', 'v1.1', 0.45, 2.0),
+  ('nba', 'underdog_fade', 'v2.0', 'regression_nba', 'v2.0', 0.70, 2.0),
+  ('nba', 'momentum_scalp', 'v1.0', 'regression_nba', 'v1.0', -1.0, 0.35),
+  ('nba', 'momentum_scalp', 'v1.0', 'regression_nba', 'v1.1', 0.35, 2.0),
+  ('nba', 'momentum_scalp', 'v1.1', 'regression_nba', 'v1.0', -1.0, 0.35),
+  ('nba', 'momentum_scalp', 'v1.1', 'regression_nba', 'v1.1', 0.35, 2.0),
+  ('politics', 'poll_drift', 'v1.0', 'ensemble_politics', 'v0.9', -1.0, 2.0),
+  ('politics', 'poll_drift', 'v1.1', 'ensemble_politics', 'v0.9', -1.0, 2.0),
+  ('politics', 'poll_drift', 'v1.1', 'ensemble_politics', 'v1.0', 0.30, 2.0),
+  ('politics', 'poll_drift', 'v1.1', 'ensemble_politics', 'v1.1', 0.65, 2.0)
+) AS x(sport, strategy_name, strategy_version, model_name, model_version, w0, w1)
 JOIN strategies s USING (strategy_name, strategy_version)
 JOIN probability_models m USING (model_name, model_version)
 JOIN demo_strategy_versions sv USING (strategy_name, strategy_version)
@@ -229,13 +315,13 @@ FROM demo_params p,
      AS t(template_name, description, position_mgmt_config, risk_config, execution_config, sport_config)
 ORDER BY t.template_name;
 
+-- Methods bundle a pair under a template from the moment its model version went live.
 INSERT INTO methods (method_name, method_version, strategy_id, model_id, position_mgmt_config, risk_config,
                      execution_config, sport_config, config_hash, status, activated_at, description, created_by, created_at)
 SELECT x.method_name, 'v1.0', pa.strategy_id, pa.model_id, t.position_mgmt_config, t.risk_config, t.execution_config,
        coalesce(t.sport_config, '{}'::jsonb),
        md5(t.position_mgmt_config::text || t.risk_config::text || t.execution_config::text || coalesce(t.sport_config, '{}'::jsonb)::text),
-       'active', p.period_start + make_interval(secs => x.frac * p.years * 365 * 86400),
-       x.description, 'maria.quant', p.period_start + make_interval(secs => x.frac * p.years * 365 * 86400)
+       'active', pg_temp.at(x.frac), x.description, 'maria.quant', pg_temp.at(x.frac)
 FROM (VALUES ('conservative_nfl', 'conservative', 'nfl', 'halftime_entry', 'v1.0', 'elo_nfl', 'v1.1', 0.40,
               'Halftime entry with Elo v1.1 under conservative risk'),
              ('moderate_nba', 'moderate', 'nba', 'underdog_fade', 'v1.0', 'regression_nba', 'v1.1', 0.35,
@@ -244,8 +330,59 @@ FROM (VALUES ('conservative_nfl', 'conservative', 'nfl', 'halftime_entry', 'v1.0
 JOIN method_templates t USING (template_name)
 JOIN strategies s USING (strategy_name, strategy_version)
 JOIN probability_models m USING (model_name, model_version)
-JOIN demo_pairs pa ON pa.strategy_id = s.strategy_id AND pa.model_id = m.model_id
-CROSS JOIN demo_params p;
+JOIN demo_pairs pa ON pa.strategy_id = s.strategy_id AND pa.model_id = m.model_id;
+
+-- step: version lifecycles
+-- Every step of the story above goes through the lifecycle functions the Admin actions use
+-- (schema.sql, "Version lifecycle"), so the status history is the database's own record. Each
+-- call passes p_at, the moment of the step: the functions stamp the history with it (through
+-- their transaction-local setting precog.status_at) and refuse a moment out of order. A bulk load
+-- runs with row triggers off (session_replication_role = replica), and the history is written by
+-- a row trigger, so this step runs with them on.
+DO $$
+DECLARE
+    bulk boolean := current_setting('session_replication_role') = 'replica';
+    s record;
+BEGIN
+    IF bulk THEN
+        PERFORM set_config('session_replication_role', 'origin', true);
+    END IF;
+    FOR s IN SELECT l.*, v.version_id, pg_temp.at(l.frac) AS at
+             FROM demo_lifecycle l
+             LEFT JOIN lifecycle_versions v ON v.kind = l.kind AND v.name = l.name AND v.version = l.version
+             ORDER BY l.step LOOP
+        IF s.to_status = 'rollback' THEN
+            PERFORM rollback_version(s.kind, s.name, s.actor, s.reason, NULL, s.at);
+        ELSE
+            PERFORM transition_version_status(s.kind, s.version_id, s.to_status, s.actor, s.reason,
+                                              coalesce(s.mode, 'replace'), NULL, s.at);
+        END IF;
+    END LOOP;
+    IF bulk THEN
+        PERFORM set_config('session_replication_role', 'replica', true);
+    END IF;
+END $$;
+
+-- What each version's deprecation note says, now that its fate is recorded.
+UPDATE probability_models SET notes = CASE status WHEN 'deprecated' THEN 'Superseded; kept for attribution of historical trades.'
+                                                  WHEN 'draft' THEN 'Candidate for next season.' END
+WHERE status IN ('deprecated', 'draft');
+
+-- The recorded statuses as spans (the database's own view), and the spans in which each pair
+-- trades: both versions in a trading status (strategy testing or active, model validating or
+-- active) inside the pair's window; live when both are active, paper otherwise.
+CREATE TEMP TABLE demo_spans ON COMMIT DROP AS
+SELECT kind, version_id, status, since, until FROM version_status_spans;
+
+CREATE TEMP TABLE demo_pair_spans ON COMMIT DROP AS
+SELECT pa.pair_id, greatest(s.since, m.since, pg_temp.at(pa.w0)) AS t0, least(s.until, m.until, pg_temp.at(pa.w1)) AS t1,
+       CASE WHEN s.status = 'active' AND m.status = 'active' THEN 'live' ELSE 'paper' END AS mode
+FROM demo_pairs pa
+JOIN demo_spans s ON s.kind = 'strategy' AND s.version_id = pa.strategy_id AND version_trading_mode('strategy', s.status) IS NOT NULL
+JOIN demo_spans m ON m.kind = 'model' AND m.version_id = pa.model_id AND version_trading_mode('model', m.status) IS NOT NULL
+WHERE greatest(s.since, m.since, pg_temp.at(pa.w0)) < least(s.until, m.until, pg_temp.at(pa.w1));
+CREATE INDEX ON demo_pair_spans (pair_id, t0);
+ANALYZE demo_pair_spans;
 
 -- step: events and market price paths
 -- Events spread evenly over the period and a week past as-of (scheduled and live ones).
@@ -258,6 +395,13 @@ WITH base AS (
     FROM demo_params p
     CROSS JOIN LATERAL (SELECT greatest(16, round(1000 * p.years))::int AS n_events) n
     CROSS JOIN generate_series(1, n.n_events) i
+    UNION ALL
+    -- and four games in play at as-of, a busy evening (the Position exits monitor has positions in flight)
+    SELECT n.n_events + x.j, x.sport, p.as_of - x.before, p.period_start, p.years, p.as_of
+    FROM demo_params p
+    CROSS JOIN LATERAL (SELECT greatest(16, round(1000 * p.years))::int AS n_events) n
+    CROSS JOIN (VALUES (1, 'nba', interval '75 minutes'), (2, 'nfl', interval '2 hours'), (3, 'nba', interval '130 minutes'),
+                       (4, 'nfl', interval '3 hours')) x(j, sport, before)
 )
 SELECT b.event_num, b.sport,
        -- kick-off on the hour (sports) or at noon (politics resolution)
@@ -311,7 +455,10 @@ CREATE TEMP TABLE demo_path ON COMMIT DROP AS
 SELECT m.market_num, k,
        CASE WHEN k < 50 THEN m.open_ts + (m.start_time - m.open_ts) * (k / 50.0)
             ELSE m.start_time + m.duration * ((k - 50) / 200.0) END
-         + make_interval(secs => floor(pg_temp.u(m.market_num * 1000 + k, 31) * 50)) AS ts,
+         -- jitter of at most half a step, so updates stay in order
+         + make_interval(secs => floor(pg_temp.u(m.market_num * 1000 + k, 31)
+                                       * least(50, 0.5 * extract(epoch FROM CASE WHEN k < 50 THEN (m.start_time - m.open_ts) / 50
+                                                                                 ELSE m.duration / 200 END)))) AS ts,
        pg_temp.n(m.market_num, 32)
          + sum(pg_temp.n(m.market_num * 1000 + k, 33) * CASE WHEN k < 50 THEN 0.03 ELSE 0.11 END)
            OVER (PARTITION BY m.market_num ORDER BY k) AS l
@@ -451,43 +598,166 @@ FROM (
 WINDOW w AS (PARTITION BY g.event_id ORDER BY g.ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
 
 -- step: edges
--- Every model version in a pair prices every update of the markets it covers; the edge is the
--- better side's expected value per contract. edge_id is a function of (market, update, pair) so
--- positions can name the edge that triggered them without a lookup.
+-- A model version prices every update of the markets its pair covers while the pair trades
+-- (demo_pair_spans); the edge is the better side's expected value per contract. It is computed
+-- a moment after the price update (0.3-2.5 s), and an order it triggers goes out a moment after
+-- that (0.2-3 s) and fills within half a second. edge_id is a function of (market, update, pair)
+-- so positions can name the edge that triggered them without a lookup.
 CREATE TEMP VIEW demo_edge_calc AS
-SELECT pa.pair_id, pa.strategy_id, pa.model_id, pa.min_edge, pa.k_lo, pa.k_hi, pa.paper_until,
-       m.market_num, m.market_id, m.platform_id, m.k_last, pr.k, pr.ts, pr.next_ts, pr.yes_price, pr.no_price,
-       ((m.market_num - 1) * 250 + pr.k) * 8 + pa.slot AS edge_id,
+SELECT pa.pair_id, pa.strategy_id, pa.model_id, pa.min_edge, pa.k_lo, pa.k_hi,
+       m.market_num, m.market_id, m.platform_id, pr.k, pr.ts, pr.yes_price, pr.no_price,
+       x.edge_id, x.edge_at,
+       x.edge_at + make_interval(secs => 0.2 + pg_temp.u(x.edge_id, 53) * 2.8) AS trade_at,
        c.p,
        CASE WHEN c.p - pr.yes_price::float8 >= (1 - c.p) - pr.no_price::float8 THEN 'yes' ELSE 'no' END AS side,
        greatest(c.p - pr.yes_price::float8, (1 - c.p) - pr.no_price::float8) AS ev,
-       pa.stop_loss, pa.target1, pa.target2, pa.trail, pa.partial_exits
+       pa.stop_loss, pa.target1, pa.target2, pa.trail, pa.activation, pa.partial_exits
 FROM demo_markets m
-JOIN demo_pairs pa ON pa.sport = m.sport AND m.open_frac >= pa.w0 AND m.open_frac < pa.w1
+JOIN demo_pairs pa ON pa.sport = m.sport
                     AND (pa.aa_arm IS NULL OR pa.aa_arm = (pg_temp.u(m.market_num, 77) < 0.5)::int)
 JOIN demo_prices pr ON pr.market_num = m.market_num
+CROSS JOIN LATERAL (
+    SELECT ((m.market_num - 1) * 250 + pr.k) * 10 + pa.slot AS edge_id,
+           pr.ts + make_interval(secs => 0.3 + pg_temp.u(((m.market_num - 1) * 250 + pr.k) * 10 + pa.slot, 52) * 2.2) AS edge_at
+) x
 CROSS JOIN LATERAL (
     SELECT least(0.9999, greatest(0.0001, pg_temp.sigmoid(
                pa.slope * (pr.l + pa.lookahead * (m.l_final - pr.l)) + pa.bias
                + pa.noise * pg_temp.n(m.market_num * 1000 + pr.k, 50 + pa.model_id)))) AS p
-) c;
+) c
+WHERE EXISTS (SELECT 1 FROM demo_pair_spans ps WHERE ps.pair_id = pa.pair_id AND x.edge_at >= ps.t0 AND x.edge_at < ps.t1);
 
+-- A strategy version opens at most one position per market: on its first auto_execute edge
+-- inside its entry window whose order goes out while the pair trades (paper or live, as the pair
+-- trades at that moment).
+CREATE TEMP TABLE demo_entries ON COMMIT DROP AS
+SELECT row_number() OVER (ORDER BY x.trade_at, x.pair_id)::int AS position_id, x.*,
+       x.model_id AS trade_model_id,  -- the model version the trade names (see the deliberate faults)
+       x.trade_at + make_interval(secs => 0.04 + pg_temp.u(x.edge_id, 71) * 0.4) AS fill_at,
+       (10 * (1 + floor(pg_temp.u(x.edge_id, 61) * 20)))::int AS qty, ep.entry_price,
+       -- the trailing stop's activation price, a quotable price (whole cents) at least a cent above entry
+       CASE WHEN x.activation IS NOT NULL
+            THEN greatest(ep.entry_price + 0.01, round(ep.entry_price * (1 + x.activation), 2)) END AS activation_price
+FROM (
+    SELECT DISTINCT ON (c.market_num, c.strategy_id) c.*, ps.mode AS execution_mode
+    FROM demo_edge_calc c
+    JOIN demo_pair_spans ps ON ps.pair_id = c.pair_id AND c.trade_at >= ps.t0 AND c.trade_at < ps.t1
+    WHERE c.k BETWEEN c.k_lo AND c.k_hi AND c.ev >= c.min_edge AND c.ev >= 0.04
+    ORDER BY c.market_num, c.strategy_id, c.trade_at, c.pair_id
+) x
+CROSS JOIN LATERAL (SELECT CASE WHEN x.side = 'yes' THEN x.yes_price ELSE x.no_price END AS entry_price) ep;
+CREATE INDEX ON demo_entries (position_id);
+
+-- Deliberate faults, so the attribution audit (schema.sql, "Attribution audit") has something to
+-- find in the demo data; everything else obeys time. Each is one position chosen by the seed among
+-- those that fit (a small load may have none that fit, and then has fewer):
+--   1. edge_late (3 entry trades): the writer recorded the triggering edge after the order:
+--      the edge's created_at is 1-40 s after the trade (audit: trade before its edge).
+--   2. deprecated_model (1 entry trade): a host kept running elo_nfl v1.0 after v1.1 replaced
+--      it; on one market it priced the update (an edge of its own) and halftime_entry v1.0
+--      traded on it, live, more than a day after v1.0 was deprecated (audit: model version not
+--      validating or active at the time; the Models page's as-of answer for that day says so).
+--   3. live_while_testing (1 entry trade): halftime_entry v1.1 placed one live order while it
+--      was still testing, with elo_nfl v1.1 active (audit: live entry by a strategy version still
+--      testing).
+--   4. mislabelled_model (1 entry trade): a halftime_entry v1.1 order, priced by elo_nfl v1.1,
+--      names elo_nfl v2.0 (both active then), and so do its exits (audit: the trade and its edge
+--      name different versions).
+--   5. duplicate_fill (1 position): the exit fill of a closed position with one exit was
+--      recorded twice (audit: a position whose trades do not add up to its quantity).
+CREATE TEMP TABLE demo_faults ON COMMIT DROP AS
+WITH v AS (
+    SELECT s.strategy_id, s.strategy_name || ' ' || s.strategy_version AS strategy, m.model_id,
+           m.model_name || ' ' || m.model_version AS model
+    FROM strategies s CROSS JOIN probability_models m
+),
+deprecated_model AS (
+    -- the first halftime_entry v1.0 entry with elo_nfl v1.1 a day after v1.0's deprecation, on a
+    -- market that opened after it (no edge of v1.0 on it yet)
+    SELECT e.position_id, 'deprecated_model' AS fault, old.model_id AS new_model_id
+    FROM demo_entries e
+    JOIN v ON v.strategy_id = e.strategy_id AND v.model_id = e.model_id
+              AND v.strategy = 'halftime_entry v1.0' AND v.model = 'elo_nfl v1.1'
+    JOIN probability_models old ON old.model_name = 'elo_nfl' AND old.model_version = 'v1.0'
+    JOIN demo_spans sp ON sp.kind = 'model' AND sp.version_id = old.model_id AND sp.status = 'deprecated'
+    JOIN demo_markets mk ON mk.market_num = e.market_num
+    WHERE e.trade_at > sp.since + interval '1 day' AND mk.open_ts > sp.since
+    ORDER BY e.trade_at LIMIT 1
+),
+live_while_testing AS (
+    SELECT e.position_id, 'live_while_testing' AS fault, NULL::int AS new_model_id
+    FROM demo_entries e
+    JOIN v ON v.strategy_id = e.strategy_id AND v.model_id = e.model_id AND v.strategy = 'halftime_entry v1.1'
+    JOIN demo_spans sp ON sp.kind = 'strategy' AND sp.version_id = e.strategy_id AND sp.status = 'testing'
+                       AND e.trade_at >= sp.since AND e.trade_at < sp.until
+    JOIN demo_spans mp ON mp.kind = 'model' AND mp.version_id = e.model_id AND mp.status = 'active'
+                       AND e.trade_at >= mp.since AND e.trade_at < mp.until
+    WHERE e.execution_mode = 'paper'
+    ORDER BY pg_temp.u(e.position_id, 902) LIMIT 1
+),
+mislabelled_model AS (
+    SELECT e.position_id, 'mislabelled_model' AS fault, v2.model_id AS new_model_id
+    FROM demo_entries e
+    JOIN v ON v.strategy_id = e.strategy_id AND v.model_id = e.model_id
+              AND v.strategy = 'halftime_entry v1.1' AND v.model = 'elo_nfl v1.1'
+    JOIN probability_models v2 ON v2.model_name = 'elo_nfl' AND v2.model_version = 'v2.0'
+    WHERE e.execution_mode = 'live'
+      AND EXISTS (SELECT 1 FROM demo_spans sp WHERE sp.kind = 'model' AND sp.version_id = v2.model_id
+                  AND sp.status = 'active' AND e.trade_at >= sp.since AND e.trade_at < sp.until)
+    ORDER BY pg_temp.u(e.position_id, 903) LIMIT 1
+),
+chosen AS (
+    SELECT * FROM deprecated_model UNION ALL SELECT * FROM live_while_testing UNION ALL SELECT * FROM mislabelled_model
+),
+edge_late AS (
+    -- entries whose next update is far enough away that the late edge still comes before it
+    SELECT e.position_id, 'edge_late' AS fault, NULL::int AS new_model_id
+    FROM demo_entries e
+    JOIN demo_prices nx ON nx.market_num = e.market_num AND nx.k = e.k + 1
+    WHERE e.position_id NOT IN (SELECT position_id FROM chosen) AND nx.ts > e.trade_at + interval '10 seconds'
+    ORDER BY pg_temp.u(e.position_id, 901) LIMIT 3
+)
+SELECT * FROM chosen UNION ALL SELECT * FROM edge_late;
+
+-- Applied to the entries: the model the trade names, the mode, and the late edge's moment (half
+-- way to the next update, at most 40 s after the trade).
+ALTER TABLE demo_entries ADD COLUMN fault text, ADD COLUMN late_edge_at timestamp;
+UPDATE demo_entries e
+SET fault = f.fault,
+    trade_model_id = coalesce(f.new_model_id, e.trade_model_id),
+    execution_mode = CASE WHEN f.fault = 'live_while_testing' THEN 'live' ELSE e.execution_mode END,
+    late_edge_at = CASE WHEN f.fault = 'edge_late' THEN e.trade_at + least(interval '40 seconds', greatest(interval '1 second',
+                       ((SELECT nx.ts FROM demo_prices nx WHERE nx.market_num = e.market_num AND nx.k = e.k + 1) - e.trade_at) / 2)) END
+FROM demo_faults f
+WHERE e.position_id = f.position_id;
+ANALYZE demo_entries;
+
+-- Edge rows (SCD Type 2 per market x strategy x model): each is current until the next one of
+-- its key. The old host's edge (fault 2) is the only edge of its key: slot 9 of its update.
 INSERT INTO edges (edge_id, market_id, probability_matrix_id, strategy_id, model_id, expected_value,
                    true_win_probability, market_implied_probability, market_price, confidence_level,
                    confidence_metrics, recommended_action, created_at, row_current_ind, row_end_ts)
 SELECT x.edge_id, x.market_id, NULL, x.strategy_id, x.model_id, round(x.ev::numeric, 4),
        round(x.p::numeric, 4), round(x.yes_price / (x.yes_price + x.no_price), 4), x.yes_price,
-       x.confidence, NULL, x.action,
-       x.ts + make_interval(secs => x.pair_id), x.k = x.k_last,
-       x.next_ts + make_interval(secs => x.pair_id)
+       CASE WHEN x.ev >= 0.08 THEN 'high' WHEN x.ev >= 0.04 THEN 'medium' ELSE 'low' END, NULL,
+       CASE WHEN x.ev >= x.min_edge AND x.ev >= 0.04 THEN 'auto_execute'
+            WHEN x.ev >= x.min_edge / 2 THEN 'alert' ELSE 'ignore' END,
+       x.created_at, lead(x.edge_id) OVER w IS NULL, lead(x.created_at) OVER w
 FROM (
-    SELECT c.*,
-           CASE WHEN c.ev >= 0.08 THEN 'high' WHEN c.ev >= 0.04 THEN 'medium' ELSE 'low' END AS confidence,
-           CASE WHEN c.ev >= c.min_edge AND c.ev >= 0.04 THEN 'auto_execute'
-                WHEN c.ev >= c.min_edge / 2 THEN 'alert' ELSE 'ignore' END AS action
+    SELECT c.edge_id, c.market_id, c.strategy_id, c.model_id, c.ev, c.p, c.yes_price, c.no_price, c.min_edge,
+           coalesce(late.at[array_position(late.ids, c.edge_id)], c.edge_at) AS created_at
     FROM demo_edge_calc c
-) x;
+    -- the late edges (fault 1) as two arrays read once, not a join the planner would nest
+    CROSS JOIN (SELECT coalesce(array_agg(edge_id ORDER BY edge_id), '{}') AS ids, array_agg(late_edge_at ORDER BY edge_id) AS at
+                FROM demo_entries WHERE late_edge_at IS NOT NULL) late
+    UNION ALL
+    SELECT e.edge_id - (e.edge_id % 10) + 9, e.market_id, e.strategy_id, e.trade_model_id, e.ev, e.p, e.yes_price,
+           e.no_price, e.min_edge, e.edge_at
+    FROM demo_entries e WHERE e.fault = 'deprecated_model'
+) x
+WINDOW w AS (PARTITION BY x.market_id, x.strategy_id, x.model_id ORDER BY x.created_at, x.edge_id);
 SELECT setval(pg_get_serial_sequence('edges', 'edge_id'), (SELECT max(edge_id) FROM edges));
+UPDATE demo_entries SET edge_id = edge_id - (edge_id % 10) + 9, model_id = trade_model_id WHERE fault = 'deprecated_model';
 
 -- The halftime strategies' edges name the probability matrix bucket they were priced against.
 INSERT INTO probability_matrices (category, subcategory, version, state_descriptor, value_bucket, situational_factors,
@@ -504,23 +774,6 @@ FROM (VALUES (1, 'trailing_10+', 0.1200), (2, 'trailing_4to9', 0.2900), (3, 'tra
 CROSS JOIN (VALUES ('home', 0.0250), ('away', -0.0250)) AS v(venue, adj);
 
 -- step: positions, exits and trades
--- A pair opens at most one position per market: on the first auto_execute edge inside its
--- strategy's entry window.
-CREATE TEMP TABLE demo_entries ON COMMIT DROP AS
-SELECT row_number() OVER (ORDER BY x.ts, x.pair_id)::int AS position_id, x.*,
-       (10 * (1 + floor(pg_temp.u(x.edge_id, 61) * 20)))::int AS qty,
-       CASE WHEN x.side = 'yes' THEN x.yes_price ELSE x.no_price END AS entry_price,
-       CASE WHEN x.ts < p.period_start + make_interval(secs => x.paper_until * p.years * 365 * 86400)
-            THEN 'paper' ELSE 'live' END AS execution_mode
-FROM (
-    SELECT DISTINCT ON (c.market_num, c.pair_id) c.*
-    FROM demo_edge_calc c
-    WHERE c.k BETWEEN c.k_lo AND c.k_hi AND c.ev >= c.min_edge AND c.ev >= 0.04
-    ORDER BY c.market_num, c.pair_id, c.k
-) x CROSS JOIN demo_params p;
-CREATE INDEX ON demo_entries (position_id);
-ANALYZE demo_entries;
-
 -- The held contract's price after entry, and its running peak (for the trailing stop).
 CREATE TEMP TABLE demo_held ON COMMIT DROP AS
 SELECT e.position_id, pr.k AS j, pr.ts,
@@ -532,9 +785,13 @@ JOIN demo_prices pr ON pr.market_num = e.market_num AND pr.k > e.k;
 CREATE INDEX ON demo_held (position_id, j);
 ANALYZE demo_held;
 
--- First touches: stop loss, first target; then second target and trailing stop after the first.
+-- First touches: stop loss, trailing stop activation, first target; the trailing stop once
+-- active (the price falls back to the peak minus the trailing distance) before the first target;
+-- then the second target and the trailing stop after the first target.
 CREATE TEMP TABLE demo_touches ON COMMIT DROP AS
 SELECT e.position_id, a.j_sl, a.j_t1,
+       (SELECT min(h.j) FROM demo_held h WHERE h.position_id = e.position_id AND h.j > a.j_act
+                                           AND h.c <= h.peak - e.trail) AS j_tr0,
        (SELECT min(h.j) FROM demo_held h WHERE h.position_id = e.position_id AND h.j > a.j_t1
                                            AND h.c >= e.entry_price * (1 + e.target2)) AS j_t2,
        (SELECT min(h.j) FROM demo_held h WHERE h.position_id = e.position_id AND h.j > a.j_t1
@@ -542,50 +799,64 @@ SELECT e.position_id, a.j_sl, a.j_t1,
 FROM demo_entries e
 CROSS JOIN LATERAL (
     SELECT min(h.j) FILTER (WHERE h.c <= e.entry_price * (1 - e.stop_loss)) AS j_sl,
+           min(h.j) FILTER (WHERE h.c >= e.activation_price) AS j_act,
            min(h.j) FILTER (WHERE h.c >= e.entry_price * (1 + e.target1)) AS j_t1
     FROM demo_held h WHERE h.position_id = e.position_id
 ) a;
 
--- The exit plan: stop loss before the first target exits everything; otherwise partial exits at
--- the targets and the trailing stop for the rest (strategies without partial exits take all
--- at the first target). A few exits carry other conditions of the same priority.
+-- The exit plan: whichever comes first of the stop loss, the activated trailing stop and the
+-- first target. The stop loss and the trailing stop exit everything; the first target exits half
+-- (strategies without partial exits: all), then the second target a quarter and the trailing
+-- stop the rest. A few exits carry other conditions of the same priority.
 CREATE TEMP TABLE demo_exits ON COMMIT DROP AS
-WITH plan AS (
-    SELECT e.position_id, 1 AS seq, t.j_sl AS j, 'stop_loss' AS condition, e.qty AS qty
+WITH first_touch AS (
+    SELECT e.position_id, e.qty, e.partial_exits, t.j_sl, t.j_t1, t.j_tr0, t.j_t2, t.j_tr,
+           CASE WHEN t.j_sl IS NOT NULL AND t.j_sl <= coalesce(least(t.j_t1, t.j_tr0), 2147483647) THEN 'stop_loss'
+                WHEN t.j_tr0 IS NOT NULL AND t.j_tr0 < coalesce(t.j_t1, 2147483647) THEN 'trailing_stop'
+                WHEN t.j_t1 IS NOT NULL THEN 'target' END AS first
     FROM demo_entries e JOIN demo_touches t USING (position_id)
-    WHERE t.j_sl IS NOT NULL AND (t.j_t1 IS NULL OR t.j_sl < t.j_t1)
+),
+plan AS (
+    SELECT f.position_id, 1 AS seq, CASE f.first WHEN 'stop_loss' THEN f.j_sl ELSE f.j_tr0 END AS j,
+           f.first AS condition, f.qty AS qty
+    FROM first_touch f WHERE f.first IN ('stop_loss', 'trailing_stop')
     UNION ALL
-    SELECT e.position_id, 1, t.j_t1, CASE WHEN e.partial_exits THEN 'partial_exit_target' ELSE 'profit_target' END,
-           CASE WHEN e.partial_exits THEN round(e.qty * 0.5)::int ELSE e.qty END
-    FROM demo_entries e JOIN demo_touches t USING (position_id)
-    WHERE t.j_t1 IS NOT NULL AND (t.j_sl IS NULL OR t.j_t1 < t.j_sl)
+    SELECT f.position_id, 1, f.j_t1, CASE WHEN f.partial_exits THEN 'partial_exit_target' ELSE 'profit_target' END,
+           CASE WHEN f.partial_exits THEN round(f.qty * 0.5)::int ELSE f.qty END
+    FROM first_touch f WHERE f.first = 'target'
     UNION ALL
-    SELECT e.position_id, 2, t.j_t2, 'partial_exit_target', round(e.qty * 0.25)::int
-    FROM demo_entries e JOIN demo_touches t USING (position_id)
-    WHERE e.partial_exits AND t.j_t1 IS NOT NULL AND (t.j_sl IS NULL OR t.j_t1 < t.j_sl)
-      AND t.j_t2 IS NOT NULL AND (t.j_tr IS NULL OR t.j_t2 < t.j_tr)
+    SELECT f.position_id, 2, f.j_t2, 'partial_exit_target', round(f.qty * 0.25)::int
+    FROM first_touch f
+    WHERE f.first = 'target' AND f.partial_exits AND f.j_t2 IS NOT NULL AND (f.j_tr IS NULL OR f.j_t2 < f.j_tr)
     UNION ALL
-    SELECT e.position_id, CASE WHEN t.j_t2 IS NOT NULL AND t.j_t2 < t.j_tr THEN 3 ELSE 2 END, t.j_tr, 'trailing_stop',
-           e.qty - round(e.qty * 0.5)::int - CASE WHEN t.j_t2 IS NOT NULL AND t.j_t2 < t.j_tr THEN round(e.qty * 0.25)::int ELSE 0 END
-    FROM demo_entries e JOIN demo_touches t USING (position_id)
-    WHERE e.partial_exits AND t.j_t1 IS NOT NULL AND (t.j_sl IS NULL OR t.j_t1 < t.j_sl) AND t.j_tr IS NOT NULL
+    SELECT f.position_id, CASE WHEN f.j_t2 IS NOT NULL AND f.j_t2 < f.j_tr THEN 3 ELSE 2 END, f.j_tr, 'trailing_stop',
+           f.qty - round(f.qty * 0.5)::int - CASE WHEN f.j_t2 IS NOT NULL AND f.j_t2 < f.j_tr THEN round(f.qty * 0.25)::int ELSE 0 END
+    FROM first_touch f WHERE f.first = 'target' AND f.partial_exits AND f.j_tr IS NOT NULL
 )
+-- The exit order is a run of n limit attempts of `timeout` seconds each, placed 2-10 s after the
+-- update that triggered it; the last one fills.
 SELECT pl.position_id, pl.seq, pl.j,
-       least(h.ts + make_interval(secs => 20 + floor(pg_temp.u(pl.position_id * 10 + pl.seq, 62) * 40)),
+       least(h.ts + make_interval(secs => 2 + floor(pg_temp.u(pl.position_id * 10 + pl.seq, 62) * 8)
+                                          + r.timeout * (r.n - 1) + pg_temp.u(pl.position_id * 10 + pl.seq, 66) * r.timeout),
              (SELECT as_of FROM demo_params)) AS ts,
-       c.condition,
-       CASE c.condition WHEN 'stop_loss' THEN 'CRITICAL' WHEN 'circuit_breaker' THEN 'CRITICAL'
-                        WHEN 'trailing_stop' THEN 'HIGH' WHEN 'time_exit' THEN 'HIGH' WHEN 'edge_disappeared' THEN 'HIGH'
-                        ELSE 'MEDIUM' END AS priority,
+       c.condition, c.priority, r.n, r.timeout,
        pl.qty, h.c AS exit_price
 FROM plan pl
 JOIN demo_held h ON h.position_id = pl.position_id AND h.j = pl.j
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN pl.condition = 'stop_loss' AND pg_temp.u(pl.position_id, 63) < 0.06 THEN 'circuit_breaker'
-                WHEN pl.condition = 'trailing_stop' AND pg_temp.u(pl.position_id, 63) < 0.08 THEN 'time_exit'
-                WHEN pl.condition = 'trailing_stop' AND pg_temp.u(pl.position_id, 63) < 0.14 THEN 'edge_disappeared'
-                ELSE pl.condition END AS condition
+    SELECT x.condition,
+           CASE x.condition WHEN 'stop_loss' THEN 'CRITICAL' WHEN 'circuit_breaker' THEN 'CRITICAL'
+                            WHEN 'trailing_stop' THEN 'HIGH' WHEN 'time_exit' THEN 'HIGH' WHEN 'edge_disappeared' THEN 'HIGH'
+                            ELSE 'MEDIUM' END AS priority
+    FROM (SELECT CASE WHEN pl.condition = 'stop_loss' AND pg_temp.u(pl.position_id, 63) < 0.06 THEN 'circuit_breaker'
+                      WHEN pl.condition = 'trailing_stop' AND pg_temp.u(pl.position_id, 63) < 0.08 THEN 'time_exit'
+                      WHEN pl.condition = 'trailing_stop' AND pg_temp.u(pl.position_id, 63) < 0.14 THEN 'edge_disappeared'
+                      ELSE pl.condition END AS condition) x
 ) c
+CROSS JOIN LATERAL (
+    SELECT 1 + floor(pg_temp.u(pl.position_id * 10 + pl.seq, 73) * CASE c.priority WHEN 'MEDIUM' THEN 4 ELSE 3 END)::int AS n,
+           CASE c.priority WHEN 'CRITICAL' THEN 5 WHEN 'HIGH' THEN 10 WHEN 'MEDIUM' THEN 30 ELSE 60 END AS timeout
+) r
 WHERE pl.qty > 0;
 CREATE INDEX ON demo_exits (position_id, seq);
 
@@ -608,7 +879,7 @@ LEFT JOIN (SELECT ex.position_id, sum(ex.qty) AS exited,
 -- stale, as when the monitor loop stalls).
 CREATE TEMP TABLE demo_position_rows ON COMMIT DROP AS
 WITH snapshots AS (
-    SELECT e.position_id, e.ts AS ts, 0 AS ord, 'entry' AS kind, e.entry_price AS price, NULL::text AS condition, NULL::text AS priority
+    SELECT e.position_id, e.fill_at AS ts, 0 AS ord, 'entry' AS kind, e.entry_price AS price, NULL::text AS condition, NULL::text AS priority
     FROM demo_entries e
     UNION ALL
     SELECT h.position_id, h.ts, 1, 'monitor', h.c, NULL, NULL
@@ -632,7 +903,7 @@ WITH snapshots AS (
            4, 'latest', (SELECT h.c FROM demo_held h WHERE h.position_id = o.position_id ORDER BY h.j DESC LIMIT 1), NULL, NULL
     FROM demo_outcomes o CROSS JOIN demo_params p WHERE NOT o.settled AND o.remaining > 0
 )
-SELECT s.*, e.qty, e.entry_price, e.side, e.market_id, e.platform_id, e.execution_mode, e.target1, e.trail,
+SELECT s.*, e.qty, e.entry_price, e.side, e.market_id, e.platform_id, e.execution_mode, e.activation_price, e.trail,
        e.qty - coalesce((SELECT sum(x.qty) FROM demo_exits x WHERE x.position_id = s.position_id AND x.ts <= s.ts), 0) AS held,
        coalesce((SELECT sum((x.exit_price - e.entry_price) * x.qty - pg_temp.fee(x.qty, x.exit_price))
                  FROM demo_exits x WHERE x.position_id = s.position_id AND x.ts <= s.ts), 0) - pg_temp.fee(e.qty, e.entry_price) AS realized_so_far,
@@ -653,19 +924,23 @@ SELECT r.position_id, r.market_id, r.platform_id, r.side, r.entry_price,
        r.price,
        round((r.price - r.entry_price) / r.entry_price, 4),
        r.ts,
-       jsonb_build_object('active', coalesce(r.peak, r.entry_price) >= r.entry_price * (1 + r.target1),
-                          'activation_price', round(r.entry_price * (1 + r.target1), 4),
-                          'peak_price', coalesce(r.peak, r.entry_price),
-                          'current_stop_price', CASE WHEN coalesce(r.peak, r.entry_price) >= r.entry_price * (1 + r.target1)
-                                                     THEN round(r.peak - r.trail, 4) END,
-                          'current_distance', r.trail),
+       -- the seed's trailing stop state: active once the peak reached the activation price, the
+       -- stop then a fixed distance under the peak; none for strategies without a trailing stop
+       CASE WHEN r.trail IS NOT NULL THEN
+            jsonb_build_object('active', coalesce(r.peak, r.entry_price) >= r.activation_price,
+                               'activation_price', r.activation_price,
+                               'peak_price', coalesce(r.peak, r.entry_price),
+                               'current_stop_price', CASE WHEN coalesce(r.peak, r.entry_price) >= r.activation_price
+                                                          THEN round(r.peak - r.trail, 4) END,
+                               'current_distance', r.trail) END,
        CASE WHEN r.kind = 'exit' THEN r.condition WHEN r.kind = 'settle' THEN 'settlement' END,
        CASE WHEN r.kind = 'exit' THEN r.priority END,
        CASE WHEN r.platform_id = 'kalshi' THEN 'KP-' ELSE 'PM-' END || lpad(r.position_id::text, 8, '0'),
        r.execution_mode, r.ts, r.ts,
        row_number() OVER (PARTITION BY r.position_id ORDER BY r.ts DESC, r.ord DESC) = 1, lead(r.ts) OVER w
 FROM demo_position_rows r
-WINDOW w AS (PARTITION BY r.position_id ORDER BY r.ts, r.ord ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
+WINDOW w AS (PARTITION BY r.position_id ORDER BY r.ts, r.ord ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+ORDER BY r.ts, r.position_id, r.ord;
 SELECT setval('positions_position_id_seq', (SELECT max(position_id) FROM positions));
 
 INSERT INTO position_exits (position_id, exit_condition, exit_priority, quantity_exited, exit_price, unrealized_pnl_at_exit, created_at)
@@ -673,34 +948,47 @@ SELECT x.position_id, x.condition, x.priority, x.qty, x.exit_price,
        round((x.exit_price - e.entry_price)
              * (e.qty - coalesce((SELECT sum(y.qty) FROM demo_exits y WHERE y.position_id = x.position_id AND y.seq < x.seq), 0)), 4),
        x.ts
-FROM demo_exits x JOIN demo_entries e USING (position_id);
+FROM demo_exits x JOIN demo_entries e USING (position_id)
+ORDER BY x.ts, x.position_id, x.seq;
 
--- Trades: the entry (a buy that filled at the ask), and a sell for every exit.
+-- Fault 5 (see the edges step): a closed position with one exit, whose exit fill is recorded twice.
+INSERT INTO demo_faults (position_id, fault)
+SELECT o.position_id, 'duplicate_fill'
+FROM demo_outcomes o JOIN demo_entries e USING (position_id)
+WHERE o.remaining = 0 AND e.fault IS NULL AND (SELECT count(*) FROM demo_exits x WHERE x.position_id = o.position_id) = 1
+ORDER BY pg_temp.u(o.position_id, 904) LIMIT 1;
+
+-- Trades: the entry (a buy that filled at the ask) and a sell for every exit, named with the
+-- versions the entry names.
 INSERT INTO trades (market_id, platform_id, position_id, edge_id, strategy_id, model_id, method_id, order_id, side, price,
                     quantity, fees, edge_at_execution, confidence_at_execution, created_at, trade_metadata, order_type,
                     limit_price, time_in_force, filled_at, external_trade_id, execution_mode)
 SELECT t.market_id, t.platform_id, t.position_id, t.edge_id, t.strategy_id, t.model_id, me.method_id,
-       'ord-' || md5(t.position_id || '-' || t.seq), t.side, t.price, t.qty, pg_temp.fee(t.qty, t.price),
+       'ord-' || md5(t.position_id || '-' || t.seq % 10), t.side, t.price, t.qty, pg_temp.fee(t.qty, t.price),
        t.edge, t.confidence, t.ts,
        jsonb_build_object('latency_ms', 40 + floor(pg_temp.u(t.position_id * 10 + t.seq, 71) * 400)::int,
                           'book_depth', 200 + floor(pg_temp.u(t.position_id * 10 + t.seq, 72) * 3000)::int,
                           'reason', t.reason),
-       t.order_type, CASE WHEN t.order_type = 'limit' THEN t.price END, 'ioc',
-       t.ts + make_interval(secs => 0.04 + pg_temp.u(t.position_id * 10 + t.seq, 71) * 0.4),
+       t.order_type, CASE WHEN t.order_type = 'limit' THEN t.price END, 'ioc', t.filled_at,
        CASE WHEN t.platform_id = 'kalshi' THEN 'KT-' ELSE 'PT-' END || md5(t.position_id || ':' || t.seq),
        t.execution_mode
 FROM (
-    SELECT e.position_id, 0 AS seq, e.market_id, e.platform_id, e.edge_id, e.strategy_id, e.model_id, 'buy' AS side,
-           e.entry_price AS price, e.qty, round(e.ev::numeric, 4) AS edge,
-           CASE WHEN e.ev >= 0.08 THEN 'high' ELSE 'medium' END AS confidence, e.ts + interval '2 seconds' AS ts,
+    SELECT e.position_id, 0 AS seq, e.market_id, e.platform_id, e.edge_id, e.strategy_id, e.trade_model_id AS model_id,
+           'buy' AS side, e.entry_price AS price, e.qty, round(e.ev::numeric, 4) AS edge,
+           CASE WHEN e.ev >= 0.08 THEN 'high' ELSE 'medium' END AS confidence, e.trade_at AS ts, e.fill_at AS filled_at,
            'limit' AS order_type, 'entry' AS reason, e.execution_mode
     FROM demo_entries e
     UNION ALL
-    SELECT x.position_id, x.seq, e.market_id, e.platform_id, NULL, e.strategy_id, e.model_id, 'sell', x.exit_price, x.qty,
-           NULL, NULL, x.ts, CASE WHEN x.priority = 'CRITICAL' THEN 'market' ELSE 'limit' END, x.condition, e.execution_mode
+    SELECT x.position_id, x.seq + d.copy * 10, e.market_id, e.platform_id, NULL, e.strategy_id, e.trade_model_id, 'sell',
+           x.exit_price, x.qty, NULL, NULL, x.ts + make_interval(secs => d.copy * 2),
+           x.ts + make_interval(secs => d.copy * 2 + 0.04 + pg_temp.u(x.position_id * 10 + x.seq, 71) * 0.4),
+           CASE WHEN x.priority = 'CRITICAL' THEN 'market' ELSE 'limit' END, x.condition, e.execution_mode
     FROM demo_exits x JOIN demo_entries e USING (position_id)
+    CROSS JOIN LATERAL (SELECT 0 AS copy UNION ALL
+                        SELECT 1 WHERE x.position_id IN (SELECT f.position_id FROM demo_faults f WHERE f.fault = 'duplicate_fill')) d
 ) t
-LEFT JOIN methods me ON me.strategy_id = t.strategy_id AND me.model_id = t.model_id;
+LEFT JOIN methods me ON me.strategy_id = t.strategy_id AND me.model_id = t.model_id
+ORDER BY t.ts, t.position_id, t.seq;  -- trade ids in the order the trades happened
 
 -- Exit attempts: limit orders that walk down a cent at a time until one fills (CRITICAL exits
 -- end with a market order); a few exits never fill at all before settlement.
@@ -714,9 +1002,7 @@ SELECT a.position_id, a.condition, a.priority,
        a.ts - make_interval(secs => a.timeout * (a.n - gs.i)),
        'xo-' || md5(a.position_id || ':' || a.seq || ':' || gs.i)
 FROM (
-    SELECT x.position_id, x.seq, x.condition, x.priority, x.exit_price, x.qty, x.ts, true AS filled,
-           1 + floor(pg_temp.u(x.position_id * 10 + x.seq, 73) * CASE x.priority WHEN 'MEDIUM' THEN 4 ELSE 3 END)::int AS n,
-           CASE x.priority WHEN 'CRITICAL' THEN 5 WHEN 'HIGH' THEN 10 WHEN 'MEDIUM' THEN 30 ELSE 60 END AS timeout
+    SELECT x.position_id, x.seq, x.condition, x.priority, x.exit_price, x.qty, x.ts, true AS filled, x.n, x.timeout
     FROM demo_exits x
     UNION ALL
     SELECT o.position_id, 9, 'edge_disappeared', 'HIGH', h.c, o.remaining, h.ts, false, 2 + (o.position_id % 3), 10
@@ -725,7 +1011,8 @@ FROM (
     JOIN demo_held h ON h.position_id = o.position_id AND h.j = e.k + 60
     WHERE o.settled AND o.remaining = e.qty AND pg_temp.u(o.position_id, 74) < 0.08
 ) a
-CROSS JOIN LATERAL generate_series(1, a.n) gs(i);
+CROSS JOIN LATERAL generate_series(1, a.n) gs(i)
+ORDER BY a.ts - make_interval(secs => a.timeout * (a.n - gs.i)), a.position_id, a.seq, gs.i;
 
 -- Settlements: our account's settlement of every market we held at the close.
 INSERT INTO settlements (market_id, platform_id, outcome, payout, created_at, external_settlement_id)
@@ -778,13 +1065,20 @@ FROM (
 ) r
 WHERE r.strategy_id = s.strategy_id;
 
--- Elo: one rating change per team per finished NFL game, around the team's seeded rating.
+-- Elo: one rating change per team per finished NFL game, around the team's seeded rating, by
+-- the newest elo_nfl version active at the final whistle (with its K factor).
 INSERT INTO elo_rating_history (team_id, event_id, rating_before, rating_after, k_factor, expected_score, actual_score,
                                 model_id, created_at)
-SELECT t.team_id, e.event_id, r.before, round((r.before + 30 * (r.actual - r.expected))::numeric, 2), 30, round(r.expected::numeric, 4),
-       r.actual, (SELECT model_id FROM probability_models WHERE model_name = 'elo_nfl' AND model_version = 'v1.1'),
-       e.start_time + e.duration + interval '10 minutes'
+SELECT t.team_id, e.event_id, r.before, round((r.before + elo.k * (r.actual - r.expected))::numeric, 2), elo.k,
+       round(r.expected::numeric, 4), r.actual, elo.model_id, e.start_time + e.duration + interval '10 minutes'
 FROM demo_events e
+CROSS JOIN LATERAL (
+    SELECT pm.model_id, (pm.config ->> 'k_factor')::int AS k
+    FROM demo_spans s JOIN probability_models pm ON pm.model_id = s.version_id
+    WHERE s.kind = 'model' AND pm.model_name = 'elo_nfl' AND s.status = 'active'
+      AND e.start_time + e.duration + interval '10 minutes' >= s.since AND e.start_time + e.duration + interval '10 minutes' < s.until
+    ORDER BY pm.created_at DESC LIMIT 1
+) elo
 JOIN demo_markets w ON w.event_num = e.event_num AND w.kind = 1
 CROSS JOIN LATERAL (VALUES (e.home_code, 1), (e.away_code, 0)) side(code, is_home)
 JOIN teams t ON t.sport = 'nfl' AND t.team_code = side.code
@@ -828,16 +1122,19 @@ WITH raw AS (
     SELECT i, 1 + floor(pg_temp.u(i, 101) * 9)::int AS kind, floor(pg_temp.u(i, 102) * 5)::int AS subject,
            -- denser towards as-of, so the queue has something to do
            p.as_of - make_interval(secs => p.years * 365 * 86400 * power(pg_temp.u(i, 103), 1.6)) AS triggered_at,
-           p.as_of
+           p.as_of, NULL::text AS about
     FROM demo_params p
     CROSS JOIN LATERAL (SELECT greatest(80, round(2000 * p.years))::int AS n) n
     CROSS JOIN generate_series(1, n.n) i
     UNION ALL
     -- one critical alert per circuit breaker, and its quick duplicates (suppressed)
-    SELECT 100000000 + c.event_id * 10 + d, 0, c.event_id % 3, c.triggered_at + make_interval(secs => d * 45), p.as_of
+    SELECT 100000000 + c.event_id * 10 + d, 0, c.event_id % 3, c.triggered_at + make_interval(secs => d * 45), p.as_of, NULL
     FROM circuit_breaker_events c CROSS JOIN demo_params p CROSS JOIN generate_series(0, (c.event_id % 3)) d
+    UNION ALL
+    -- the drift alert behind ensemble_politics' roll back (the version lifecycles step)
+    SELECT 200000000, 6, 4, pg_temp.at(0.33) - interval '3 hours', p.as_of, 'ensemble_politics v1.0' FROM demo_params p
 )
-SELECT r.i, r.triggered_at, r.as_of, r.subject,
+SELECT r.i, r.triggered_at, r.as_of, r.subject, r.about,
        coalesce(k.alert_type, 'circuit_breaker') AS alert_type, coalesce(k.severity, 'critical') AS severity,
        coalesce(k.category, 'risk') AS category, coalesce(k.component, 'position_manager') AS component,
        coalesce(k.false_positive_share, 0.02) AS false_positive_share,
@@ -856,7 +1153,12 @@ SELECT md5(current_setting('demo.seed') || ':' || a.i)::uuid, a.alert_type, a.se
          WHEN 'health_degraded' THEN CASE a.component WHEN 'database' THEN 'Replication lag ' || (5 + 7 * a.subject) || ' s on replica'
                                                       ELSE 'Edge detector p95 latency ' || (600 + 150 * a.subject) || ' ms (budget 500 ms)' END
          WHEN 'data_stale' THEN 'No market updates for ' || (45 + 30 * a.subject) || ' s on <' || (ARRAY['KXNFLGAME', 'KXNBAGAME', 'PM-NBA', 'PM-POLITICS', 'KXPOLITICS'])[1 + a.subject] || '> feed'
-         WHEN 'model_drift' THEN 'Calibration drift on **' || (ARRAY['elo_nfl v1.1', 'regression_nba v1.1', 'ensemble_politics v1.0', 'elo_nfl v2.0', 'regression_nba v2.0'])[1 + a.subject] || '**: ECE ' || (0.04 + 0.01 * a.subject)
+         -- about a model version that was pricing markets then (validating or active)
+         WHEN 'model_drift' THEN 'Calibration drift on **' || coalesce(a.about,
+             (SELECT (array_agg(pm.model_name || ' ' || pm.model_version ORDER BY pm.model_name, pm.model_version))[1 + a.subject % count(*)::int]
+              FROM demo_spans s JOIN probability_models pm ON pm.model_id = s.version_id
+              WHERE s.kind = 'model' AND s.status IN ('validating', 'active') AND a.triggered_at >= s.since AND a.triggered_at < s.until))
+             || '**: ECE ' || (0.04 + 0.01 * a.subject)
          ELSE 'Exit order did not fill after ' || (3 + a.subject) || ' attempts (price walked ' || (2 + a.subject) || ' cents)'
        END,
        jsonb_build_object('subject', a.subject, 'observed_at', a.triggered_at, 'threshold', 0.5 + a.subject),
@@ -951,23 +1253,33 @@ CROSS JOIN demo_params p
 CROSS JOIN generate_series(date_trunc('week', p.period_start), p.as_of, interval '7 days') w(week)
 WHERE f.feature_name <> 'home_advantage_score' OR t.sport = 'nfl';
 
+-- Each version's training: a dataset built between its creation and its training step, and the
+-- runs of its training step (schema.sql's lifecycle, recorded in the version lifecycles step),
+-- all finished before it moved on to validating.
+CREATE TEMP TABLE demo_training ON COMMIT DROP AS
+SELECT m.model_id, s.since AS training_at, s.until AS validating_at,
+       m.created_at + (s.since - m.created_at) / 2 AS dataset_at, extract(epoch FROM s.until - s.since) AS seconds
+FROM probability_models m
+JOIN demo_spans s ON s.kind = 'model' AND s.version_id = m.model_id AND s.status = 'training';
+
 INSERT INTO training_datasets (dataset_name, sport, model_type, label_type, start_date, end_date, feature_snapshot_date,
                                sample_count, feature_ids, feature_count, train_test_split, storage_path, checksum,
                                file_size_mb, description, created_at, created_by)
 SELECT m.model_name || '_' || replace(m.model_version, '.', '_') || '_train', coalesce(m.sport, 'politics'), 'classification', 'win_loss',
-       m.created_at - interval '3 years', m.created_at - interval '7 days', m.created_at - interval '7 days',
+       tr.dataset_at - interval '1 day' - interval '3 years', tr.dataset_at - interval '1 day', tr.dataset_at - interval '1 day',
        2000 + (m.model_id * 373) % 3000, f.ids, jsonb_array_length(f.ids),
        '{"train": 0.8, "val": 0.1, "test": 0.1}'::jsonb,
        's3://precog-ml/datasets/' || m.model_name || '/' || m.model_version || '.parquet', md5(m.model_name || m.model_version),
        round((12 + (m.model_id * 7) % 40)::numeric, 2),
-       'Training set for ' || m.model_name || ' ' || m.model_version, m.created_at - interval '6 days', m.created_by
+       'Training set for ' || m.model_name || ' ' || m.model_version, tr.dataset_at, m.created_by
 FROM probability_models m
+JOIN demo_training tr USING (model_id)
 CROSS JOIN LATERAL (SELECT coalesce(jsonb_agg(fd.feature_id ORDER BY fd.feature_id), '[]'::jsonb) AS ids
-                    FROM feature_definitions fd WHERE fd.sport = m.sport OR (m.sport IS NULL AND fd.sport IS NULL)) f
-WHERE m.status <> 'draft';
+                    FROM feature_definitions fd WHERE fd.sport = m.sport OR (m.sport IS NULL AND fd.sport IS NULL)) f;
 
 -- Training runs: a tuning run and the final run per version (the final one's metrics are the
--- validation metrics on the version), plus one failed run.
+-- validation metrics on the version), plus a failed run for some. Each run weighs the version's
+-- own features (a feature first in its list weighs most, with the run's own noise).
 INSERT INTO model_training_runs (model_id, dataset_id, training_started_at, training_completed_at, training_duration_seconds,
                                  hyperparameters, metrics, train_metrics, val_metrics, test_metrics, feature_importance,
                                  hardware_specs, framework_version, status, error_message, notes, created_at, created_by)
@@ -978,10 +1290,11 @@ SELECT m.model_id, d.dataset_id, r.started, r.started + make_interval(secs => r.
        r.status, r.error, r.note, r.started, m.created_by
 FROM probability_models m
 JOIN demo_model_versions v USING (model_name, model_version)
+JOIN demo_training tr USING (model_id)
 JOIN training_datasets d ON d.dataset_name = m.model_name || '_' || replace(m.model_version, '.', '_') || '_train'
 CROSS JOIN LATERAL (
-    SELECT m.created_at - make_interval(days => 5 - run) AS started,
-           600 + ((m.model_id * 97 + run * 31) % 1800) AS duration,
+    SELECT tr.training_at + make_interval(secs => tr.seconds * CASE run WHEN 1 THEN 0.05 ELSE 0.5 END) AS started,
+           round(least(600 + ((m.model_id * 97 + run * 31) % 1800), tr.seconds * 0.25))::int AS duration,
            CASE WHEN m.model_type = 'elo' THEN jsonb_build_object('k_factor', (m.config ->> 'k_factor')::int + (run - 2) * 2, 'home_advantage', m.config -> 'home_advantage')
                 ELSE jsonb_build_object('learning_rate', 0.05 * run, 'max_depth', 3 + run, 'n_estimators', 100 * run) END AS hyper,
            jsonb_build_object('accuracy', round(v.acc - 0.012 * (2 - run), 4), 'auc', round(v.auc - 0.01 * (2 - run), 4),
@@ -991,15 +1304,19 @@ CROSS JOIN LATERAL (
                               'log_loss', round(v.logloss - 0.04, 4)) AS train,
            jsonb_build_object('accuracy', round(v.acc - 0.006, 4), 'auc', round(v.auc - 0.005, 4), 'brier_score', round(v.brier + 0.003, 4),
                               'log_loss', round(v.logloss + 0.008, 4)) AS test,
-           CASE m.model_type WHEN 'elo' THEN '{"rating_diff": 0.62, "home_advantage": 0.21, "rest_days": 0.09, "qb_adjustment": 0.08}'::jsonb
-                             WHEN 'regression' THEN '{"net_rating": 0.41, "pace": 0.17, "rest_days": 0.14, "home": 0.12, "injuries": 0.10, "travel_km": 0.06}'::jsonb
-                             ELSE '{"polls_avg": 0.55, "fundamentals": 0.25, "market": 0.20}'::jsonb END AS importance,
+           (SELECT jsonb_object_agg(w.name, round((w.w / w.total)::numeric, 3))
+            FROM (SELECT f.name, x.w, sum(x.w) OVER () AS total
+                  FROM unnest(v.features) WITH ORDINALITY AS f(name, ord)
+                  CROSS JOIN LATERAL (SELECT exp(0.2 * pg_temp.n(m.model_id * 1000 + run * 100 + f.ord, 131)) / f.ord AS w) x) w
+           ) AS importance,
            'completed' AS status, NULL AS error,
            CASE run WHEN 2 THEN 'Final run; metrics recorded on the version' ELSE 'Tuning run' END AS note
     FROM generate_series(1, 2) run
     UNION ALL
-    SELECT m.created_at - interval '6 days', 95, '{"learning_rate": 0.5}'::jsonb, NULL, NULL, NULL, NULL, 'failed',
+    SELECT tr.training_at + make_interval(secs => tr.seconds * 0.35), round(least(95, tr.seconds * 0.05))::int,
+           '{"learning_rate": 0.5}'::jsonb, NULL, NULL, NULL, NULL, 'failed',
            'Diverged: validation log loss went to NaN at epoch 3', 'Learning rate too high'
     WHERE m.model_id % 3 = 0
 ) r
-WHERE v.acc IS NOT NULL;
+WHERE v.acc IS NOT NULL
+ORDER BY m.model_id, r.started;  -- run ids in the order the runs started

@@ -22,6 +22,7 @@ import psycopg2
 from psycopg2 import sql as pgsql
 
 from queries.connection import DatabaseUnavailable
+from queries.install import TRIGGER_RULES
 from queries.schema import apply_schema, connect
 
 GENERATE_SQL = Path(__file__).resolve().parent / "generate.sql"
@@ -39,14 +40,17 @@ def steps() -> list[tuple[str, str]]:
 
 
 def has_data(url: str) -> bool:
+    """Whether the database holds anyone's rows in the tables a Precog database starts with."""
     conn = connect(url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("SELECT to_regclass('public.platforms') IS NOT NULL")
-            if not cur.fetchone()[0]:
-                return False
-            cur.execute("SELECT EXISTS (SELECT 1 FROM platforms)")
-            return cur.fetchone()[0]
+            for table in ("platforms", "markets", "trades", "alerts"):
+                cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f"public.{table}",))
+                if cur.fetchone()[0]:
+                    cur.execute(pgsql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(pgsql.Identifier(table)))
+                    if cur.fetchone()[0]:
+                        return True
+            return False
     finally:
         conn.close()
 
@@ -63,6 +67,8 @@ def load(url: str, *, scale: float = DEFAULT_SCALE, seed: int = DEFAULT_SEED, as
     if not 0 < scale <= 20:
         raise ValueError("scale must be between 0 and 20 years")
     as_of = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+    if if_empty and not replace and has_data(url):
+        return False  # someone's data: not even the schema is touched (installing is its own command)
     if replace:
         _drop_everything(url)
     apply_schema(url)
@@ -155,28 +161,14 @@ def _can_bypass_triggers(cur) -> bool:
     return True
 
 
-# The rules that row triggers enforce, checked set-wise after a bulk load; any row here fails it.
-INTEGRITY_CHECKS = {
-    "edges without a market": "SELECT count(*) FROM edges e WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.market_id = e.market_id)",
-    "positions without a market": "SELECT count(*) FROM positions p WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.market_id = p.market_id)",
-    "trades without a market": "SELECT count(*) FROM trades t WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.market_id = t.market_id)",
-    "trades without a position": "SELECT count(*) FROM trades t WHERE t.position_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = t.position_id)",
-    "exits without a position": "SELECT count(*) FROM position_exits x WHERE NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = x.position_id)",
-    "attempts without a position": "SELECT count(*) FROM exit_attempts a WHERE NOT EXISTS (SELECT 1 FROM positions p WHERE p.position_id = a.position_id)",
-    "settlements without a market": "SELECT count(*) FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.market_id = s.market_id)",
-    "markets without a current row": "SELECT count(*) FROM (SELECT market_id FROM markets GROUP BY 1 HAVING count(*) FILTER (WHERE row_current_ind) <> 1) x",
-    "positions without a current row": "SELECT count(*) FROM (SELECT position_id FROM positions GROUP BY 1 HAVING count(*) FILTER (WHERE row_current_ind) <> 1) x",
-    "game states without a current row": "SELECT count(*) FROM (SELECT event_id FROM game_states GROUP BY 1 HAVING count(*) FILTER (WHERE row_current_ind) <> 1) x",
-    "balances without a current row": "SELECT count(*) FROM (SELECT platform_id, currency FROM account_balance GROUP BY 1, 2 HAVING count(*) FILTER (WHERE row_current_ind) <> 1) x",
-}
-
-
 def _check_integrity(cur) -> None:
-    for name, query in INTEGRITY_CHECKS.items():
-        cur.execute(query)
+    """The rules that row triggers enforce (the same list the installer checks an existing database
+    against), set-wise after a bulk load; any row here fails it."""
+    for sentence, _table, query, _foreign_key in TRIGGER_RULES:
+        cur.execute(f"SELECT count(*) FROM ({query}) v")
         bad = cur.fetchone()[0]
         if bad:
-            raise DatabaseUnavailable(f"Demo data failed its integrity check: {bad} {name}.")
+            raise DatabaseUnavailable(f"Demo data failed its integrity check: {bad} rows break the rule '{sentence}'.")
 
 
 def _drop_everything(url: str) -> None:

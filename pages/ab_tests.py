@@ -8,16 +8,17 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from analytics import ab_positions, ab_stats, report, trade_metrics
+from analytics import ab_analysis, ab_checks, ab_positions, ab_stats, report, trade_metrics
 from analytics.config_diff import config_diff
 from queries import ab
-from ui import summaries, url_state
-from ui.text import literal
+from ui import ab_report, as_of, lifecycle, summaries, url_state
+from ui.text import cells, literal, plain
 from ui.shell import run_inside_app
 
 run_inside_app()
 
 ANALYSES = {ab_stats.SEQUENTIAL: "Sequential (look every week)", ab_stats.FIXED: "Fixed horizon (one look)"}
+ALL_MODELS, SHARED_MODELS = "all", "shared"  # the link's `models`: every position, or those on shared model versions
 EFFECT_RANGE = (0.5, 50.0)  # minimum effect, percentage points
 DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 
@@ -33,16 +34,43 @@ today = datetime.now(timezone.utc).date()
 
 
 @st.cache_data(ttl=60, max_entries=64, show_spinner=False)
-def closed_position_results(ids: list[int], since: datetime, until: datetime) -> ab_positions.Results:
-    """The page's numbers from one read of the closed positions; the cache keeps these small
-    results, not the positions."""
-    return ab_positions.results(ab.closed_positions(ids, since, until))
+def closed_position_results(ids: list[int], since: datetime, until: datetime,
+                            model_ids: tuple[int, ...] | None) -> ab_positions.Results:
+    """The page's numbers from one read of the closed positions (those opened on model_ids only,
+    when given); the cache keeps these small results, not the positions."""
+    return ab_positions.results(ab.closed_positions(ids, since, until), model_ids=model_ids)
 
 
-def default_start(name: str) -> date:
+@st.cache_data(ttl=60, max_entries=64, show_spinner=False)
+def concluded(ids: list[int], since: datetime, until: datetime, model_ids: tuple[int, ...] | None, mode: str,
+             versions: tuple[str, ...], sequential: bool, min_effect: float, configs: dict,
+             day: date) -> ab_analysis.Analysis:
+    """What the page concludes from those results and its choices (the tests, the sample-ratio check,
+    the sensitivity checks): cached too, so a view that changes nothing recomputes nothing."""
+    closed = closed_position_results(ids, since, until, model_ids)
+    everything = closed_position_results(ids, since, until, None)
+    return ab_analysis.analyse(closed, everything.allocation[mode], dict(zip(ids, versions)), mode,
+                               sequential=sequential, min_effect=min_effect, configs=configs, today=day)
+
+
+def first_day(name: str) -> date:
     """The day the strategy's first version was created: every one of its positions closed after."""
     created = catalog[catalog.strategy_name == name].created_at.min()
     return DATE_RANGE[0] if pd.isna(created) else max(created.date(), DATE_RANGE[0])
+
+
+def shared_period(name: str, chosen: list[str]) -> ab_checks.SharedPeriod:
+    """The period in which every chosen version of `name` was trading."""
+    rows = catalog[catalog.strategy_name == name]
+    periods = ab.trading_periods([int(i) for i in rows.strategy_id])
+    periods = periods.merge(rows[["strategy_id", "strategy_version"]], on="strategy_id")
+    return ab_checks.shared_trading_period(periods, chosen)
+
+
+def default_dates(name: str, chosen: list[str]) -> tuple[date, date]:
+    """The experiment: when every chosen version was trading; all dates when there is no such period."""
+    period = shared_period(name, chosen)
+    return (period.start, period.end) if period.start else (first_day(name), today)
 
 
 def parse_effect(text: str) -> float:
@@ -59,22 +87,26 @@ def read_link() -> None:
     name = link.text("strategy", allowed=names, default=default_name)
     chosen = link.texts("versions", allowed=versions_by_name[name]) or versions_by_name[name]
     control = link.text("control", allowed=chosen, default=chosen[0])
-    start = link.day("from", default=default_start(name))
-    end = link.day("to", default=today)
+    default_start, default_end = default_dates(name, chosen)
+    start = link.day("from", default=default_start)
+    end = link.day("to", default=default_end)
     if not (DATE_RANGE[0] <= start <= DATE_RANGE[1] and DATE_RANGE[0] <= end <= DATE_RANGE[1]):
         link.problems.append(f"The link's dates must lie between {DATE_RANGE[0]} and {DATE_RANGE[1]}; "
-                             "showing all dates instead.")
-        start, end = default_start(name), today
+                             "showing the period every chosen version was trading instead.")
+        start, end = default_start, default_end
     elif start > end:
-        link.problems.append("The link's date range ends before it starts; showing all dates instead.")
-        start, end = default_start(name), today
+        link.problems.append("The link's date range ends before it starts; showing the period every chosen version "
+                             "was trading instead.")
+        start, end = default_start, default_end
     st.session_state.update(
         ab_strategy=name, ab_versions=chosen, ab_control=control, ab_dates=(start, end),
+        ab_dates_default=(default_start, default_end),
         ab_trading=link.text("trading", allowed=trade_metrics.MODES, default=trade_metrics.LIVE),
         ab_analysis=link.text("analysis", allowed=list(ANALYSES), default=ab_stats.SEQUENTIAL),
         ab_effect=link.parsed("effect", parse_effect,
                               f"a minimum effect between {EFFECT_RANGE[0]} and {EFFECT_RANGE[1]} points",
-                              default=ab_stats.DEFAULT_MIN_EFFECT * 100))
+                              default=ab_stats.DEFAULT_MIN_EFFECT * 100),
+        ab_shared_models=link.text("models", allowed=[ALL_MODELS, SHARED_MODELS], default=ALL_MODELS) == SHARED_MODELS)
     link.show_problems()
 
 
@@ -82,7 +114,24 @@ def strategy_changed() -> None:
     name = st.session_state.ab_strategy
     st.session_state.ab_versions = versions_by_name[name]
     st.session_state.ab_control = versions_by_name[name][0]
-    st.session_state.ab_dates = (default_start(name), today)
+    st.session_state.ab_dates = st.session_state.ab_dates_default = default_dates(name, versions_by_name[name])
+    st.session_state.ab_shared_models = False
+
+
+def versions_changed() -> None:
+    """Dates that were the default for the previous versions follow to the default of the new ones;
+    dates someone chose stay."""
+    chosen = st.session_state.ab_versions
+    if not chosen:
+        return
+    new_default = default_dates(st.session_state.ab_strategy, chosen)
+    if tuple(st.session_state.ab_dates) == tuple(st.session_state.get("ab_dates_default", ())):
+        st.session_state.ab_dates = new_default
+    st.session_state.ab_dates_default = new_default
+
+
+def set_dates(start: date, end: date) -> None:
+    st.session_state.ab_dates = (start, end)
 
 
 if "ab_strategy" not in st.session_state:
@@ -91,12 +140,12 @@ if "ab_strategy" not in st.session_state:
 # --- choices ---------------------------------------------------------------------------------
 header, download_slot = st.columns([5, 1], vertical_alignment="bottom")
 pick_strategy, pick_versions, pick_control, pick_trading = st.columns([2, 3, 1.3, 1.5])
-strategy = pick_strategy.selectbox("Strategy", names, key="ab_strategy", on_change=strategy_changed)
-chosen = pick_versions.multiselect("Versions", versions_by_name[strategy], key="ab_versions",
-                                   placeholder="Pick two or more versions")
+strategy = pick_strategy.selectbox("Strategy", names, key="ab_strategy", on_change=strategy_changed, format_func=plain)
+chosen = pick_versions.multiselect("Versions", versions_by_name[strategy], key="ab_versions", format_func=plain,
+                                   placeholder="Pick two or more versions", on_change=versions_changed)
 if chosen and st.session_state.get("ab_control") not in chosen:
     st.session_state.ab_control = chosen[0]
-control = pick_control.selectbox("Control", chosen, key="ab_control", disabled=not chosen)
+control = pick_control.selectbox("Control", chosen, key="ab_control", disabled=not chosen, format_func=plain)
 trading = pick_trading.radio("Trading", trade_metrics.MODES, key="ab_trading", horizontal=True,
                              format_func=str.capitalize)
 pick_analysis, pick_dates, pick_effect = st.columns([3, 2, 1.8])
@@ -113,10 +162,20 @@ if len(dates) != 2:
     st.info("Pick the last day of the date range.")
     st.stop()
 start, end = dates
+shared_models = st.session_state.get("ab_shared_models", False)
 url_state.write(strategy=strategy, versions=chosen, control=control, trading=trading, analysis=analysis,
-                effect=f"{effect_points:g}", **{"from": start, "to": end})
+                effect=f"{effect_points:g}", models=SHARED_MODELS if shared_models else None,
+                **{"from": start, "to": end})
 # The link to this view, taken while the script runs (the report is made later, on a click).
 link = (st.context.url or "") + "?" + urlencode(st.query_params.to_dict())
+
+# The strategy's recorded lifecycle and what was live at a moment (ui/lifecycle.py); open when the
+# link names a moment, drawn only while open.
+lifecycle_box = st.expander("Lifecycle: which versions were live at a moment", key="ab_lifecycle", on_change="rerun",
+                            expanded=as_of.AT in st.query_params)
+if lifecycle_box.open:
+    with lifecycle_box:
+        lifecycle.show("strategy", strategy, key="ab")
 
 if not chosen:
     st.info("Pick the versions to compare; the first one you pick is the control unless you choose another.")
@@ -135,63 +194,105 @@ period = f"positions closed {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC)"
 header.caption(literal(f"{strategy}: {', '.join(ordered[1:]) or 'no challenger'} against control {control} · "
                        f"{trading} trading · {ANALYSES[analysis].lower()} · {period}"))
 
-closed = closed_position_results(ids, since, until)
-summary = trade_metrics.summarize(closed.metrics)
+# --- what the comparison stands on: its period, its models ---------------------------------------
+trading_period = shared_period(strategy, ordered)
+window = report.window_sentence(start, end, trading_period)
+window_note, window_switch = st.columns([5, 1.4], vertical_alignment="center")
+(window_note.warning if trading_period.problem else window_note.caption)(literal(window))
+if trading_period.start and (start, end) == (trading_period.start, trading_period.end):
+    window_switch.button("All dates", key="ab_all_dates", on_click=set_dates, args=(first_day(strategy), today),
+                         icon=":material/date_range:", help=f"From {first_day(strategy):%Y-%m-%d} to today")
+elif trading_period.start:
+    window_switch.button("Shared period", key="ab_shared_dates", on_click=set_dates,
+                         args=(trading_period.start, trading_period.end), icon=":material/compare_arrows:",
+                         help=f"Only {trading_period.start:%Y-%m-%d} to {trading_period.end:%Y-%m-%d}, when every "
+                              "chosen version was trading")
+
+everything = closed_position_results(ids, since, until, None)
+pairs = (everything.by_model.assign(strategy_version=everything.by_model.strategy_id.map(labels))
+         .merge(ab.model_versions(), on="model_id"))
+mix = ab_checks.model_mix(pairs, trading, ordered)
+if mix.confounded:
+    st.warning(literal(report.confounding_sentence(mix)), icon=":material/call_split:")
+if mix.confounded and mix.shared_ids:
+    st.toggle(literal(f"Only positions opened on {', '.join(mix.shared_labels)} (used by every chosen version)"),
+              key="ab_shared_models")
+restricted = shared_models and bool(mix.shared_ids) and mix.confounded
+closed = closed_position_results(ids, since, until, mix.shared_ids if restricted else None)
+if restricted:
+    st.caption(literal(f"Every number below counts only positions opened on {', '.join(mix.shared_labels)}."))
+
+configs = {v: catalog[catalog.strategy_version.eq(v) & catalog.strategy_name.eq(strategy)].config.iloc[0]
+           for v in ordered}
+view = concluded(ids, since, until, mix.shared_ids if restricted else None, trading, tuple(ordered), sequential,
+                min_effect, configs, today)
+summary, groups, comparison = view.summary, view.groups, view.comparison
 if summary.empty:
     st.info(literal(f"No position of {strategy} {', '.join(ordered)} closed in this date range ({period}), "
                     "so there is nothing to compare yet."))
     st.stop()
 
 
-def group(version: str) -> ab_stats.Group:
-    rows = summary[(summary.strategy_id == ids_by_version[version]) & (summary.execution_mode == trading)]
-    if rows.empty:
-        return ab_stats.Group(version, 0, 0.0, 0.0, 0)
-    r = rows.iloc[0]
-    return ab_stats.Group(version, int(r.positions_closed), float(r.return_sum), float(r.return_sum_sq), int(r.wins))
+def by_version(frame):
+    return frame.assign(version=frame.strategy_id.map(labels))
 
-
-comparison = ab_stats.compare(group(control), [group(v) for v in ordered[1:]], sequential=sequential,
-                              min_effect=min_effect)
 
 # --- the answer --------------------------------------------------------------------------------
 st.subheader(f"Verdict ({trading} trading)")
+srm_text = report.sample_ratio_sentence(view.sample_ratio)
+if view.sample_ratio.mismatch:
+    st.error(literal(srm_text), icon=":material/balance:")
+else:
+    st.caption(literal(srm_text))
 if not sequential:
     st.caption("Fixed-horizon analysis is valid for one look planned in advance. Looking at it every week "
                "inflates false positives: use the sequential analysis for that.")
 if len(ordered) == 1:
     st.info(literal(f"Only {control} is chosen: pick at least one more version to compare against it. "
                     "Its results are below."))
+checks = [window, *([report.confounding_sentence(mix)] if mix.confounded else []),
+          *([srm_text] if srm_text else [])]
 for version in ordered[1:]:
     rows = comparison.rows[comparison.rows.version == version]
     ret, win = rows.iloc[0], rows.iloc[1]
     st.markdown(f"**{literal(version)}** against control **{literal(control)}**")
+    few = (report.influence_sentence(view.influences[version], groups[version].mean - groups[control].mean)
+           if version in view.influences else None)
+    if few:
+        checks.append(f"{version}: {few}")
     if ret.note:
         notes = dict.fromkeys(note for note in (ret.note, win.note) if note)  # once each, in order
         st.info("  \n".join(literal(note) for note in notes), icon=":material/hourglass_empty:")
-        continue
-    lift, chance, risk, win_rate = st.columns(4)
-    lift.metric("Difference in mean return", trade_metrics.points(ret.estimate, 2),
-                help=f"{comparison.level:.1%} interval: {report.interval_text(ret.low, ret.high)}")
-    chance.metric("Chance to beat control", f"{ret.chance_to_beat:.0%}",
-                  help="Bayesian summary of the data so far (normal approximation, flat prior). It is not a test "
-                       "and is not corrected for repeated looks: the verdict below is.")
-    risk.metric(f"Expected loss if {literal(version)} is chosen", f"{ret.risk_version * 100:.2f} pp",
-                help="Average shortfall in return per position against the control, counting only the cases "
-                     f"where the version is worse. Keeping the control risks {ret.risk_control * 100:.2f} pp.")
-    win_rate.metric("Difference in win rate", trade_metrics.points(win.estimate) if not win.note else "—")
-    box = {"better than the control": st.success, "worse than the control": st.error}.get(
-        report.decision(ret), st.info)
-    box(literal(report.verdict_sentence(ret, comparison)) + "  \n" + literal(report.verdict_sentence(win, comparison)))
+        if not win.note:
+            st.caption(literal(report.verdict_sentence(win, comparison)))
+    else:
+        lift, chance, risk, win_rate = st.columns(4)
+        lift.metric("Difference in mean return", trade_metrics.points(ret.estimate, 2),
+                    help=f"{comparison.level:.1%} interval: {report.interval_text(ret.low, ret.high)}")
+        chance.metric("Chance to beat control", f"{ret.chance_to_beat:.0%}",
+                      help="Bayesian summary of the data so far (normal approximation, flat prior). It is not a test "
+                           "and is not corrected for repeated looks: the verdict below is.")
+        risk.metric(f"Expected loss if {literal(version)} is chosen", f"{ret.risk_version * 100:.2f} pp",
+                    help="Average shortfall in return per position against the control, counting only the cases "
+                         f"where the version is worse. Keeping the control risks {ret.risk_control * 100:.2f} pp.")
+        win_rate.metric("Difference in win rate", trade_metrics.points(win.estimate) if not win.note else "—")
+        box = {"better than the control": st.success, "worse than the control": st.error}.get(
+            report.decision(ret), st.info)
+        box(literal(report.verdict_sentence(ret, comparison)) + "  \n"
+            + literal(report.verdict_sentence(win, comparison)))
+    if few:
+        st.warning(literal(few), icon=":material/scale:")
 
 # --- per version --------------------------------------------------------------------------------
 st.subheader("Results per version")
-table = trade_metrics.display_table(summary, labels, control, ids)
-st.dataframe(table, hide_index=True, width="stretch", height="content")
+table = trade_metrics.display_table(summary, labels, control, ids, ratios=closed.ratios)
+st.dataframe(cells(table), hide_index=True, width="stretch", height="content")
 st.caption("Trade-based metrics over closed positions (closed or settled), each attributed to the version "
            "of its opening buy; return = realized P&L / what the buys cost. Drawdown runs over realized P&L "
            "in order of closing; CLV is the held contract's last price before its market closed minus the "
-           "entry price (positive = bought better than the close).")
+           "entry price (positive = bought better than the close). Sharpe and Sortino: daily realized P&L over every "
+           "calendar day from the version's first to its last close in this range (0 on days without one), "
+           "annualised by √365 (prediction markets trade every day).")
 summaries.caption("position_facts", "market_closes")
 
 roi = trade_metrics.roi_check(ab.roi_check(ids), labels)
@@ -205,65 +306,73 @@ roi_details = st.expander("Stored ROI against ROI recomputed from trades (all ti
                           key="ab_roi_details", on_change="rerun")
 if roi_details.open:
     with roi_details:
-        st.dataframe(roi.drop(columns="mismatch").rename(columns=report.ROI_COLUMNS), hide_index=True, width="content")
+        st.dataframe(cells(roi.drop(columns="mismatch").rename(columns=report.ROI_COLUMNS)), hide_index=True, width="content")
 
 # --- charts -------------------------------------------------------------------------------------
-def by_version(frame):
-    return frame.assign(version=frame.strategy_id.map(labels))
-
-
-looks = ab_stats.carry_forward(by_version(closed.weekly[trading]))
-lift = ab_stats.lift_over_time(looks, control, ordered[1:], sequential=sequential, min_effect=min_effect,
-                               alpha=1 - comparison.level)
 daily = by_version(closed.daily[trading])
 histogram = by_version(closed.histogram[trading])
+lift = comparison.looks
 figures = {
-    "pnl": report.cumulative_pnl_figure(daily, ordered),
-    "returns": report.returns_histogram_figure(histogram, ordered),
-    "lift": report.lift_figure(lift, ordered, comparison.level),
-    "chance": report.chance_figure(lift, ordered),
+    "pnl": ab_report.cumulative_pnl_figure(daily, ordered),
+    "returns": ab_report.returns_histogram_figure(histogram, ordered),
+    "lift": ab_report.lift_figure(lift, ordered, comparison.level),
+    "chance": ab_report.chance_figure(lift, ordered),
 }
 no_closes = f"No {trading} position closed in this date range."
-no_looks = (f"No weekly look yet where a challenger and the control both have {ab_stats.MIN_POSITIONS} "
-            f"{trading} closed positions.")
-charts = [("Cumulative realized P&L", "pnl", daily.empty, no_closes),
-          ("Return per closed position", "returns", histogram.empty, no_closes),
-          ("Difference against control, week by week", "lift", lift.empty, no_looks),
-          ("Chance to beat control, week by week", "chance", lift.empty, no_looks)]
+no_looks = (f"No completed weekly look yet where a challenger and the control both have {ab_stats.MIN_POSITIONS} "
+            f"{trading} closed positions and returns the test can judge.")
+lift_caption = ("The confidence sequence, intersected over the completed weekly looks: the band the verdict reads."
+                if sequential else "Each completed week's own fixed-horizon interval: reading it week after week "
+                                   "inflates false positives.")
+charts = [("Cumulative realized P&L", "pnl", daily.empty, no_closes, None),
+          ("Return per closed position", "returns", histogram.empty, no_closes, None),
+          ("Difference against control, week by week", "lift", lift.empty, no_looks, lift_caption),
+          ("Chance to beat control, week by week", "chance", lift.empty, no_looks, ab_report.CHANCE_CAPTION)]
 for row in (charts[:2], charts[2:]):
-    for column, (title, name, empty, why) in zip(st.columns(2), row):
+    for column, (title, name, empty, why, caption) in zip(st.columns(2), row):
         with column:
             st.subheader(title)
             if empty:
                 st.info(why)
             else:
                 st.plotly_chart(figures[name], width="stretch", key=f"ab_chart_{name}", theme=None)
+                if caption:
+                    st.caption(caption)
 
 # --- inference details ----------------------------------------------------------------------------
 inference = report.inference_table(comparison)
-power = report.power_table(comparison, {v: group(v) for v in ordered})
+power = report.power_table(comparison, groups)
+sensitivity = report.sensitivity_table(comparison, view.sensitivities, view.winsor_cutoffs)
 if comparison.tests:
     st.subheader("Tests against control")
-    st.dataframe(inference, hide_index=True, width="stretch")
+    st.dataframe(cells(inference), hide_index=True, width="stretch")
     st.caption(report.method_sentence(comparison))
+if not sensitivity.empty:
+    st.subheader("Sensitivity of the difference in mean return")
+    st.dataframe(cells(sensitivity), hide_index=True, width="stretch")
+    st.caption("Checks beside the verdict, not verdicts: the same test on returns clipped at the chosen versions' "
+               "pooled 1st and 99th percentiles, and on returns adjusted for the edge and entry price at the opening "
+               "buy (a regression fitted on both versions together, CUPED). Where the adjustment narrows the interval "
+               "a lot, the versions' returns depended on those entries more than on chance.")
+    for check in view.sensitivities:
+        imbalance = report.imbalance_sentence(check)
+        if imbalance:
+            st.caption(literal(imbalance))
 if not power.empty:
     st.subheader(f"Power for a difference of {effect_points:g} points in mean return")
-    st.dataframe(power, hide_index=True, width="stretch")
+    st.dataframe(cells(power), hide_index=True, width="stretch")
     st.caption("Positions each version needs to detect that difference with 80% power, and the chance of "
                "detecting it with the positions there are now, at the intervals' level, from the observed spread.")
 
 # --- strategy x model, config -----------------------------------------------------------------------
-pairs = (closed.by_model.assign(strategy_version=closed.by_model.strategy_id.map(labels))
-         .merge(ab.model_versions(), on="model_id"))
 matrix = trade_metrics.strategy_model_matrix(pairs, trading, ordered)
-configs = {v: catalog[catalog.strategy_version.eq(v) & catalog.strategy_name.eq(strategy)].config.iloc[0]
-           for v in ordered}
 diff = config_diff(configs, only_differences=True).drop(columns="differs")
 left, right = st.columns(2)
 with left:
     st.subheader("Strategy × model")
-    st.caption(f"Realized P&L · closed positions, {trading} trading, per strategy version and model version.")
-    st.dataframe(matrix, hide_index=True, width="stretch")
+    st.caption(f"Realized P&L · closed positions, {trading} trading, per strategy version and model version "
+               "(every position in the date range).")
+    st.dataframe(cells(matrix), hide_index=True, width="stretch")
 with right:
     st.subheader("Config differences")
     if len(ordered) < 2:
@@ -271,7 +380,7 @@ with right:
     elif diff.empty:
         st.caption("The chosen versions have identical configs.")
     else:
-        st.dataframe(diff, hide_index=True, width="stretch", column_config={"key": "Config key"})
+        st.dataframe(cells(diff), hide_index=True, width="stretch", column_config={"key": "Config key"})
 
 method = st.expander("How these numbers are computed", key="ab_method", on_change="rerun")
 if method.open:
@@ -283,8 +392,8 @@ if method.open:
 
 # --- the report -------------------------------------------------------------------------------------
 def report_html() -> str:
-    return report.ab_report(strategy, ordered, trading, ANALYSES[analysis], period, link, comparison, table,
-                            roi, inference, power, matrix, diff, figures)
+    return ab_report.ab_report(strategy, ordered, trading, ANALYSES[analysis], period, link, comparison, table,
+                            roi, inference, power, matrix, diff, figures, checks=checks, sensitivity=sensitivity)
 
 
 download_slot.download_button("Download report", data=report_html, mime="text/html", on_click="ignore",

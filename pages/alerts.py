@@ -1,17 +1,18 @@
 """Alerts: the responders' queue (triage, acknowledge, resolve) and how fast alerts are answered.
 
 Alert text comes from other systems: it is shown only through st.text, st.code and dataframes,
-and sentences that quote the database pass through ui.text.literal.
+through ui.text's plain and cells, and sentences that quote the database pass through ui.text.literal.
+The Acknowledge and Resolve forms, and what they act on, are ui/alert_actions.py's.
 """
 import pandas as pd
 import streamlit as st
 
 from analytics import alerts as metrics
-from identity import NotAllowed, current_identity
+from identity import current_identity
 from queries import alerts
 from queries.connection import DatabaseUnavailable
-from ui.text import literal
-from ui import charts, summaries, url_state
+from ui.text import cells, literal, plain
+from ui import alert_actions, charts, summaries, url_state
 from ui.url_state import UrlState
 from ui.url_state import write as write_url
 from ui.shell import run_inside_app
@@ -20,7 +21,6 @@ run_inside_app()
 
 REFRESH_SECONDS = 5
 SEVERITY_COLORS = {"critical": "#d62728", "high": "#ff7f0e", "medium": "#e6b800", "low": "#7f7f7f"}
-NOTE_HELP = f"At most {metrics.MAX_NOTE_LENGTH} characters; tabs and line breaks are fine."
 ANY = "any"  # the "no filter" choice of a selectbox (None would show as an empty choice)
 STATE_LABELS = {ANY: "Any state", "new": "Not acknowledged", "acknowledged": "Acknowledged"}
 
@@ -44,7 +44,8 @@ from_url = {
 }
 # The alert whose details and timeline are shown: the link decides on a full run; selecting a row
 # changes it (and the link).
-st.session_state["alerts_focus"] = url.integer("alert", minimum=1)
+alert_actions.page_run_starts()
+st.session_state[alert_actions.FOCUS] = url.integer("alert", minimum=1)
 url.show_problems()
 for key, value in from_url.items():
     if key not in st.session_state:
@@ -53,50 +54,6 @@ for key, value in from_url.items():
 # Only the open tab is drawn: responders live in the queue, and the
 # metrics over all history are the page's slowest reads and heaviest charts.
 queue_tab, metrics_tab = url_state.open_tab_only(["Queue", "Response metrics"])
-
-
-# --- actions (callbacks: they run before the rerun that shows their outcome) --------------------
-def _report(verb: str, outcomes: list[tuple[str, str]]) -> None:
-    st.session_state["alerts_result"] = (verb, outcomes)
-
-
-def _acknowledge(alert_ids: tuple[int, ...]) -> None:
-    note = st.session_state.get("alerts_ack_note") or ""
-    problem = metrics.note_problem(note)
-    if problem:
-        return _report("acknowledged", [("refused", problem)])
-    try:
-        outcomes = alerts.acknowledge(alert_ids, current_identity(), note.strip() or None)
-    except (DatabaseUnavailable, NotAllowed) as error:
-        return _report("acknowledged", [("error", str(error))])
-    _report("acknowledged", [(o.outcome, o.message) for o in outcomes])
-    if any(o.done for o in outcomes):
-        st.session_state["alerts_ack_note"] = ""
-
-
-def _resolve(alert_ids: tuple[int, ...]) -> None:
-    note = st.session_state.get("alerts_resolve_note") or ""
-    action = st.session_state.get("alerts_resolution")
-    problem = metrics.resolution_problem(action) or metrics.note_problem(note)
-    if problem:
-        return _report("resolved", [("refused", problem)])
-    try:
-        outcomes = alerts.resolve(alert_ids, current_identity(), action, note.strip() or None)
-    except (DatabaseUnavailable, NotAllowed) as error:
-        return _report("resolved", [("error", str(error))])
-    _report("resolved", [(o.outcome, o.message) for o in outcomes])
-    if any(o.done for o in outcomes):
-        st.session_state["alerts_resolve_note"] = ""
-        st.session_state["alerts_resolution"] = None
-
-
-def _show_result() -> None:
-    verb, outcomes = st.session_state.get("alerts_result", (None, []))
-    success, others = metrics.summarise_outcomes(outcomes, verb or "")
-    if success:
-        st.success(literal(success), icon=":material/check_circle:")
-    for message in others:
-        st.warning(literal(message), icon=":material/info:")
 
 
 # --- the live queue -----------------------------------------------------------------------------
@@ -130,26 +87,17 @@ def _live_queue(filters: alerts.QueueFilters) -> None:
         st.caption(f"{total} unresolved group(s){more}, most severe then oldest first. "
                    f"Refreshes every {REFRESH_SECONDS} s; last read {pd.Timestamp.now('UTC'):%H:%M:%S} UTC.")
 
-    # Keep the selection on the same alert groups when a refresh reorders the rows: the table's
-    # selection is by row position, so map positions -> group keys -> new positions.
-    previous_keys = st.session_state.get("alerts_shown_keys", [])
-    widget = st.session_state.get("alerts_queue")
-    previous_rows = list(widget["selection"]["rows"]) if widget else []
-    keys = metrics.selected_keys(previous_rows, previous_keys)
-    shown_keys = frame.group_key.tolist()
-    rows = metrics.rows_of(keys, shown_keys)
-    if rows != previous_rows:
-        st.session_state["alerts_queue"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
-    st.session_state["alerts_shown_keys"] = shown_keys
+    # The selection stays on the same alert groups when a refresh changes the rows (ui/alert_actions.py).
+    table_key = alert_actions.queue_table_key(frame.group_key.tolist())
 
     if frame.empty:
         st.success("No unresolved alerts match these filters.", icon=":material/done_all:")
         selected = frame
     else:
         event = st.dataframe(
-            frame.style.map(lambda s: f"color: {SEVERITY_COLORS.get(s, 'inherit')}; font-weight: 600",
+            cells(frame).style.map(lambda s: f"color: {SEVERITY_COLORS.get(s, 'inherit')}; font-weight: 600",
                             subset=["severity"]),
-            key="alerts_queue", on_select="rerun", selection_mode="multi-row",
+            key=table_key, on_select="rerun", selection_mode="multi-row",
             hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 420),
             column_order=["alert_id", "severity", "state", "message", "first_triggered_at", "duplicates",
                           "suppressed", "alert_type", "component", "acknowledged_by", "last_triggered_at",
@@ -173,52 +121,24 @@ def _live_queue(filters: alerts.QueueFilters) -> None:
     # Selecting rows moves the details panel to the first selected group's alert.
     selected_keys = selected.group_key.tolist()
     if selected_keys and selected_keys != st.session_state.get("alerts_selected_keys"):
-        st.session_state["alerts_focus"] = int(selected.alert_id.iloc[0])
-        write_url(alert=st.session_state["alerts_focus"])
+        st.session_state[alert_actions.FOCUS] = int(selected.alert_id.iloc[0])
+        write_url(alert=st.session_state[alert_actions.FOCUS])
     st.session_state["alerts_selected_keys"] = selected_keys
-    focus = st.session_state.get("alerts_focus")
+    # The forms below stand outside this fragment (a refresh never redraws them): they follow the
+    # selection through a rerun of the page whenever it changes (ui/alert_actions.py).
+    alert_actions.follow_selection((tuple(selected_keys), tuple(int(a) for ids in selected.alert_ids for a in ids),
+                                    tuple(selected.state)))
 
-    if not selected.empty:
-        targets = tuple(int(a) for ids in selected.alert_ids for a in ids)
-        groups = len(selected)
-        st.caption(f"Selected: {groups} group(s), {len(targets)} unresolved alert(s); "
-                   "acting on a group acts on each of its alerts.")
-    elif focus is not None and alerts.detail(focus) is not None:
-        targets = (focus,)
-        st.caption(f"No row selected: acting on alert {focus} from the link.")
-    else:
-        targets = ()
-        st.caption("Select one or more rows to acknowledge or resolve them.")
 
-    actions_column, detail_column = st.columns([1, 2], gap="large")
-    with actions_column:
-        me = current_identity()
-        if not me.may("respond"):
-            st.info(f"You are {literal(me.label)}: viewers read the queue; responders and admins "
-                    "acknowledge and resolve alerts.", icon=":material/visibility:")
-        else:
-            _action_forms(targets)
-
-    with detail_column:
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_detail() -> None:
+    """The focused alert's details and timeline, refreshed with the queue."""
+    focus = st.session_state.get(alert_actions.FOCUS)
+    try:
         if focus is not None:
             _alert_detail(focus)
-
-
-def _action_forms(targets: tuple[int, ...]) -> None:
-    with st.form("alerts_ack_form"):
-        # No max_chars: Streamlit would cut a longer note silently; the page says so instead.
-        st.text_area("Acknowledge, with a note (optional)", key="alerts_ack_note", height=80,
-                     placeholder="What you are doing about it", help=NOTE_HELP)
-        st.form_submit_button("Acknowledge", type="primary", icon=":material/pan_tool:",
-                              on_click=_acknowledge, args=(targets,), disabled=not targets)
-    with st.form("alerts_resolve_form"):
-        st.selectbox("Resolve as", alerts.RESOLUTION_ACTIONS, index=None, key="alerts_resolution",
-                     placeholder="Choose a resolution action",
-                     format_func=lambda a: a.replace("_", " "))
-        st.text_area("Notes (optional)", key="alerts_resolve_note", height=80, help=NOTE_HELP)
-        st.form_submit_button("Resolve", icon=":material/task_alt:",
-                              on_click=_resolve, args=(targets,), disabled=not targets)
-    _show_result()
+    except DatabaseUnavailable as error:
+        st.error(str(error), icon=":material/database_off:")
 
 
 def _alert_detail(alert_id: int) -> None:
@@ -228,7 +148,7 @@ def _alert_detail(alert_id: int) -> None:
                    icon=":material/link_off:")
         return
     st.subheader(f"Alert {int(alert.alert_id)}")
-    st.text(alert.message)
+    st.text(plain(alert.message))
     if pd.notna(alert.resolved_at):
         status = f"resolved ({alert.resolution_action}) by {alert.resolved_by}"
     elif pd.notna(alert.acknowledged_at):
@@ -243,13 +163,13 @@ def _alert_detail(alert_id: int) -> None:
                   f"{'yes' if alert.notification_sent else 'no'} ({alert.notification_attempts} attempt(s))",
                   alert.fingerprint],
     }).astype({"value": "string"})
-    st.dataframe(facts, hide_index=True, width="stretch",
+    st.dataframe(cells(facts), hide_index=True, width="stretch",
                  column_config={"field": st.column_config.TextColumn("", width="small"), "value": "Value"})
     st.markdown("**Timeline**")
     timeline = alerts.timeline(alert_id)
     st.dataframe(
-        timeline.assign(what=timeline.event.where(timeline.resolution_action.isna(),
-                                                  timeline.event + " (" + timeline.resolution_action.fillna("") + ")")),
+        cells(timeline.assign(what=timeline.event.where(timeline.resolution_action.isna(),
+                                                  timeline.event + " (" + timeline.resolution_action.fillna("") + ")"))),
         hide_index=True, width="stretch", placeholder="",
         column_order=["at", "what", "actor", "notes", "recorded_in"],
         column_config={
@@ -267,7 +187,7 @@ def _alert_detail(alert_id: int) -> None:
                              ("notification errors", alert.notification_errors), ("tags", alert.tags)):
             if value is not None:
                 st.caption(label)
-                st.code(value, language="json")
+                st.code(plain(value), language="json")
 
 
 if queue_tab.open:
@@ -275,10 +195,12 @@ if queue_tab.open:
         top = st.columns(4)
         bottom = st.columns(4)
         top[0].multiselect("Severity", alerts.SEVERITIES, key="alerts_severity", placeholder="All")
-        top[1].multiselect("Category", options["category"], key="alerts_category", placeholder="All")
-        top[2].multiselect("Component", options["component"], key="alerts_component", placeholder="All")
-        top[3].multiselect("Alert type", options["alert_type"], key="alerts_type", placeholder="All")
-        bottom[0].multiselect("Environment", options["environment"], key="alerts_environment", placeholder="All")
+        top[1].multiselect("Category", options["category"], key="alerts_category", placeholder="All", format_func=plain)
+        top[2].multiselect("Component", options["component"], key="alerts_component", placeholder="All",
+                           format_func=plain)
+        top[3].multiselect("Alert type", options["alert_type"], key="alerts_type", placeholder="All", format_func=plain)
+        bottom[0].multiselect("Environment", options["environment"], key="alerts_environment", placeholder="All",
+                              format_func=plain)
         bottom[1].selectbox("Raised", [ANY, *alerts.WINDOWS], key="alerts_window",
                             format_func=lambda w: "Any time" if w == ANY else alerts.WINDOWS[w][0])
         bottom[2].selectbox("State", [ANY, *alerts.STATES], key="alerts_state", format_func=STATE_LABELS.get)
@@ -292,6 +214,16 @@ if queue_tab.open:
         write_url(severity=filters.severities, category=filters.categories, component=filters.components,
                   type=filters.alert_types, env=filters.environments, window=filters.window, state=filters.state)
         live_queue(filters)
+        actions_column, detail_column = st.columns([1, 2], gap="large")
+        with actions_column:
+            me = current_identity()
+            if me.may("respond"):
+                alert_actions.forms()
+            else:
+                st.info(f"You are {literal(me.label)}: viewers read the queue; responders and admins "
+                        "acknowledge and resolve alerts.", icon=":material/visibility:")
+        with detail_column:
+            live_detail()
 
 
 # --- metrics --------------------------------------------------------------------------------------
@@ -332,7 +264,7 @@ if metrics_tab.open:
                 else:
                     column.info(f"{title}: no alert raised in this window has been {verb} yet.")
             st.dataframe(
-                metrics.response_time_summary(times, by), hide_index=True, width="stretch", placeholder="—",
+                cells(metrics.response_time_summary(times, by)), hide_index=True, width="stretch", placeholder="—",
                 column_config={by: by.capitalize(), "alerts": "Alerts", "acknowledged": "Acknowledged",
                                "resolved": "Resolved",
                                "mtta_minutes": st.column_config.NumberColumn("Mean time to acknowledge (min)", format="%.1f"),

@@ -8,6 +8,7 @@ from analytics import edges as edge_stats
 from analytics.freshness import age, describe_age
 from queries import edges
 from ui import charts, summaries, url_state
+from ui.text import cells, plain
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -49,11 +50,11 @@ threshold_column.number_input(
 confidence_column.multiselect("Confidence", edges.CONFIDENCE_LEVELS, key="edges_confidence", placeholder="Any")
 action_column.multiselect("Recommended action", edges.ACTIONS, key="edges_action", placeholder="Any",
                           format_func=lambda a: a.replace("_", " "))
-sport_column.multiselect("Sport / category", sports, key="edges_sport", placeholder="Any")
+sport_column.multiselect("Sport / category", sports, key="edges_sport", placeholder="Any", format_func=plain)
 platform_column, strategy_column, model_column, _ = st.columns(4)
-platform_column.multiselect("Platform", platforms, key="edges_platform", placeholder="Any")
-strategy_column.selectbox("Strategy", strategy_names, key="edges_strategy", placeholder="Any")
-model_column.selectbox("Model", model_names, key="edges_model", placeholder="Any")
+platform_column.multiselect("Platform", platforms, key="edges_platform", placeholder="Any", format_func=plain)
+strategy_column.selectbox("Strategy", strategy_names, key="edges_strategy", placeholder="Any", format_func=plain)
+model_column.selectbox("Model", model_names, key="edges_model", placeholder="Any", format_func=plain)
 
 filters = edges.EdgeFilters(
     min_ev=edge_stats.parse_threshold(f"{st.session_state.edges_min_ev:.4f}"),
@@ -89,7 +90,7 @@ else:
     if int(total.edges) > len(rows):
         st.caption(f"The best {len(rows):,} of {int(total.edges):,} edges, by edge.")
     st.dataframe(
-        rows, hide_index=True, width="stretch", key="edges_table", placeholder="—",
+        cells(rows), hide_index=True, width="stretch", key="edges_table", placeholder="—",
         column_order=["market_ticker", "expected_value", "true_win_probability", "market_price",
                       "confidence_level", "recommended_action", "strategy_name", "strategy_version",
                       "model_name", "model_version", "sport", "platform_id", "quoted_at", "market_title"],
@@ -177,7 +178,7 @@ else:
     st.plotly_chart(chart, width="stretch", key="edges_decay_chart")
     summaries.caption_for(decay.attrs.get("computed_at"), "edge_decay_facts")
     st.dataframe(
-        decay, hide_index=True, width="stretch", key="edges_decay_table", placeholder="—",
+        cells(decay), hide_index=True, width="stretch", key="edges_decay_table", placeholder="—",
         column_order=["bucket_label", "traded_edges", "mean_entry_edge", "mean_close_edge",
                       "median_entry_edge", "median_close_edge", "share_still_positive"],
         column_config={

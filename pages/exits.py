@@ -6,7 +6,8 @@ import streamlit as st
 
 from analytics import exits as ax
 from queries import exits
-from ui import charts, summaries, url_state
+from ui import as_of, charts, summaries, url_state
+from ui.text import cells, plain
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -25,7 +26,8 @@ LINKED = {"position": st.column_config.LinkColumn("Position", display_text=r"pos
                                                   help="Opens the position's timeline in a new tab"),
           "position_id": None}
 NO_MATCH = "No exit matches these filters."
-TABS = ["Breakdown", "Price walking", "Exit regret", "Open positions", "Reconciliation", "One position"]
+TABS = ["Breakdown", "Price walking", "Exit regret", "Open positions", "Open at a moment", "Reconciliation",
+        "One position"]
 ONE_POSITION = TABS[-1]
 
 
@@ -44,7 +46,7 @@ def _known(value, known):
 
 
 def _all(label):
-    return lambda value: "All" if value is None else label(value)
+    return lambda value: "All" if value is None else plain(label(value))
 
 
 def read_filters_from_link(platforms, strategies, models) -> None:
@@ -75,7 +77,7 @@ def show_breakdown(breakdown, filters) -> None:
     cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
     summaries.caption_for(breakdown.computed_at, "exit_facts", "exit_orders", "exit_position_facts")
     st.subheader("By exit condition and priority")
-    st.dataframe(breakdown.detail, hide_index=True, width="stretch",
+    st.dataframe(cells(breakdown.detail), hide_index=True, width="stretch",
                  column_order=["exit_condition", "exit_priority", "exits", "positions", "quantity_exited",
                                "realized_pnl", "mean_return", "median_holding_hours", "p90_holding_hours"],
                  column_config={
@@ -93,7 +95,7 @@ def show_breakdown(breakdown, filters) -> None:
         table = ax.steps_table(exits.steps(**filters))
         shares = {c: st.column_config.NumberColumn(f"Step {c[5:]}", format="percent")
                   for c in table.columns if c.startswith("step_")}
-        st.dataframe(table, hide_index=True, width="stretch", placeholder="", column_config={
+        st.dataframe(cells(table), hide_index=True, width="stretch", placeholder="", column_config={
             "steps": "Exit steps", "positions": "Positions", **shares,
             "left_after_exits": st.column_config.NumberColumn("Left after exits", format="percent")})
     with holding_column:
@@ -123,7 +125,7 @@ def show_walking(filters) -> None:
     cols[4].metric("Median time to fill", ax.describe_seconds(total.median_seconds_to_fill))
     summaries.caption_for(walking.attrs.get("computed_at"), "exit_orders")
     st.subheader("Attempts per exit order")
-    st.dataframe(rows, hide_index=True, width="stretch",
+    st.dataframe(cells(rows), hide_index=True, width="stretch",
                  column_order=["priority_level", "exit_orders", "filled", "never_filled", "mean_attempts",
                                "one_attempt", "two_attempts", "three_attempts", "four_or_more_attempts"],
                  column_config={
@@ -131,7 +133,7 @@ def show_walking(filters) -> None:
                      "never_filled": "Never filled", "mean_attempts": "Mean attempts", "one_attempt": "1 attempt",
                      "two_attempts": "2", "three_attempts": "3", "four_or_more_attempts": "4+"})
     st.subheader("Cost of walking and time to fill")
-    st.dataframe(rows, hide_index=True, width="stretch",
+    st.dataframe(cells(rows), hide_index=True, width="stretch",
                  column_order=["priority_level", "walked", "mean_walk_cents", "max_walk_cents", "walk_cost",
                                "mean_seconds_to_fill", "median_seconds_to_fill", "max_seconds_to_fill"],
                  column_config={
@@ -145,7 +147,7 @@ def show_walking(filters) -> None:
     rate_column, _ = st.columns(2)
     with rate_column:
         st.subheader("Fill rate of attempts")
-        st.dataframe(exits.fill_rate(**filters), hide_index=True, width="stretch", column_config={
+        st.dataframe(cells(exits.fill_rate(**filters)), hide_index=True, width="stretch", column_config={
             "priority_level": "Priority", "order_type": "Order type", "attempts": "Attempts", "filled": "Filled",
             "fill_rate": st.column_config.NumberColumn("Fill rate", format="percent")})
     st.subheader("Exits that never filled")
@@ -155,7 +157,7 @@ def show_walking(filters) -> None:
         return
     if len(never) >= exits.MAX_LIST_ROWS:
         st.caption(f"The newest {exits.MAX_LIST_ROWS} of {int(total.never_filled)} are listed.")
-    st.dataframe(with_links(never), hide_index=True, width="stretch", placeholder="—", column_config={
+    st.dataframe(cells(with_links(never)), hide_index=True, width="stretch", placeholder="—", column_config={
         **LINKED, "market_id": "Market", "side": "Side", "status": "Position now", "exit_condition": "Exit condition",
         "priority_level": "Priority", "quantity": "Contracts", "attempts": "Attempts",
         "first_limit_price": st.column_config.NumberColumn("First limit", format=PRICE),
@@ -179,7 +181,7 @@ def show_regret(breakdown) -> None:
     cols[2].metric("Saved by exiting", ax.money(total.saved_by_exiting))
     cols[3].metric("Exits that saved / cost money", f"{int(total.exits_that_saved)} / {int(total.exits_that_cost)}")
     regret = ax.regret_table(breakdown.by_condition)
-    st.dataframe(regret, hide_index=True, width="stretch", column_config={
+    st.dataframe(cells(regret), hide_index=True, width="stretch", column_config={
         "exit_condition": "Exit condition", "exits": "Exits", "settled_exits": "Settled", "settled_quantity": "Contracts",
         "settled_exit_pnl": st.column_config.NumberColumn("Exit P&L ($)", format=MONEY),
         "settled_hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
@@ -198,7 +200,7 @@ def show_monitor(version_filters) -> None:
     st.caption(f"Stale = no monitor update for more than {ax.MONITOR_SECONDS} s (the seed's monitor writes every "
                f"{ax.MONITOR_SECONDS} s, every {ax.URGENT_MONITOR_SECONDS} s when urgent). Age is against the "
                "database's clock.")
-    monitor = ax.flag_stale(exits.open_positions(**version_filters))
+    monitor = ax.flag_stale(exits.open_positions(ax.MONITOR_SECONDS, **version_filters))
     if monitor.empty:
         st.info("No open position matches these filters.", icon=":material/inventory_2:")
         return
@@ -215,7 +217,7 @@ def show_monitor(version_filters) -> None:
     cols[3].metric(f"Behind the newest update by > {ax.MONITOR_SECONDS} s", int(first.lagging_count))
     if first.open_count > len(monitor):
         st.caption(f"The {len(monitor)} stalest are listed.")
-    st.dataframe(with_links(monitor), hide_index=True, width="stretch", placeholder="—",
+    st.dataframe(cells(with_links(monitor)), hide_index=True, width="stretch", placeholder="—",
                  column_order=["position", "ticker", "side", "quantity", "entry_price", "current_price",
                                "unrealized_pnl", "unrealized_pnl_pct", "stop_price", "age", "seconds_behind_newest",
                                "stale", "lagging"],
@@ -233,6 +235,43 @@ def show_monitor(version_filters) -> None:
                      "stale": "Stale", "lagging": "Lagging"})
 
 
+def show_open_at(version_filters) -> None:
+    st.caption("Every position that was open at the moment chosen, as its row of that moment held it: what it held, "
+               "its P&L realized by then (fees included) and its unrealized P&L marked to the held contract's last "
+               "quote at or before that moment. The platform and version filters apply; dates, condition and "
+               "priority do not.")
+    at = as_of.moment("exits_open")
+    positions = exits.open_at(at, **version_filters)
+    if positions.empty:
+        st.info(f"No position matching these filters was open at {at:%Y-%m-%d %H:%M} UTC.",
+                icon=":material/inventory_2:")
+        return
+    first = positions.iloc[0]
+    cols = st.columns(3)
+    cols[0].metric(f"Open at {at:%Y-%m-%d %H:%M} UTC", int(first.open_count))
+    cols[1].metric("Unrealized P&L then", ax.money(first.total_unrealized_pnl))
+    cols[2].metric("Realized by then, fees included", ax.money(first.total_realized_pnl))
+    if first.open_count > len(positions):
+        st.caption(f"The {len(positions)} opened first are listed.")
+    st.dataframe(with_links(positions), hide_index=True, width="stretch", placeholder="—",
+                 column_order=["position", "ticker", "side", "execution_mode", "strategy", "model", "opened_at",
+                               "quantity", "entry_price", "price_then", "unrealized_pnl", "realized_pnl", "stop_price",
+                               "quoted_at"],
+                 column_config={
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width="medium"), "side": "Side",
+                     "execution_mode": "Mode", "strategy": "Strategy", "model": "Model",
+                     "opened_at": st.column_config.DatetimeColumn("Opened (UTC)", format=WHEN), "quantity": "Held",
+                     "entry_price": st.column_config.NumberColumn("Entry", format=PRICE),
+                     "price_then": st.column_config.NumberColumn("Price then", format=PRICE),
+                     "unrealized_pnl": st.column_config.NumberColumn("Unrealized then ($)", format=MONEY),
+                     "realized_pnl": st.column_config.NumberColumn("Realized by then ($)", format=MONEY),
+                     "stop_price": st.column_config.NumberColumn("Stop then", format=PRICE,
+                                                                 help="The trailing stop's level; empty while it was not active"),
+                     "quoted_at": st.column_config.DatetimeColumn("Quoted (UTC)", format=WHEN),
+                     "market_id": None, "platform_id": None, "open_count": None, "total_unrealized_pnl": None,
+                     "total_realized_pnl": None})
+
+
 def show_reconciliation(version_filters) -> None:
     st.caption("Every position of the selected platform and versions must be accounted for: opening quantity = "
                "quantity exited + quantity still held or held to settlement; a closed position needs exits, a settled "
@@ -245,7 +284,7 @@ def show_reconciliation(version_filters) -> None:
     listed = f" (the first {len(problems)} findings are listed)" if len(problems) >= exits.MAX_LIST_ROWS else ""
     st.error(f"{int(problems.positions_with_problems.iloc[0])} positions have data problems{listed}.",
              icon=":material/error:")
-    st.dataframe(with_links(problems), hide_index=True, width="stretch", column_config={
+    st.dataframe(cells(with_links(problems)), hide_index=True, width="stretch", column_config={
         **LINKED, "market_id": "Market", "status": "Status", "opening_quantity": "Opened with",
         "exited_quantity": "Exited", "exits": "Exits", "current_quantity": "Held now / at settlement",
         "problem": "Problem", "positions_with_problems": None})
@@ -254,7 +293,7 @@ def show_reconciliation(version_filters) -> None:
 def timeline_figure(pos, series) -> charts.Chart:
     def points(drawn: dict, **trace) -> dict:
         return {"type": "scatter", "x": charts.values(drawn["x"]), "y": charts.values(drawn["y"]),
-                **({"text": drawn["text"]} if "text" in drawn else {}), **trace}
+                **({"text": charts.values(drawn["text"])} if "text" in drawn else {}), **trace}
 
     traces = [
         points(series["price"], mode="lines", line=dict(color="#1f77b4", shape="hv"), name=f"Market price ({pos.side})"),
@@ -296,8 +335,8 @@ def show_position(position_id) -> None:
     pos = found.iloc[0]
     st.subheader(f"Position {position_id}")
     # Database text: st.text, never markdown.
-    st.text(f"{pos.market_title} — {pos.ticker} · holds {pos.side.upper()} · {pos.platform_id} · "
-            f"{pos.execution_mode} · strategy {pos.strategy or 'unknown'} · model {pos.model or 'unknown'}")
+    st.text(plain(f"{pos.market_title} — {pos.ticker} · holds {pos.side.upper()} · {pos.platform_id} · "
+                  f"{pos.execution_mode} · strategy {pos.strategy or 'unknown'} · model {pos.model or 'unknown'}"))
     cols = st.columns(5)
     cols[0].metric("Entry price", f"{pos.entry_price}")
     cols[1].metric("Contracts opened", int(pos.opening_quantity))
@@ -314,7 +353,7 @@ def show_position(position_id) -> None:
     if position_exits.empty:
         st.info(ax.no_exit_sentence(pos), icon=":material/info:")
     else:
-        st.dataframe(position_exits, hide_index=True, width="stretch", placeholder="—", column_config={
+        st.dataframe(cells(position_exits), hide_index=True, width="stretch", placeholder="—", column_config={
             "exit_id": None, "created_at": st.column_config.DatetimeColumn("When (UTC)", format=WHEN),
             "exit_condition": "Condition", "exit_priority": "Priority", "quantity_exited": "Contracts",
             "exit_price": st.column_config.NumberColumn("Price", format=PRICE),
@@ -327,7 +366,7 @@ def show_position(position_id) -> None:
     if attempts.empty:
         st.info(f"No exit attempts were recorded for position {position_id}.", icon=":material/info:")
         return
-    st.dataframe(attempts, hide_index=True, width="stretch", placeholder="—", column_config={
+    st.dataframe(cells(attempts), hide_index=True, width="stretch", placeholder="—", column_config={
         "sequence_id": "Exit order", "attempt_id": "Attempt id", "attempt_number": "Attempt",
         "created_at": st.column_config.DatetimeColumn("Placed (UTC)", format=WHEN), "exit_condition": "Condition",
         "priority_level": "Priority", "order_type": "Order type",
@@ -377,7 +416,8 @@ filters = dict(since=datetime.combine(since, time()) if since else None,
                priority=priority)
 version_filters = dict(platform=platform, strategy_id=strategy_id, model_id=model_id)
 
-breakdown_tab, walking_tab, regret_tab, monitor_tab, reconciliation_tab, position_tab = url_state.open_tab_only(TABS)
+breakdown_tab, walking_tab, regret_tab, monitor_tab, open_at_tab, reconciliation_tab, position_tab = \
+    url_state.open_tab_only(TABS)
 breakdown = None if bad_range or not (breakdown_tab.open or regret_tab.open) else \
     ax.split_breakdown(exits.breakdown(**filters))
 has_exits = breakdown is not None and breakdown.total is not None
@@ -402,6 +442,9 @@ if walking_tab.open:
 if monitor_tab.open:
     with monitor_tab:
         show_monitor(version_filters)
+if open_at_tab.open:
+    with open_at_tab:
+        show_open_at(version_filters)
 if reconciliation_tab.open:
     with reconciliation_tab:
         show_reconciliation(version_filters)

@@ -1,20 +1,19 @@
 """Model versions: which version of a probability model is better, by how much and why; its live
 calibration against the market; its training runs and status history; and the admin's audited
 promote, deprecate and roll back."""
-from datetime import datetime, time, timezone
-
 import pandas as pd
 import streamlit as st
 
 from analytics import calibration as cal
 from analytics import model_metrics as mm
+from analytics import paired_scores
 from analytics.config_diff import config_diff
 from analytics.money import format_money
-from identity import NotAllowed, current_identity
+from identity import current_identity
 from queries import models as q
 from queries.versions import version_results
-from ui import charts, summaries, url_state
-from ui.text import literal
+from ui import admin_form, charts, lifecycle, summaries, url_state
+from ui.text import cells, literal, plain
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -45,8 +44,9 @@ if names.empty:
 all_sports = sorted({s for row in names.sports for s in row})
 all_types = sorted({t for row in names.model_types for t in row})
 sport_col, type_col, status_col = st.columns(3)
-sports = sport_col.multiselect("Sport", all_sports, key="models_sport", placeholder="All sports")
-model_types = type_col.multiselect("Model type", all_types, key="models_type", placeholder="All types")
+sports = sport_col.multiselect("Sport", all_sports, key="models_sport", placeholder="All sports", format_func=plain)
+model_types = type_col.multiselect("Model type", all_types, key="models_type", placeholder="All types",
+                                  format_func=plain)
 statuses = status_col.multiselect("Status", STATUSES, key="models_status", placeholder="All statuses",
                                   help="Filters the versions table.")
 
@@ -63,20 +63,20 @@ if st.session_state.get("models_model") not in options:
 counts = names.set_index("model_name")
 model = st.selectbox(
     "Model", options, key="models_model",
-    format_func=lambda n: f"{n}  ·  {counts.loc[n, 'versions']} versions, {counts.loc[n, 'active_versions']} active")
+    format_func=lambda n: f"{plain(n)}  ·  {counts.loc[n, 'versions']} versions, {counts.loc[n, 'active_versions']} active")
 
 versions = q.versions(model)
 version_names = versions.model_version.tolist()
 by_version = versions.set_index("model_version")
 
 # --- versions table -------------------------------------------------------------------------------
-st.subheader(f"Versions of {model}")
+st.subheader(f"Versions of {literal(model)}")
 table = mm.filter_versions(versions, sports, model_types, statuses)
 if table.empty:
     st.info("No version of this model matches the filters.")
 else:
     st.dataframe(
-        table.assign(notes=table.notes.fillna("")), hide_index=True, width="stretch", key="models_versions_table",
+        cells(table.assign(notes=table.notes.fillna(""))), hide_index=True, width="stretch", key="models_versions_table",
         column_order=["model_version", "status", "model_type", "sport", "created_at", "created_by", "config_hash",
                       "validation_accuracy", "validation_calibration", "validation_sample_size", "notes"],
         column_config={
@@ -97,7 +97,7 @@ versions_key, baseline_key = f"models_versions_{model}", f"models_baseline_{mode
 if versions_key not in st.session_state:
     from_url = url.texts("versions", allowed=version_names) if url_model == model else []
     st.session_state[versions_key] = from_url or version_names
-picked = st.multiselect("Compare versions", version_names, key=versions_key,
+picked = st.multiselect("Compare versions", version_names, key=versions_key, format_func=plain,
                         help="Any number of versions; deltas are taken against the baseline.")
 selected = [v for v in version_names if v in picked]  # in the order the versions were created
 baseline = None
@@ -106,7 +106,7 @@ if selected:
         from_url = url.text("baseline", allowed=selected) if url_model == model else None
         active = [v for v in selected if by_version.loc[v, "status"] == "active"]
         st.session_state[baseline_key] = from_url or (active[0] if active else selected[0])
-    baseline = st.selectbox("Baseline", selected, key=baseline_key)
+    baseline = st.selectbox("Baseline", selected, key=baseline_key, format_func=plain)
 url_state.write(model=model, versions=selected, baseline=baseline)
 url.show_problems()
 
@@ -127,6 +127,8 @@ if compare_tab.open or results_tab.open:
 if compare_tab.open or runs_tab.open:
     runs = q.training_runs(model)
     runs = runs[runs.model_version.isin(selected)]
+if compare_tab.open:
+    pairs = q.paired_scores(model)
 if compare_tab.open or calibration_tab.open:
     bins, vs_market = calibration(model, n_bins, strategy)
     bins = bins[bins.model_version.isin(selected)]
@@ -136,7 +138,7 @@ if compare_tab.open or calibration_tab.open:
 if compare_tab.open:
     with compare_tab:
         if len(version_names) == 1:
-            st.info(f"{model} has only one version, so there is nothing to compare it with; its numbers are below.")
+            st.info(f"{literal(model)} has only one version, so there is nothing to compare it with; its numbers are below.")
         elif len(selected) < 2:
             st.info("Pick at least two versions to compare them.")
         if selected:
@@ -146,45 +148,58 @@ if compare_tab.open:
             if diff.empty:
                 st.caption("The configurations are identical." if only_differences else "The configurations are empty.")
             else:
-                st.dataframe(diff.drop(columns="differs"), hide_index=True, width="stretch", key="models_config_diff",
+                st.dataframe(cells(diff.drop(columns="differs")), hide_index=True, width="stretch", key="models_config_diff",
                              column_config={"key": "Config key"})
 
             st.markdown("**Metrics**")
             long = mm.version_metrics(versions[versions.model_version.isin(selected)], runs, vs_market, results)
-            comparison = mm.compare_metrics(long, selected, baseline)
+            comparison = cells(mm.compare_metrics(long, selected, baseline))  # versions name its columns
             if comparison.empty:
                 st.info("None of these versions has validation, training or live metrics yet.")
             else:
-                numbers = [c for c in comparison.columns if c in selected or c.startswith("Δ ")]
-                counts_rows = comparison.index[comparison.metric_key.isin(mm.COUNT_METRICS)]
+                numbers = [c for c in comparison.columns if c in map(plain, selected) or c.startswith("Δ ")]
                 deltas = [c for c in numbers if c.startswith("Δ ")]
 
-                def shade(row):
+                def shade(row):  # by the numbers behind the text
+                    numbers_row = comparison.loc[row.name]
                     return [{True: "color: #1a7f37", False: "color: #cf222e", None: ""}[
-                                mm.delta_is_better(row[c], row.direction_key)] if c in deltas else "" for c in row.index]
+                                mm.delta_is_better(numbers_row[c], numbers_row.direction_key)] if c in deltas else ""
+                            for c in row.index]
 
-                styled = (comparison.style.format("{:+.4f}", subset=deltas, na_rep="—")
-                          .format("{:.4f}", subset=[c for c in numbers if c not in deltas], na_rep="—")
-                          .format("{:,.0f}", subset=pd.IndexSlice[counts_rows, [c for c in numbers if c not in deltas]], na_rep="—")
-                          .format("{:+,.0f}", subset=pd.IndexSlice[counts_rows, deltas], na_rep="—")
-                          .apply(shade, axis=1))
+                # each metric in its own terms, as on every tab (rates as percentages)
+                styled = mm.shown_metrics(comparison).style.apply(shade, axis=1)
                 st.dataframe(
                     styled, hide_index=True, width="stretch", key="models_metric_table",
                     height=36 * (len(comparison) + 1) + 3,
-                    column_order=["metric", "direction", *numbers, "winner"],
-                    column_config={"metric": "Metric", "direction": "Better", "winner": "Winner",
-                                   baseline: f"{baseline} (baseline)"},
+                    column_order=["metric", "direction", *numbers, "best"],
+                    column_config={"metric": "Metric", "direction": "Better",
+                                   "best": "Best value",
+                                   **{c: st.column_config.TextColumn(f"{c} (baseline)" if c == plain(baseline) else c,
+                                                                     alignment="right") for c in numbers}},
                 )
                 st.caption("Δ: the version's value minus the baseline's, green where it is better and red where it is "
-                           "worse. Validation metrics come from the version and its final training run; settled-market "
-                           "metrics from the Calibration tab; trading metrics from the Live results tab.")
+                           "worse; rates in percentage points. Best value: the highest or lowest number, which carries "
+                           "no uncertainty and is not a verdict. Validation metrics come from the version and its final "
+                           "training run; settled-market metrics (own) from the Calibration tab, each version on the "
+                           "markets it priced; trading metrics from the Live results tab.")
                 chart_data = long[long.metric.map(mm.METRIC_DIRECTIONS).notna()].copy()
                 chart_data["metric"] = chart_data.metric.map(mm.METRIC_LABELS)
                 chart = charts.facet_points(chart_data, x="model_version", y="value", facet="metric", x_order=selected,
                                      facet_order=[mm.METRIC_LABELS[k] for k, _, d in mm.METRICS if d],
-                                     highlight=baseline)
+                                     highlight=baseline,
+                                     percent={mm.METRIC_LABELS[k] for k in mm.PERCENT_METRICS})
                 st.caption("Each panel is one metric (own scale); the baseline is drawn as a diamond.")
                 st.plotly_chart(chart, width="stretch", key="models_metric_chart")
+
+            st.markdown("**Paired comparison on shared markets**")
+            paired = paired_scores.compare_versions(pairs, selected)
+            (st.success if paired.winner else st.info)(literal(paired_scores.winner_sentence(paired)))
+            if len(selected) > 1:
+                st.dataframe(cells(paired_scores.table(paired)), hide_index=True, width="stretch", key="models_paired_table")
+                st.caption(f"Each pair of versions on the settled markets both priced: the per-market difference of "
+                           f"their scores (first minus second; below zero, the first forecast better), a paired t-test "
+                           f"(Diebold–Mariano) treating markets as independent, {paired.tests} tests with Bonferroni "
+                           f"intervals at {paired.level:.1%}. A pair needs {paired_scores.MIN_MARKETS} shared markets.")
 
 # --- live results -------------------------------------------------------------------------------------
 if results_tab.open:
@@ -192,24 +207,25 @@ if results_tab.open:
         if not selected:
             st.info("Pick one or more versions to see their results.")
         elif results.positions_closed.sum() == 0:
-            st.info(f"No position opened on a prediction of {', '.join(selected)} has closed yet"
-                    f"{'' if mode is None else f' in {mode} trading'}, so there are no results to show.")
+            st.info(literal(f"No position opened on a prediction of {', '.join(selected)} has closed yet"
+                            f"{'' if mode is None else f' in {mode} trading'}, so there are no results to show."))
         else:
-            shown_results = results.assign(realized_pnl=results.realized_pnl.map(format_money))
+            shown_results = results.assign(realized_pnl=results.realized_pnl.map(format_money),
+                                           win_rate=results.win_rate.map(lambda v: mm.format_value("win_rate", v)),
+                                           roi=results.roi.map(lambda v: mm.format_value("roi", v)))
             st.dataframe(
-                shown_results, hide_index=True, width="stretch", key="models_results_table",
+                cells(shown_results), hide_index=True, width="stretch", key="models_results_table",
                 column_order=["model_version", "trades", "positions_closed", "win_rate", "realized_pnl", "roi",
                               "avg_edge"],
                 column_config={
                     "model_version": "Version", "trades": "Trades", "positions_closed": "Closed positions",
-                    "win_rate": st.column_config.NumberColumn("Win rate", format="percent"),
-                    "realized_pnl": "Realized P&L", "roi": st.column_config.NumberColumn("ROI", format="percent"),
+                    "win_rate": "Win rate", "realized_pnl": "Realized P&L", "roi": "ROI",
                     "avg_edge": st.column_config.NumberColumn("Avg edge at execution", format="%.4f"),
                 },
             )
             idle = results[results.positions_closed == 0].model_version.tolist()
             if idle:
-                st.caption(f"No closed positions yet for {', '.join(idle)}.")
+                st.caption(literal(f"No closed positions yet for {', '.join(idle)}."))
             st.caption("Positions attributed to the version by their opening trade; trades count the entries and "
                        "exits of closed positions; ROI is realized P&L over the cost of the entries.")
 
@@ -225,29 +241,44 @@ if calibration_tab.open:
         if not selected:
             st.info("Pick one or more versions to see their calibration.")
         elif scored.empty:
-            st.info(f"No market that {', '.join(selected)} priced has settled yet, so there is nothing to "
-                    "calibrate against.")
+            st.info(literal(f"No market that {', '.join(selected)} priced has settled yet, so there is nothing "
+                            "to calibrate against."))
         else:
+            shown_scores = []
+            for row in scored.itertuples():
+                terms = cal.shown_decomposition({key: getattr(row, f"model_{key}") for key in
+                                                 ("brier", *(k for k, _ in cal.DECOMPOSITION))})
+                shown_scores.append({"model_version": row.model_version, "markets": row.markets,
+                                     **{key: f"{value:.4f}" for key, value in terms.items()},
+                                     "market_brier": row.market_brier, "bss": row.bss, "model_ece": row.model_ece,
+                                     "market_ece": row.market_ece, "model_log_loss": row.model_log_loss,
+                                     "market_log_loss": row.market_log_loss})
             st.dataframe(
-                scored, hide_index=True, width="stretch", key="models_calibration_table",
-                column_order=["model_version", "markets", "model_brier", "market_brier", "bss", "model_reliability",
-                              "model_resolution", "model_uncertainty", "model_ece", "market_ece", "model_log_loss",
-                              "market_log_loss"],
+                cells(pd.DataFrame(shown_scores)), hide_index=True, width="stretch", key="models_calibration_table",
+                column_order=["model_version", "markets", "brier", "reliability", "resolution", "uncertainty",
+                              "within_bin_variance", "within_bin_covariance", "market_brier", "bss", "model_ece",
+                              "market_ece", "model_log_loss", "market_log_loss"],
                 column_config={
                     "model_version": "Version", "markets": "Settled markets",
-                    "model_brier": st.column_config.NumberColumn("Brier", format="%.4f"),
+                    "brier": "Brier", "reliability": "= Reliability ↓", "resolution": "− Resolution ↑",
+                    "uncertainty": "+ Uncertainty",
+                    "within_bin_variance": st.column_config.TextColumn(
+                        "+ Within-bin variance", help="How much the forecasts within a bin differ"),
+                    "within_bin_covariance": st.column_config.TextColumn(
+                        "− Within-bin covariance", help="Twice the forecasts' covariance with the outcomes within a bin"),
                     "market_brier": st.column_config.NumberColumn("Market Brier", format="%.4f"),
                     "bss": st.column_config.NumberColumn("Skill vs market", format="%.3f",
                                                          help="Brier skill score: 1 − Brier / market Brier; > 0 beats the market"),
-                    "model_reliability": st.column_config.NumberColumn("Reliability ↓", format="%.4f"),
-                    "model_resolution": st.column_config.NumberColumn("Resolution ↑", format="%.4f"),
-                    "model_uncertainty": st.column_config.NumberColumn("Uncertainty", format="%.4f"),
                     "model_ece": st.column_config.NumberColumn("ECE", format="%.4f"),
                     "market_ece": st.column_config.NumberColumn("Market ECE", format="%.4f"),
                     "model_log_loss": st.column_config.NumberColumn("Log loss", format="%.4f"),
                     "market_log_loss": st.column_config.NumberColumn("Market log loss", format="%.4f"),
                 },
             )
+            st.caption("Brier = reliability − resolution + uncertainty + within-bin variance − within-bin covariance "
+                       "(Stephenson et al. 2008: the last two vanish only when every forecast in a bin is the same), "
+                       "exactly, and at the four digits shown: the terms are rounded so that they add up. Each version "
+                       "is scored on the markets it priced; the Compare tab compares them on shared ones.")
             panels = scored.model_version.tolist()
             per_row = min(len(panels), 3)
             grid_rows = -(-len(panels) // per_row)
@@ -288,7 +319,7 @@ if calibration_tab.open:
             st.caption("Error bars: 95% Wilson interval of the observed frequency in each bin. Points on the dotted "
                        "diagonal are perfectly calibrated.")
             if missing:
-                st.caption(f"No settled market with a prediction yet for {', '.join(missing)}.")
+                st.caption(literal(f"No settled market with a prediction yet for {', '.join(missing)}."))
 
 # --- training runs --------------------------------------------------------------------------------
 if runs_tab.open:
@@ -298,7 +329,7 @@ if runs_tab.open:
         else:
             run_rows = mm.runs_table(runs)
             st.dataframe(
-                run_rows, hide_index=True, width="stretch", key="models_runs_table",
+                cells(run_rows), hide_index=True, width="stretch", key="models_runs_table",
                 column_config={
                     "version": "Version", "run": "Run", "status": "Status",
                     "started": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
@@ -325,40 +356,13 @@ if runs_tab.open:
 # --- history ----------------------------------------------------------------------------------------
 if history_tab.open:
     with history_tab:
-        history = q.status_history(model)
-        st.dataframe(
-            history.assign(from_status=history.from_status.fillna("—"), reason=history.reason.fillna("")),
-            hide_index=True, width="stretch",
-            key="models_history_table",
-            column_order=["changed_at", "model_version", "from_status", "to_status", "changed_by", "action", "reason"],
-            column_config={
-                "changed_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-                "model_version": "Version", "from_status": "From", "to_status": "To", "changed_by": "Who",
-                "action": "Action", "reason": "Why",
-            },
-        )
-        st.caption("Each version's first entry ('created') is the status it was recorded with, at its creation "
-                   "time; every later change is recorded by the database as it happens.")
-        st.markdown("**Which version was active at …**")
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        day_col, time_col, answer_col = st.columns([1, 1, 3])
-        as_of_day = day_col.date_input("Day (UTC)", value=now.date(), key="models_asof_day")
-        as_of_time = time_col.time_input("Time (UTC)", value=time(now.hour, now.minute), key="models_asof_time")
-        as_of = datetime.combine(as_of_day, as_of_time)
-        active_then = q.active_at(model, as_of)
-        if active_then.empty:
-            answer_col.info(f"No version of {model} was active at {as_of:%Y-%m-%d %H:%M} UTC.")
-        else:
-            answer_col.success(f"At {as_of:%Y-%m-%d %H:%M} UTC: " + ", ".join(
-                f"{r.model_version} (active since {r.active_since:%Y-%m-%d %H:%M})" for r in active_then.itertuples()))
+        lifecycle.show("model", model, key="models")
 
 # --- admin actions --------------------------------------------------------------------------------
 if admin_tab.open:
     with admin_tab:
         me = current_identity()
-        outcome = st.session_state.pop("models_outcome", None)
-        if outcome:
-            (st.success if outcome[0] == "ok" else st.error)(outcome[1])
+        admin_form.show_outcome()
         if not me.may("manage_versions"):
             st.info(f"Only admins can change a version's status; you are {literal(me.label)}.")
         else:
@@ -366,40 +370,20 @@ if admin_tab.open:
             actions = mm.available_actions(versions, plan)
             token = mm.state_token(model, versions)
             active_now = versions[versions.status == "active"].model_version.tolist()
-            st.caption(f"Active now: {', '.join(active_now) if active_now else 'no version of ' + model}.")
+            st.caption(literal(f"Active now: {', '.join(active_now) if active_now else 'no version of ' + model}."))
             if not actions:
-                st.info(f"No lifecycle action applies to the versions of {model} now.")
+                st.info(literal(f"No lifecycle action applies to the versions of {model} now."))
             else:
+                action_key, reason_key, confirm_key = admin_form.widget_keys(token)
                 with st.form(key=f"models_admin_{token}"):
-                    action = st.selectbox("Action", actions, index=None, format_func=lambda a: a.label,
-                                          placeholder="Choose what to do", key=f"models_action_{token}")
-                    reason = st.text_input("Reason (recorded in the history)", max_chars=q.MAX_REASON,
-                                           key=f"models_reason_{token}")
-                    confirmed = st.checkbox("I have checked the action and its effect on the other versions",
-                                            key=f"models_confirm_{token}")
-                    submitted = st.form_submit_button("Apply", type="primary", key=f"models_apply_{token}")
-                st.caption(f"Acting as {me.label}. The database checks the lifecycle and records who, when and why; "
+                    st.selectbox("Action", actions, index=None, format_func=lambda a: plain(a.label),
+                                 placeholder="Choose what to do", key=action_key)
+                    st.text_input("Reason (recorded in the history)", max_chars=q.MAX_REASON, key=reason_key)
+                    st.checkbox("I have checked the action and its effect on the other versions", key=confirm_key)
+                    # applied to the versions this form shows, or not at all (ui/lifecycle.py)
+                    st.form_submit_button("Apply", type="primary", key=f"models_apply_{token}",
+                                          on_click=admin_form.apply_form, args=(model, token, versions))
+                st.caption(f"Acting as {literal(me.label)}. The database checks the lifecycle and records who, when and why; "
                            "only versions of this model are touched.")
                 if plan_problem:
-                    st.caption(f"Roll back is not available: {plan_problem}")
-                if submitted:
-                    if action is None:
-                        st.warning("Choose an action first.")
-                    elif not reason.strip():
-                        st.warning("Give a reason: it is recorded in the history.")
-                    elif not confirmed:
-                        st.warning("Tick the confirmation box to apply the action.")
-                    else:
-                        request_id = f"{token}:{action.key}"
-                        try:
-                            if action.kind == "rollback":
-                                changes = q.rollback(model, reason.strip(), by=me, request_id=request_id)
-                            else:
-                                changes = q.transition(action.model_id, action.new_status, reason.strip(), by=me,
-                                                       mode=action.mode, request_id=request_id)
-                            st.session_state["models_outcome"] = ("ok", mm.describe_changes(changes))
-                        except q.TransitionRefused as refusal:
-                            st.session_state["models_outcome"] = ("refused", f"Refused by the database: {refusal}")
-                        except NotAllowed as refusal:
-                            st.session_state["models_outcome"] = ("refused", str(refusal))
-                        st.rerun()
+                    st.caption(f"Roll back is not available: {literal(plan_problem)}")

@@ -1,10 +1,12 @@
 """Overview: the state of the trading operation at a glance."""
 import streamlit as st
 
+from analytics import audit as aa
 from analytics.freshness import age, describe_age, is_stale
 from analytics.money import format_money
-from queries import overview
+from queries import audit, overview
 from ui import charts, summaries
+from ui.text import cells
 from ui.shell import run_inside_app
 
 run_inside_app()
@@ -18,6 +20,12 @@ if is_stale(data_age):
     st.warning(f"{freshness}: market data is stale; check the market feed.", icon=":material/schedule:")
 else:
     st.caption(f"{freshness} (at {kpis.newest_market_update:%Y-%m-%d %H:%M:%S} UTC).")
+
+# The attribution audit's findings (stored, schema.sql "Attribution audit"): a link when there are any.
+faults = aa.total(audit.counts())
+if faults:
+    st.page_link("pages/audit.py", icon=":material/rule:",
+                 label=f"Attribution audit: {faults} trades and positions contradict their recorded history")
 
 models, strategies, positions, unrealized, realized = st.columns(5)
 models.metric("Active model versions", int(kpis.active_models))
@@ -47,12 +55,12 @@ with alerts_column:
     st.subheader("Unresolved alerts")
     alerts = overview.unresolved_alerts()
     st.dataframe(
-        alerts, hide_index=True, width="stretch",
+        cells(alerts), hide_index=True, width="stretch",
         column_config={"severity": "Severity", "unresolved": "Unresolved", "unacknowledged": "Not acknowledged yet"},
     )
     st.subheader("Balances")
     st.dataframe(
-        overview.balances(), hide_index=True, width="stretch",
+        cells(overview.balances()), hide_index=True, width="stretch",
         column_order=["platform", "balance", "as_of"],
         column_config={"platform": "Platform",
                        "balance": st.column_config.NumberColumn("Balance (USD)", format="dollar"),

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.money import format_money
 from queries import trades
 from ui import url_state
+from ui.text import cells, plain, plain_json
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
@@ -86,18 +87,18 @@ first_column.date_input("From (UTC)", key="trades_first_day", min_value=FIRST_DA
                         format="YYYY-MM-DD")
 last_column.date_input("To (UTC, inclusive)", key="trades_last_day", min_value=FIRST_DAY, max_value=LAST_DAY,
                        format="YYYY-MM-DD")
-strategy_column.selectbox("Strategy", strategy_names, key="trades_strategy", placeholder=ANY)
+strategy_column.selectbox("Strategy", strategy_names, key="trades_strategy", placeholder=ANY, format_func=plain)
 strategy_version_column.selectbox(
     "Strategy version", versions_of(strategy_rows, st.session_state.trades_strategy),
-    key="trades_strategy_version", placeholder=ANY, disabled=st.session_state.trades_strategy is None)
-model_column.selectbox("Model", model_names, key="trades_model", placeholder=ANY)
+    key="trades_strategy_version", placeholder=ANY, format_func=plain, disabled=st.session_state.trades_strategy is None)
+model_column.selectbox("Model", model_names, key="trades_model", placeholder=ANY, format_func=plain)
 model_version_column.selectbox(
     "Model version", versions_of(model_rows, st.session_state.trades_model),
-    key="trades_model_version", placeholder=ANY, disabled=st.session_state.trades_model is None)
+    key="trades_model_version", placeholder=ANY, format_func=plain, disabled=st.session_state.trades_model is None)
 market_column, platform_column, side_column, mode_column, _ = st.columns([2, 1, 1, 1, 1])
 market_column.text_input("Market or ticker", key="trades_market", max_chars=url_state.MAX_PARAM_LENGTH,
                          placeholder="A market id, or the start of a ticker (e.g. KXNFLGAME)")
-platform_column.selectbox("Platform", platforms, key="trades_platform", placeholder=ANY)
+platform_column.selectbox("Platform", platforms, key="trades_platform", placeholder=ANY, format_func=plain)
 side_column.selectbox("Side", ["buy", "sell"], key="trades_side", placeholder=ANY,
                       format_func=lambda s: {"buy": "buy (entry)", "sell": "sell (exit)"}[s])
 mode_column.selectbox("Mode", ["paper", "live"], key="trades_mode", placeholder=ANY)
@@ -136,8 +137,9 @@ if filters.first_day > filters.last_day:
 else:
     counted = trades.count(filters)
     rows = trades.page(filters, start_id)
-    if start_id is not None and rows.empty and trades.detail(start_id) is None:
-        st.warning(f"The link's page start, trade #{start_id}, does not exist; showing the newest trades.",
+    if start_id is not None and rows.empty:  # a trade that does not exist, or one these filters leave out
+        where = "does not exist" if trades.detail(start_id) is None else "is not among the trades these filters match"
+        st.warning(f"The link's page start, trade #{start_id}, {where}; showing the newest trades.",
                    icon=":material/link_off:")
         start_id = None
         url_state.write(start=None)
@@ -166,7 +168,7 @@ else:
         # points into a new page) and when the detail is closed (the selection goes with it).
         table_key = hash((filters, start_id, state.get("trades_table_generation", 0))) & 0xFFFFFFFF
         table = st.dataframe(
-            page_rows, hide_index=True, width="stretch", placeholder="—", on_select="rerun", selection_mode="single-row",
+            cells(page_rows), hide_index=True, width="stretch", placeholder="—", on_select="rerun", selection_mode="single-row",
             key=f"trades_table_{table_key:x}",
             column_order=["created_at", "trade_id", "side", "market_ticker", "strategy_name", "strategy_version",
                           "model_name", "model_version", "price", "quantity", "fees", "edge_at_execution",
@@ -221,9 +223,9 @@ url_state.write(trade=trade_id)
 # ------------------------------------------------------------------------------------------------
 def fields(pairs: list[tuple[str, object]]) -> None:
     """A two-column table of labels and values: database text is shown as text, never markup."""
-    st.dataframe(pd.DataFrame({"Field": [k for k, _ in pairs],
+    st.dataframe(cells(pd.DataFrame({"Field": [k for k, _ in pairs],
                                "Value": ["—" if v is None or (not isinstance(v, (dict, list)) and pd.isna(v))
-                                         else str(v) for _, v in pairs]}),
+                                         else str(v) for _, v in pairs]})),
                  hide_index=True, width="stretch")
 
 
@@ -241,7 +243,7 @@ if trade_id is not None:
     else:
         title_column, close_column = st.columns([5, 1])
         title_column.subheader(f"Trade #{trade.trade_id}: {trade.side} {trade.quantity} at {trade.price:.4f}")
-        title_column.text(f"{trade.market_ticker or trade.market_id} · {trade.market_title or ''}")
+        title_column.text(plain(f"{trade.market_ticker or trade.market_id} · {trade.market_title or ''}"))
         close_column.button("Close", key="trades_close_detail", icon=":material/close:", on_click=close_trade,
                             width="stretch")
 
@@ -251,15 +253,15 @@ if trade_id is not None:
             if pd.isna(trade.strategy_id):
                 st.info("This trade names no strategy.")
             else:
-                st.text(f"{trade.strategy_name} {trade.strategy_version} (#{trade.strategy_id}, {trade.strategy_status})")
-                st.json(trade.strategy_config, expanded=True)
+                st.text(plain(f"{trade.strategy_name} {trade.strategy_version} (#{trade.strategy_id}, {trade.strategy_status})"))
+                st.json(plain_json(trade.strategy_config), expanded=True)
         with model_column:
             st.markdown("**Model version**")
             if pd.isna(trade.model_id):
                 st.info("This trade names no model.")
             else:
-                st.text(f"{trade.model_name} {trade.model_version} (#{trade.model_id}, {trade.model_status})")
-                st.json(trade.model_config, expanded=True)
+                st.text(plain(f"{trade.model_name} {trade.model_version} (#{trade.model_id}, {trade.model_status})"))
+                st.json(plain_json(trade.model_config), expanded=True)
         with edge_column:
             st.markdown("**Edge that triggered it**")
             if pd.isna(trade.edge_id):
@@ -301,18 +303,18 @@ if trade_id is not None:
                 held = trades.position(position_id)
                 st.markdown(f"**Position #{position_id}**")
                 if held is not None:
-                    st.text(
+                    st.text(plain(
                         f"{held.status} · holds {held.quantity} {held.side.upper()} contracts · entry "
                         f"{held.entry_price:.4f} · realized P&L {format_money(held.realized_pnl)} · "
                         f"unrealized {format_money(held.unrealized_pnl)} · opened {held.opened_at:%Y-%m-%d %H:%M} UTC"
-                        + ("" if pd.isna(held.exit_reason) else f" · exit reason {held.exit_reason}"))
+                        + ("" if pd.isna(held.exit_reason) else f" · exit reason {held.exit_reason}")))
                 exits = trades.position_exits(position_id)
                 st.caption(f"Exits ({len(exits)})")
                 if exits.empty:
                     st.text("No exit yet.")
                 else:
                     st.dataframe(
-                        exits, hide_index=True, width="stretch", key="trades_detail_exits", placeholder="—",
+                        cells(exits), hide_index=True, width="stretch", key="trades_detail_exits", placeholder="—",
                         column_config={
                             "exit_id": st.column_config.NumberColumn("Exit", format="%d"),
                             "created_at": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
@@ -324,7 +326,7 @@ if trade_id is not None:
                 position_trades = trades.position_trades(position_id)
                 st.caption(f"Trades of this position ({len(position_trades)})")
                 st.dataframe(
-                    position_trades, hide_index=True, width="stretch", key="trades_detail_position_trades", placeholder="—",
+                    cells(position_trades), hide_index=True, width="stretch", key="trades_detail_position_trades", placeholder="—",
                     column_config={
                         "trade_id": st.column_config.NumberColumn("Trade", format="%d"),
                         "created_at": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),

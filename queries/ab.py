@@ -29,6 +29,12 @@ def closed_positions(strategy_ids: list[int], since: datetime | None, until: dat
     return fetch_bulk("ab_closed_positions", strategy_ids=list(strategy_ids), since=since, until=until)
 
 
+@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+def trading_periods(strategy_ids: list[int]) -> pd.DataFrame:
+    """First and last trade of each version (ab_trading_periods.sql)."""
+    return fetch("ab_trading_periods", strategy_ids=list(strategy_ids))
+
+
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)
 def roi_check(strategy_ids: list[int]) -> pd.DataFrame:
     return fetch("ab_roi_check", strategy_ids=list(strategy_ids))

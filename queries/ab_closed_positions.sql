@@ -11,7 +11,11 @@
 -- Returns: position_id, strategy_id, model_id (of the opening buy), execution_mode, fills, closed_us
 --   (microseconds since 1970, UTC: the closing time exactly), ret (float: realized P&L / cost),
 --   and in ten-thousandths: cost_units, pnl_units (realized P&L), edge_units (the opening buy's
---   edge), clv_units (closing line minus entry price; NULL until the market closed). Unordered:
+--   edge), clv_units (closing line minus entry price; NULL until the market closed), entry_units
+--   (the entry price: with the edge, what was known when the position was opened, for the
+--   regression adjustment); market_key (a 64-bit hash of the market id: the sample-ratio check
+--   counts each version's markets, and a number parses faster than the id's text; two of 40K
+--   markets share a hash with probability 1e-10). Unordered:
 --   analytics/ab_positions.in_closing_order sorts them (sorting here, on a text column, was a
 --   third of the statement's time).
 SELECT c.position_id, c.strategy_id, c.model_id, c.execution_mode, c.fills::int AS fills,
@@ -19,5 +23,7 @@ SELECT c.position_id, c.strategy_id, c.model_id, c.execution_mode, c.fills::int 
        (c.cost * 10000)::bigint AS cost_units,
        (c.realized_pnl * 10000)::bigint AS pnl_units,
        (c.edge_at_execution * 10000)::int AS edge_units,
-       ((c.closing_price - c.entry_price) * 10000)::int AS clv_units
+       ((c.closing_price - c.entry_price) * 10000)::int AS clv_units,
+       (c.entry_price * 10000)::int AS entry_units,
+       hashtextextended(c.market_id, 0) AS market_key
 FROM ab_closed_positions(CAST(:strategy_ids AS int[]), CAST(:since AS timestamp), CAST(:until AS timestamp)) c;

@@ -20,7 +20,7 @@ import streamlit as st
 from sqlalchemy import exc as sa_exc
 
 from identity import Identity, require
-from queries import fetch, fetch_primary, write
+from queries import INT4, fetch, fetch_primary, refusal, whole_number, write
 
 SEVERITIES = ("critical", "high", "medium", "low")
 RESOLUTION_ACTIONS = ("fixed", "false_positive", "ignored", "escalated")
@@ -32,7 +32,6 @@ WINDOWS = {"1h": ("Last hour", 1), "24h": ("Last 24 hours", 24), "7d": ("Last 7 
 METRIC_WINDOWS = {"4w": ("Last 4 weeks", 4), "13w": ("Last 13 weeks", 13), "26w": ("Last 26 weeks", 26),
                   "52w": ("Last 52 weeks", 52), "all": ("All history", None)}
 MAX_GROUPS = 500
-REFUSED_INPUT = "22023"  # invalid_parameter_value, raised by the functions for unacceptable input
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class QueueFilters:
 @dataclass(frozen=True)
 class Outcome:
     """What the database said about one action on one alert."""
-    alert_id: int
+    alert_id: int | None  # None when what was given is not an id at all
     outcome: str      # acknowledged | resolved | already_acknowledged | already_resolved |
                       # not_acknowledged | unknown_alert | refused
     message: str
@@ -125,17 +124,23 @@ def forget_live_reads() -> None:
 
 
 # --- writes -----------------------------------------------------------------------------------
-def _call(name: str, alert_id: int, **params) -> Outcome:
+def _call(name: str, given, **params) -> Outcome:
+    alert_id = whole_number(given)
+    if alert_id is None:
+        return Outcome(None, "unknown_alert", f"'{str(given)[:40]}' is not an alert id.")
+    if alert_id not in INT4:  # no alert has it: alert_id is an integer column
+        return Outcome(alert_id, "unknown_alert", f"There is no alert {alert_id}.")
     try:
-        row = write(name, alert_id=int(alert_id), **params).iloc[0]
+        row = write(name, alert_id=alert_id, **params).iloc[0]
     except sa_exc.DBAPIError as error:
         # The function refused the input (note too long, control characters, unknown action):
         # its sentence is the answer, and nothing was written.
-        if getattr(error.orig, "pgcode", None) == REFUSED_INPUT:
-            return Outcome(int(alert_id), "refused", error.orig.diag.message_primary)
-        raise
+        sentence = refusal(error)
+        if sentence is None:
+            raise
+        return Outcome(alert_id, "refused", sentence)
     except ValueError:  # psycopg2 cannot send a NUL character; nothing reached the database
-        return Outcome(int(alert_id), "refused",
+        return Outcome(alert_id, "refused",
                        "The note holds control characters; only text, tabs and line breaks are allowed.")
     return Outcome(int(row.alert_id), row.outcome, row.message,
                    None if pd.isna(row.actor) else row.actor,
@@ -145,7 +150,7 @@ def _call(name: str, alert_id: int, **params) -> Outcome:
 def _each(name: str, alert_ids: Iterable[int], **params) -> list[Outcome]:
     outcomes = []
     try:
-        for alert_id in dict.fromkeys(int(a) for a in alert_ids):  # each alert once, in order
+        for alert_id in dict.fromkeys(alert_ids):  # each alert once, in order
             outcome = _call(name, alert_id, **params)
             outcomes.append(outcome)
             if outcome.outcome == "refused":

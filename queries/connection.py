@@ -13,12 +13,19 @@ owner's URL (`admin_url()`, or `PRECOG_ADMIN_URL`) is for applying the schema an
 
 Every failure to reach or use the database becomes `DatabaseUnavailable`, whose message is one
 sentence a person can act on; pages show it instead of a traceback.
+
+Idle connections are closed: a pool whose connections nobody has used for
+PRECOG_IDLE_CONNECTION_SECONDS (default 60; 0 keeps them) is emptied, so a polite ("smart")
+shutdown of PostgreSQL, which waits for every session to end, completes while the dashboard runs.
+The next read opens a new connection (a few milliseconds).
 """
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
+import time
 import tomllib
 from pathlib import Path
 
@@ -33,6 +40,10 @@ EMBEDDED_POSTGRES_VERSION = 16
 READER_ROLE = "precog_reader"
 WRITER_ROLE = "precog_writer"
 DASHBOARD_LOGIN = "precog_dashboard"
+IDLE_SECONDS = "PRECOG_IDLE_CONNECTION_SECONDS"
+DEFAULT_IDLE_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -99,14 +110,11 @@ def embedded_server_url() -> str:
 
 @functools.cache
 def embedded_admin_url() -> str:
-    """The owner's URL of the embedded Precog database, created with schema and demo data on first use."""
-    from queries import schema  # local import: schema imports this module
-
+    """The owner's URL of the embedded Precog database (created empty on first use; `make run`
+    installs the schema and loads demo data into it before the dashboard starts: `python -m demo --if-empty`)."""
     server_url = make_url(embedded_server_url())
-    url = server_url.set(database=EMBEDDED_DATABASE).render_as_string(hide_password=False)
-    schema.ensure_database(server_url.render_as_string(hide_password=False), EMBEDDED_DATABASE)
-    schema.ensure_schema_and_demo_data(url)
-    return url
+    ensure_database(server_url.render_as_string(hide_password=False), EMBEDDED_DATABASE)
+    return server_url.set(database=EMBEDDED_DATABASE).render_as_string(hide_password=False)
 
 
 def dashboard_login(url: str) -> str:
@@ -147,7 +155,7 @@ def describe_database() -> str:
 # Engines
 # ------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=8)
-def engine_for(url: str, role: str, autocommit: bool = False) -> Engine:
+def engine_for(url: str, role: str, autocommit: bool = False, pooled: bool = True) -> Engine:
     """A pool of connections to `url` whose sessions start as the database role `role`.
 
     autocommit: for single-statement reads. No BEGIN before the statement and no ROLLBACK when the
@@ -158,7 +166,10 @@ def engine_for(url: str, role: str, autocommit: bool = False) -> Engine:
     1.1 ms a stored answer took at ten years): queries._run (and queries.stream, before it has
     sent a row) sends a read again, once, on a new connection when its pooled one turns out dead
     (the server restarted). Writes keep the ping:
-    sending a write again is only safe if it never reached the server."""
+    sending a write again is only safe if it never reached the server.
+
+    pooled=False: a new connection for each use, closed afterwards (a background thread's write
+    every half minute would otherwise keep one connection open for ever: see close_idle_connections)."""
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001
@@ -169,12 +180,12 @@ def engine_for(url: str, role: str, autocommit: bool = False) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         raise DatabaseUnavailable(f"The database URL names '{parsed.get_backend_name()}'; Precog needs PostgreSQL.")
     parsed = parsed.set(drivername="postgresql+psycopg2")
-    return sa.create_engine(
+    pool = dict(pool_pre_ping=not autocommit,  # a restarted server costs one reconnect, not an error on the page
+                pool_size=5, max_overflow=10) if pooled else dict(poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(
         parsed,
         isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
-        pool_pre_ping=not autocommit,  # a restarted server costs one reconnect, not an error on the page
-        pool_size=5,
-        max_overflow=10,
+        **pool,
         connect_args={
             "connect_timeout": 5,
             "application_name": "precog-dashboard",
@@ -185,6 +196,64 @@ def engine_for(url: str, role: str, autocommit: bool = False) -> Engine:
             "options": f"-c timezone=UTC -c statement_timeout=30000 -c jit=off -c role={role}",
         },
     )
+    if pooled:
+        _watch_idle(engine)
+    return engine
+
+
+# ------------------------------------------------------------------------------------------------
+# Idle connections
+# ------------------------------------------------------------------------------------------------
+_last_used: dict[Engine, float] = {}  # pooled engine -> when a connection was last taken or returned
+_closer_lock = threading.Lock()
+_closer: threading.Thread | None = None
+
+
+def idle_seconds() -> float:
+    """PRECOG_IDLE_CONNECTION_SECONDS: how long a pool may sit unused before its connections are
+    closed (0: never)."""
+    try:
+        return max(0.0, float(os.environ.get(IDLE_SECONDS, DEFAULT_IDLE_SECONDS)))
+    except ValueError:
+        return DEFAULT_IDLE_SECONDS
+
+
+def _watch_idle(engine: Engine) -> None:
+    """Note every checkout and return of the engine's connections; start the closer once."""
+    global _closer
+
+    def used(*_) -> None:
+        _last_used[engine] = time.monotonic()
+
+    sa.event.listen(engine, "checkout", used)  # kept by the new pool dispose() makes
+    sa.event.listen(engine, "checkin", used)
+    used()
+    with _closer_lock:
+        if _closer is None:
+            _closer = threading.Thread(target=_close_idle_forever, name="precog-idle-connections", daemon=True)
+            _closer.start()
+
+
+def close_idle_connections(now: float | None = None) -> int:
+    """Empty each pool none of whose connections is in use and none used for idle_seconds(): its
+    connections close (PostgreSQL sees a normal end of session). How many pools were emptied."""
+    limit, now = idle_seconds(), time.monotonic() if now is None else now
+    emptied = 0
+    for engine, last in list(_last_used.items()):
+        pool = engine.pool
+        if limit and now - last >= limit and pool.checkedout() == 0 and pool.checkedin() > 0:
+            engine.dispose()  # a connection taken meanwhile keeps working, and closes when returned
+            emptied += 1
+    return emptied
+
+
+def _close_idle_forever() -> None:
+    while True:
+        time.sleep(min(max(idle_seconds() / 4, 0.25), 15.0))
+        try:
+            close_idle_connections()
+        except Exception:  # noqa: BLE001 -- the thread must outlive any one failure
+            log.exception("idle connections not closed")
 
 
 def read_engine() -> Engine:
@@ -202,6 +271,12 @@ def write_engine() -> Engine:
     return engine_for(primary_url(), WRITER_ROLE)
 
 
+def background_write_engine() -> Engine:
+    """A background thread's periodic writes (the stored answers' refresh): a connection each
+    time, so an idle dashboard holds none open between them."""
+    return engine_for(primary_url(), WRITER_ROLE, pooled=False)
+
+
 def explain_error(error: Exception, url: str | None = None) -> str:
     """One sentence for a database error a person can act on."""
     text = str(getattr(error, "orig", None) or error)
@@ -213,16 +288,21 @@ def explain_error(error: Exception, url: str | None = None) -> str:
     if "does not exist" in lowered and "database" in lowered:
         return (f"The database at {where} does not exist; create it and load it with "
                 "`make demo-data`, or point PRECOG_DATABASE_URL at the right database.")
+    # The server answered these: before the checks for an unreachable server, whose words
+    # ("connection to server ... failed") libpq puts in front of every refused login too.
+    login = _login(url)
+    if f'role "{login.lower()}" does not exist' in lowered:
+        return (f"The database server at {where} has no user {login}; check the user name in "
+                "PRECOG_DATABASE_URL (or .streamlit/secrets.toml).")
+    if "permission denied to set role" in lowered or ("role" in lowered and "does not exist" in lowered):
+        return (f"The database user {login} at {where} cannot act as {READER_ROLE}/{WRITER_ROLE}; apply "
+                f"schema.sql (it creates the roles) and GRANT {READER_ROLE}, {WRITER_ROLE} TO {login}, "
+                f"or log in as {DASHBOARD_LOGIN}.")
     if any(s in lowered for s in ("could not connect", "connection refused", "timeout expired",
                                   "could not translate host", "server closed the connection",
                                   "terminating connection", "connection to server", "no such file")):
         return (f"Cannot reach the database server at {where}; start PostgreSQL or point "
                 "PRECOG_DATABASE_URL at a running server, then reload the page.")
-    if "permission denied to set role" in lowered or ("role" in lowered and "does not exist" in lowered):
-        login = _login(url)
-        return (f"The database user {login} at {where} cannot act as {READER_ROLE}/{WRITER_ROLE}; apply "
-                f"schema.sql (it creates the roles) and GRANT {READER_ROLE}, {WRITER_ROLE} TO {login}, "
-                f"or log in as {DASHBOARD_LOGIN}.")
     if "permission denied" in lowered:
         return (f"The database refused this to the dashboard's role ({text.strip().splitlines()[0]}); "
                 "the dashboard only reads, and writes through the database's write functions.")
@@ -234,13 +314,14 @@ def explain_error(error: Exception, url: str | None = None) -> str:
 
 def outdated_schema_message(url: str | None, found: str | None, needed: str) -> str:
     return (f"The database at {_where(url)} has schema version {found or 'unknown'}, but this dashboard "
-            f"needs {needed}; apply schema.sql with `python -m queries.schema` as the tables' owner "
-            "(PRECOG_ADMIN_URL; it only adds what is missing).")
+            f"needs {needed}; upgrade it with `python -m queries.schema` as the tables' owner "
+            "(PRECOG_ADMIN_URL; `--check` first says what it would do).")
 
 
 def missing_schema_message(url: str | None) -> str:
-    return (f"The database at {_where(url)} has no Precog schema; load it with "
-            "`make demo-data` (schema and demo data) or `python -m queries.schema`.")
+    return (f"The database at {_where(url)} does not have the dashboard's schema; see what installing it would do "
+            "with `python -m queries.schema --check`, then install it with `python -m queries.schema` as the "
+            "tables' owner (or load demo data into an empty database with `make demo-data`).")
 
 
 def _login(url: str | None) -> str:
@@ -259,3 +340,63 @@ def _where(url: str | None) -> str:
         return f"{host}{':' + str(parsed.port) if parsed.port else ''} / {parsed.database}"
     except Exception:  # noqa: BLE001
         return "the configured server"
+
+
+# ------------------------------------------------------------------------------------------------
+# The owner's connections (psycopg2): applying the schema, installing, loading data
+# ------------------------------------------------------------------------------------------------
+def dsn(url: str) -> str:
+    """A libpq connection string for psycopg2 (SQLAlchemy URLs carry a driver name)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001
+        raise DatabaseUnavailable(
+            "That is not a database URL; it should look like postgresql://user:password@host:5432/precog.") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseUnavailable(f"The database URL names '{parsed.get_backend_name()}'; Precog needs PostgreSQL.")
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def connect(url: str):
+    """A psycopg2 connection to `url` (UTC), or DatabaseUnavailable with the sentence to show."""
+    import psycopg2  # the owner's tools only
+
+    try:
+        return psycopg2.connect(dsn(url), connect_timeout=5, options="-c timezone=UTC",
+                                application_name="precog-install")
+    except psycopg2.Error as error:
+        raise DatabaseUnavailable(explain_error(error, url)) from None
+
+
+def ensure_database(server_url: str, name: str) -> None:
+    """CREATE DATABASE name unless it exists (two processes may race: the loser just carries on).
+
+    A database name cannot be a bind parameter; psycopg2's sql.Identifier quotes it safely.
+    """
+    import psycopg2
+    from psycopg2 import sql as pgsql
+
+    conn = connect(server_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                try:
+                    cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+                except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                    pass
+    finally:
+        conn.close()
+
+
+def drop_database(server_url: str, name: str) -> None:
+    from psycopg2 import sql as pgsql
+
+    conn = connect(server_url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
+    finally:
+        conn.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.exits import MONITOR_SECONDS
 from queries import fetch, stored_answers
 
 # Lists are cut here; the page says so when a list is full.
@@ -65,9 +64,17 @@ def never_filled(**filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=10, max_entries=16, show_spinner=False)
-def open_positions(platform=None, strategy_id=None, model_id=None) -> pd.DataFrame:
+def open_positions(stale_after_seconds: int, platform=None, strategy_id=None, model_id=None) -> pd.DataFrame:
+    """Open positions, with how many have had no monitor update for `stale_after_seconds`."""
     return fetch("exits_open_positions", platform=platform, strategy_id=strategy_id, model_id=model_id,
-                 stale_after_seconds=MONITOR_SECONDS, max_rows=MAX_LIST_ROWS)
+                 stale_after_seconds=stale_after_seconds, max_rows=MAX_LIST_ROWS)
+
+
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def open_at(at, platform=None, strategy_id=None, model_id=None) -> pd.DataFrame:
+    """Positions open at `at` (naive UTC) with their P&L as of then (exits_open_at.sql)."""
+    return fetch("exits_open_at", at=at, platform=platform, strategy_id=strategy_id, model_id=model_id,
+                 max_rows=MAX_LIST_ROWS)
 
 
 @st.cache_data(ttl=60, max_entries=16, show_spinner=False)

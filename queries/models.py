@@ -10,19 +10,14 @@ a sentence, which is what the page shows. A request id makes a repeated call app
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 from sqlalchemy import exc as sa_exc
 
 from identity import Identity, require
-from queries import fetch, fetch_primary, write
+from queries import INT4, fetch, fetch_primary, refusal, whole_number, write
+from queries import versions as lifecycle
 
-# SQLSTATEs the lifecycle functions and triggers raise for a refusal a person can act on:
-# check_violation (illegal transition), invalid_parameter_value (bad input), no_data_found
-# (unknown version, nothing to roll back to).
-REFUSALS = {"23514", "22023", "P0002"}
 MAX_REASON = 500
 
 
@@ -39,20 +34,9 @@ class Change:
     applied: bool
 
 
-def _sentence(error: sa_exc.DBAPIError) -> str:
-    diag = getattr(error.orig, "diag", None)
-    primary = (getattr(diag, "message_primary", None) or str(error.orig)).strip()
-    hint = getattr(diag, "message_hint", None)
-    text = primary  # not capitalised: it may begin with a model name
-    if not text.endswith("."):
-        text += "."
-    return f"{text} {hint}" if hint else text
-
-
 def _refusal(error: sa_exc.DBAPIError) -> TransitionRefused | None:
-    if getattr(error.orig, "pgcode", None) in REFUSALS:
-        return TransitionRefused(_sentence(error))
-    return None
+    sentence = refusal(error)
+    return None if sentence is None else TransitionRefused(sentence)
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -64,16 +48,6 @@ def model_names() -> pd.DataFrame:
 @st.cache_data(ttl=30, max_entries=32, show_spinner=False)
 def versions(model_name: str) -> pd.DataFrame:
     return fetch_primary("models_versions", model_name=model_name)
-
-
-@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
-def status_history(model_name: str) -> pd.DataFrame:
-    return fetch_primary("models_status_history", model_name=model_name)
-
-
-@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
-def active_at(model_name: str, at: datetime) -> pd.DataFrame:
-    return fetch_primary("models_active_at", model_name=model_name, at=at)
 
 
 @st.cache_data(ttl=30, max_entries=32, show_spinner=False)
@@ -99,9 +73,20 @@ def calibration_bins(model_name: str, n_bins: int, strategy: str) -> pd.DataFram
     return fetch("models_calibration", model_name=model_name, n_bins=n_bins, strategy=strategy)
 
 
+@st.cache_data(ttl=120, max_entries=32, show_spinner=False)
+def paired_scores(model_name: str) -> pd.DataFrame:
+    """Per pair of versions, sums of their score differences on shared markets (models_paired_scores.sql)."""
+    return fetch("models_paired_scores", model_name=model_name)
+
+
+def status_history(model_name: str) -> pd.DataFrame:
+    """Every recorded status of the model's versions, newest first (the lifecycle's timeline)."""
+    return lifecycle.timeline("model", model_name)
+
+
 def forget_lifecycle_reads() -> None:
     """After a write: the next reads of versions, history and rollback preview hit the database."""
-    for cached in (model_names, versions, status_history, active_at, rollback_plan):
+    for cached in (model_names, versions, rollback_plan, lifecycle.timeline, lifecycle.as_of):
         cached.clear()
 
 
@@ -127,7 +112,13 @@ def _apply(name: str, by: Identity, **params) -> list[Change]:
 def transition(model_id: int, new_status: str, reason: str, *, by: Identity, mode: str = "replace",
                request_id: str | None = None) -> list[Change]:
     """Move one version to `new_status` (mode replace/alongside when it becomes active); admins only."""
-    return _apply("models_transition", by, model_id=int(model_id), new_status=new_status, reason=reason,
+    require(by, "manage_versions")  # before anything about the request is said
+    number = whole_number(model_id)
+    if number is None:
+        raise TransitionRefused(f"'{str(model_id)[:40]}' is not a model version id.")
+    if number not in INT4:  # the database's own sentence for an id it does not have
+        raise TransitionRefused(f"there is no model version with id {number}.")
+    return _apply("models_transition", by, model_id=number, new_status=new_status, reason=reason,
                   mode=mode, request_id=request_id)
 
 

@@ -1,53 +1,39 @@
-"""Apply schema.sql, and make a database ready for the dashboard.
+"""Install the dashboard's schema on a database, check it first, or uninstall it.
 
-    python -m queries.schema [URL]      apply schema.sql to URL (default: the configured database)
+    python -m queries.schema --check [URL]      change nothing; say what installing would do, and
+                                                every existing row that breaks a rule it would add
+                                                (exit 0: the install can go ahead, 1: it cannot)
+    python -m queries.schema [URL]              install, or upgrade in place (an empty database,
+                                                a Precog database the trading system made, or
+                                                one with an older dashboard schema)
+    python -m queries.schema --uninstall [URL]  remove what the dashboard added; the trading
+                                                system's tables and rows stay as they were
+
+URL defaults to PRECOG_ADMIN_URL, else the configured database. It must be the login that owns
+the tables. The engine is queries/install.py.
 """
 from __future__ import annotations
 
-import re
+import argparse
 import sys
 
-import psycopg2
-from psycopg2 import sql as pgsql
-from sqlalchemy.engine import make_url
+from queries import install
+from queries.connection import (  # noqa: F401 - the owner's connection helpers, used from here by tests and tools
+    DatabaseUnavailable,
+    connect,
+    drop_database,
+    dsn,
+    ensure_database,
+)
 
-from queries.connection import PROJECT_ROOT, DatabaseUnavailable, explain_error
-
-SCHEMA_FILE = PROJECT_ROOT / "schema.sql"
-
-
-def required_version() -> str:
-    """The version schema.sql records: what this code needs the database to have."""
-    match = re.search(r"INSERT INTO schema_version \(version, description\)\s*VALUES \('([^']+)'", SCHEMA_FILE.read_text())
-    return match.group(1)
-
-
-def dsn(url: str) -> str:
-    """A libpq connection string for psycopg2 (SQLAlchemy URLs carry a driver name)."""
-    parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
-
-
-def connect(url: str):
-    try:
-        return psycopg2.connect(dsn(url), connect_timeout=5, options="-c timezone=UTC")
-    except psycopg2.Error as error:
-        raise DatabaseUnavailable(explain_error(error, url)) from None
+SCHEMA_FILE = install.SCHEMA_FILE
+required_version = install.required_version
 
 
 def apply_schema(url: str) -> None:
-    """Run schema.sql in one transaction. Idempotent; concurrent callers serialise on a lock."""
-    conn = connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute("SET client_min_messages = warning")
-            cur.execute(SCHEMA_FILE.read_text())
-    except psycopg2.errors.InsufficientPrivilege as error:
-        # e.g. the dashboard's own login, which may create nothing
-        raise DatabaseUnavailable(
-            f"{explain_error(error, url)} Applying schema.sql needs the owner's login: set PRECOG_ADMIN_URL.") from None
-    finally:
-        conn.close()
+    """Install or upgrade the dashboard's schema on `url`, as `python -m queries.schema URL` does.
+    Idempotent; concurrent callers serialise on schema.sql's advisory lock."""
+    install.install(url)
 
 
 def schema_version(url: str) -> str | None:
@@ -65,57 +51,39 @@ def schema_version(url: str) -> str | None:
         conn.close()
 
 
-def ensure_database(server_url: str, name: str) -> None:
-    """CREATE DATABASE name unless it exists (two processes may race: the loser just carries on).
-
-    A database name cannot be a bind parameter; psycopg2's sql.Identifier quotes it safely.
-    """
-    conn = connect(server_url)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m queries.schema", description=__doc__.splitlines()[0])
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true", help="change nothing; say what installing would do")
+    action.add_argument("--uninstall", action="store_true", help="remove what the dashboard added")
+    parser.add_argument("url", nargs="?", help="the database (default: PRECOG_ADMIN_URL or the configured one)")
+    args = parser.parse_args(argv)
     try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone() is None:
-                try:
-                    cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-                except psycopg2.errors.DuplicateDatabase:
-                    pass
-                except psycopg2.errors.UniqueViolation:
-                    pass
-    finally:
-        conn.close()
-
-
-def drop_database(server_url: str, name: str) -> None:
-    conn = connect(server_url)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-    finally:
-        conn.close()
-
-
-def ensure_schema_and_demo_data(url: str) -> None:
-    """The embedded default's first start: schema, then demo data if the database is empty."""
-    from demo import loader  # local import: the loader is only needed for the embedded default
-
-    apply_schema(url)
-    loader.load_if_empty(url)
-
-
-def main(argv: list[str]) -> int:
-    from queries.connection import admin_url
-
-    url = argv[1] if len(argv) > 1 else admin_url()
-    try:
-        apply_schema(url)
-        print(f"schema.sql applied; schema version {schema_version(url)}")
+        url = args.url or _default_url()
+        hint = "URL" if args.url else ""
+        if args.check:
+            plan = install.plan(url)
+            print(install.describe(plan))
+            return 0 if plan.can_install else 1
+        if args.uninstall:
+            for note in install.uninstall(url, progress=print):
+                print(f"  {note}")
+            return 0
+        plan = install.install(url, progress=print, url_hint=hint or "URL")
+        print({"empty": "Installed on an empty database.",
+               "installed": "Already installed; nothing changed.",
+               }.get(plan.state, "") or f"Schema version {plan.version_needed} installed.")
+        return 0
     except DatabaseUnavailable as error:
         print(error, file=sys.stderr)
         return 1
-    return 0
+
+
+def _default_url() -> str:
+    from queries.connection import admin_url
+
+    return admin_url()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from queries import fetch, write
+from queries import background_write, fetch
 
 
 def read(name: str, **params: Any) -> pd.DataFrame:
@@ -24,8 +24,9 @@ def read(name: str, **params: Any) -> pd.DataFrame:
 
 def refresh() -> int:
     """Refresh the stored answers older than a minute (as the dashboard's writer); how many were.
-    0 when none was due, or when another process was refreshing at that moment."""
-    return int(write("stored_answers_refresh").refreshed.iloc[0])
+    0 when none was due, or when another process was refreshing at that moment. Its connection
+    closes afterwards: the refresher thread's call every half minute would keep a pooled one open."""
+    return int(background_write("stored_answers_refresh").refreshed.iloc[0])
 
 
 @st.cache_data(ttl=30, max_entries=2, show_spinner=False)

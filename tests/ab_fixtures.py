@@ -7,11 +7,19 @@ Two strategies with known answers:
   v1.1 (true effect +15 points of return per position), v1.2 (same as the control); plus paper
   positions of v1.1 and a stale stored ROI on v1.0.
 - `flat`: two versions whose positions all return exactly +10% (zero variance, all wins).
+- `window`: v1.0 trading from 2026-01-05 to 2026-03-05, v1.1 from 2026-01-25 to 2026-03-26: the
+  page's default dates are the period both were trading.
+- `confound`: v1.0 opened every position on model elo_nfl v1.0, v1.1 half on v1.0 and half on v1.1.
+- `split`: an A/A pair whose configs declare a 50/50 traffic_split, but v1.0 traded 100 markets and
+  v1.1 30 (a sample ratio mismatch).
+- `outlier`: v1.1 like v1.0 but for one position bought at 0.0001 that won (+9,999%).
+- `recent`: two versions closing a position a day up to an hour before the database was built, so
+  the current week's look lies in the future.
 """
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -49,7 +57,25 @@ INSERT INTO strategies (strategy_id, strategy_name, strategy_version, strategy_t
      NULL, NULL, '2025-12-02'),
     (13, 'meeting', 'v1.2', 'entry', 'nfl', '{"min_edge": 0.05, "note": "aa"}', 'testing', NULL, NULL, '2025-12-03'),
     (21, 'flat', 'v1.0', 'entry', 'nfl', '{"min_edge": 0.05}', 'active', NULL, NULL, '2025-12-01'),
-    (22, 'flat', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.06}', 'active', NULL, NULL, '2025-12-01');
+    (22, 'flat', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.06}', 'active', NULL, NULL, '2025-12-01'),
+    (31, 'window', 'v1.0', 'entry', 'nfl', '{"min_edge": 0.05}', 'active', NULL, NULL, '2025-12-01'),
+    (32, 'window', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.06}', 'active', NULL, NULL, '2026-01-20'),
+    (41, 'confound', 'v1.0', 'entry', 'nfl', '{"min_edge": 0.05}', 'active', NULL, NULL, '2025-12-01'),
+    (42, 'confound', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.06}', 'active', NULL, NULL, '2025-12-01'),
+    (51, 'split', 'v1.0', 'entry', 'nfl', '{"min_edge": 0.05, "ab_arm": "A", "traffic_split": 0.5}', 'active',
+     NULL, NULL, '2025-12-01'),
+    (52, 'split', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.05, "ab_arm": "B", "traffic_split": 0.5}', 'active',
+     NULL, NULL, '2025-12-01'),
+    (61, 'outlier', 'v1.0', 'entry', 'nfl', '{"min_edge": 0.05}', 'active', NULL, NULL, '2025-12-01'),
+    (62, 'outlier', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.06}', 'active', NULL, NULL, '2025-12-01'),
+    (71, 'recent', 'v1.0', 'entry', 'nfl', '{"min_edge": 0.05}', 'active', NULL, NULL, '2025-12-01'),
+    (72, 'recent', 'v1.1', 'entry', 'nfl', '{"min_edge": 0.06}', 'active', NULL, NULL, '2025-12-01');
+-- 130 more markets (closed like MC) for the sample-ratio fixture: one position per market and version.
+INSERT INTO markets (market_id, platform_id, event_id, external_id, title, yes_price, no_price, status,
+                     settlement_value, created_at, row_current_ind, row_end_ts)
+SELECT 'S' || i, 'kalshi', 'E1', 's' || i, 'Split market ' || i, 0.5000, 0.5100, 'open', NULL,
+       '2026-01-01 00:00', TRUE, NULL
+FROM generate_series(1, 130) i;
 """
 
 
@@ -147,14 +173,64 @@ def add_meeting(b: Builder) -> None:
         for i, ret in enumerate(returns):
             # spread over 20 weeks, the versions interleaved
             closed = MEETING_START + timedelta(hours=22 * i + strategy)
+            # the edge at entry tells part of the return (the regression adjustment's covariate)
+            edge = min(0.5, max(0.0001, 0.07 + 0.1 * ret + ((i * 37) % 11 - 5) / 100))
             b.position(strategy=strategy, model=1 + i % 2, pnl=f"{ret * 50:.2f}", closed=closed, mode=mode,
-                       edge="0.0700")
+                       edge=f"{edge:.4f}")
 
 
 def add_flat(b: Builder) -> None:
     for strategy in (21, 22):
         for i in range(35):
             b.position(strategy=strategy, pnl="5", closed=MEETING_START + timedelta(days=i, hours=strategy))
+
+
+WINDOW_START = datetime(2026, 1, 5, 9, 0)  # a Monday
+
+
+def add_window(b: Builder) -> None:
+    rng = random.Random(31)
+    for strategy, first_day in ((31, 0), (32, 20)):
+        for day in range(first_day, first_day + 60):
+            b.position(strategy=strategy, pnl=f"{round(rng.gauss(0, 0.2) * 50, 2):.2f}",
+                       closed=WINDOW_START + timedelta(days=day))
+
+
+def add_confound(b: Builder) -> None:
+    rng = random.Random(41)
+    for strategy in (41, 42):
+        for i in range(60):
+            b.position(strategy=strategy, model=1 if strategy == 41 or i % 2 == 0 else 2,
+                       pnl=f"{round(rng.gauss(0, 0.2) * 50, 2):.2f}", closed=MEETING_START + timedelta(hours=20 * i + strategy))
+
+
+def add_split(b: Builder) -> None:
+    rng = random.Random(51)
+    markets = iter(range(1, 131))
+    for strategy, count in ((51, 100), (52, 30)):
+        for i in range(count):
+            b.position(strategy=strategy, market=f"S{next(markets)}", pnl=f"{round(rng.gauss(0, 0.2) * 50, 2):.2f}",
+                       closed=MEETING_START + timedelta(hours=30 * i + strategy))
+
+
+def add_outlier(b: Builder) -> None:
+    rng = random.Random(61)
+    for strategy in (61, 62):
+        for i in range(40 if strategy == 61 else 39):
+            b.position(strategy=strategy, pnl=f"{round(rng.gauss(0, 0.2) * 50, 2):.2f}",
+                       closed=MEETING_START + timedelta(hours=20 * i + strategy))
+    # bought 100 at 0.0001 ($0.01), settled at 1: +$0.9999, a return of +9,999%
+    b.position(strategy=62, buys=[("0.0001", 100)], pnl="0.9999", status="settled",
+               closed=MEETING_START + timedelta(days=20))
+
+
+def add_recent(b: Builder) -> None:
+    rng = random.Random(71)
+    last = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
+    for strategy in (71, 72):
+        for day in range(70):
+            b.position(strategy=strategy, pnl=f"{round(rng.gauss(0, 0.2) * 50, 2):.2f}",
+                       closed=last - timedelta(days=day, minutes=strategy))
 
 
 def build(url: str) -> None:
@@ -165,6 +241,11 @@ def build(url: str) -> None:
         add_alpha(b)
         add_meeting(b)
         add_flat(b)
+        add_window(b)
+        add_confound(b)
+        add_split(b)
+        add_outlier(b)
+        add_recent(b)
     conn.close()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -32,3 +33,9 @@ def plotted(values) -> list:
         numbers = np.frombuffer(base64.b64decode(values["bdata"]), dtype="<" + values["dtype"]).tolist()
         return [None if math.isnan(v) else v for v in numbers]
     return list(values)
+
+
+def unescaped(markdown: str) -> str:
+    """What a markdown body escaped by ui.text.literal reads as: its backslash escapes read, the
+    word joiners it puts into addresses left out."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -43,27 +43,37 @@ def streamlit_server(env: dict[str, str], script: str = "app.py", options: tuple
         cwd=PROJECT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                raise RuntimeError(f"streamlit did not start: {(PROJECT / log.name).read_text()[-2000:]}")
-            time.sleep(0.3)
+        wait_until_healthy(base, proc, lambda: log.flush() or (PROJECT / log.name).read_text()[-2000:])
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
         os.unlink(log.name)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server started by a test: politely, then by force after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def wait_until_healthy(base: str, proc: subprocess.Popen, output, seconds: float = 60) -> None:
+    """Wait for the server at `base` (the process `proc`) to answer /_stcore/health; RuntimeError
+    with `output()` (what it printed) if it exits or does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not start: {output()}")
+        time.sleep(0.3)
 
 
 @contextmanager

@@ -80,9 +80,29 @@ def demo_url(databases) -> str:
 
 
 @pytest.fixture(scope="session")
+def default_demo_url(databases) -> str:
+    """The demo data as `python -m demo` loads it (its default scale and seed: about 15 s, in bulk),
+    at the fixed as-of: the dataset the generator's rules and deliberate faults are stated for."""
+    url = databases.create("demo_default")
+    loader.load(url, as_of=DEMO_AS_OF, progress=lambda _: None)
+    return url
+
+
+@pytest.fixture(scope="session")
 def rules_url(databases) -> str:
     """An empty database with the schema, for tests of the rules (each runs in a rolled-back transaction)."""
     return databases.create("rules")
+
+
+def rows(url: str, sql: str, params=None) -> list[tuple]:
+    """Run one statement on `url` in a transaction of its own; its rows (or [] when it returns none)."""
+    conn = schema.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
 
 
 @contextmanager

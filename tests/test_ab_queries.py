@@ -161,7 +161,7 @@ def test_histogram_bins_as_postgresql_width_bucket_at_every_edge(db):
     returns += [float(r) for r in np.random.default_rng(5).uniform(-0.6, 0.4, 200)]
     closed = pd.DataFrame({"position_id": range(len(returns)), "strategy_id": 1, "model_id": 1,
                            "execution_mode": "live", "fills": 2, "closed_us": 0, "ret": returns, "cost_units": 1,
-                           "pnl_units": 0, "edge_units": 0, "clv_units": 0})
+                           "pnl_units": 0, "edge_units": 0, "clv_units": 0, "entry_units": 5000, "market_key": 1})
     ours = ab_positions.return_histogram(closed, "live", bins=4)
     conn = psycopg2.connect(schema.dsn(db))
     try:
@@ -227,3 +227,69 @@ def test_the_bulk_read_the_page_uses_equals_the_ordinary_read(db):
     empty = fetch_bulk("ab_closed_positions", strategy_ids=[1], since=datetime(2030, 1, 1), until=None)
     assert empty.empty and "closed_us" in empty.columns
     assert ab_positions.results(empty).metrics.empty
+
+
+def test_the_statistics_sums_equal_numpy_on_the_rows_read(db):
+    """What the statistics need beyond the table, from the same read: sums of cubes, the regression
+    adjustment's sums, the extremes and the winsorized sums (against numpy on the rows)."""
+    import numpy as np
+
+    read = fetch("ab_closed_positions", strategy_ids=[11, 12, 13], since=None, until=None)
+    got = ab_positions.results(read)
+    live = read[read.execution_mode == "live"]
+    metrics = rows_by_key(got.metrics, "strategy_id", "execution_mode")
+    low, high = np.percentile(live.ret, 1, method="higher"), np.percentile(live.ret, 99, method="lower")
+    for strategy_id, rows in live.groupby("strategy_id"):
+        ret = rows.ret.to_numpy(dtype=float)
+        assert metrics[(strategy_id, "live")]["return_sum_cube"] == pytest.approx((ret ** 3).sum())
+        covariates = got.covariates["live"][strategy_id]
+        x = np.stack([rows.edge_units, rows.entry_units], axis=1).astype(float) / 10_000
+        assert covariates.n == len(ret)
+        assert covariates.x == pytest.approx(x.sum(axis=0))
+        assert covariates.xx == pytest.approx(x.T @ x)
+        assert covariates.xy == pytest.approx(x.T @ ret)
+        lows, highs = got.extremes["live"][strategy_id]
+        assert lows.tolist() == sorted(ret)[:10] and highs.tolist() == sorted(ret, reverse=True)[:10]
+        n, total, total_sq, _, total_cube = got.winsorized["live"].sums[strategy_id]
+        clipped = np.clip(ret, low, high)
+        assert (n, total, total_sq, total_cube) == (len(ret), pytest.approx(clipped.sum()),
+                                                    pytest.approx(clipped @ clipped), pytest.approx((clipped ** 3).sum()))
+    assert (got.winsorized["live"].low, got.winsorized["live"].high) == (low, high)
+    weekly = got.weekly["live"]
+    last = weekly.sort_values("look_at").groupby("strategy_id").tail(1).set_index("strategy_id")
+    assert last.loc[12, "return_sum_cube"] == pytest.approx(metrics[(12, "live")]["return_sum_cube"])
+
+
+def test_each_versions_markets_are_counted_once_week_by_week(db):
+    allocation = ab_positions.results(closed([1, 2], SINCE, UNTIL)).allocation["live"]
+    # alpha v1.0 closed seven positions on MC only; v1.1 closed on MO and MC in the week to 2026-02-16
+    assert list(zip(allocation.strategy_id, allocation.look_at.dt.date, allocation.markets)) == [
+        (1, date(2026, 2, 9), 1), (2, date(2026, 2, 16), 2)]
+    # the market key is the same number for the same market and differs between markets
+    read = fetch("ab_closed_positions", strategy_ids=[51, 52], since=None, until=None)
+    assert read.market_key.nunique() == 130 and read.groupby("strategy_id").market_key.nunique().to_dict() == \
+        {51: 100, 52: 30}
+
+
+def test_restricted_to_model_versions_the_numbers_count_only_their_positions(db):
+    everything = ab_positions.results(closed([1, 2], SINCE, UNTIL))
+    restricted = ab_positions.results(closed([1, 2], SINCE, UNTIL), model_ids=(2,))
+    # model 2 opened one position: alpha v1.1's -2.5 on $50
+    assert restricted.metrics[["strategy_id", "execution_mode", "positions_closed"]].values.tolist() == [[2, "live", 1]]
+    assert float(restricted.metrics.return_sum.iloc[0]) == pytest.approx(-0.05)
+    # what describes the experiment still counts every position
+    import pandas as pd
+    pd.testing.assert_frame_equal(restricted.by_model, everything.by_model)
+    pd.testing.assert_frame_equal(restricted.allocation["live"], everything.allocation["live"])
+
+
+def test_trading_periods_are_each_versions_first_and_last_trade(db):
+    periods = fetch("ab_trading_periods", strategy_ids=[31, 32, 999]).set_index("strategy_id")
+    assert sorted(periods.index) == [31, 32]  # a version without positions has no period
+    # window v1.0 closes daily at 09:00 from 2026-01-05 (opened two hours before); v1.1 from 2026-01-25
+    assert periods.loc[31, "first_trade"] == datetime(2026, 1, 5, 7, 0)
+    assert periods.loc[31, "last_trade"] == datetime(2026, 3, 5, 9, 0)
+    assert periods.loc[32, "first_trade"] == datetime(2026, 1, 25, 7, 0)
+    # alpha v1.0: its still-open position counts from its opening, its 2025 close counts too
+    alpha = fetch("ab_trading_periods", strategy_ids=[1]).iloc[0]
+    assert alpha.first_trade == datetime(2025, 12, 20, 10, 0) and alpha.last_trade == datetime(2026, 2, 8, 12, 0)

@@ -7,10 +7,10 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from identity import Identity, NotAllowed, SecretsUnreadable, current_identity, role_for
+from identity import Identity, NotAllowed, SecretsUnreadable, SettingRefused, current_identity, role_for
 from queries import alerts, connection, schema
 from queries import models as model_queries
-from tests.apptest import open_page
+from tests.apptest import open_page, unescaped
 from tests.test_alerts_database import new_alert, sql
 
 VIEWER = Identity("vera@example.com", "viewer", "header", signed_in=True)
@@ -137,7 +137,11 @@ def test_the_writer_acts_only_through_the_write_functions(db):
             assert cur.fetchone() == ("acknowledged",)
         # the helper that sets a status with any action, and the status column itself, are closed to
         # it: no way round the lifecycle rules (e.g. a 'rollback' action set by hand)
-        assert refused(conn, "SELECT model_set_status(1, 'active', 'rollback', 'x', 'y', NULL)")
+        assert refused(conn, "SELECT version_set_status('model', 1, 'active', 'rollback', 'x', 'y', NULL, NULL)")
+        # nor the general functions that take a moment in the past (for loaders): no backdated history
+        assert refused(conn, "SELECT * FROM transition_version_status('model', 1, 'training', 'x', 'y', 'replace', "
+                             "NULL, '2020-01-01')")
+        assert refused(conn, "SELECT * FROM rollback_version('model', 'elo_nfl', 'x', 'y', NULL, '2020-01-01')")
         assert refused(conn, "SELECT set_config('precog.status_action', 'rollback', false); "
                              "UPDATE probability_models SET status = 'active'")
         assert refused(conn, "SELECT * FROM alerts")  # reads go through the reader
@@ -145,6 +149,26 @@ def test_the_writer_acts_only_through_the_write_functions(db):
         conn.close()
     assert sql(db, "SELECT acknowledged_by FROM alerts WHERE alert_id = %s", (alert_id,)) == [("writer-test",)]
     assert sql(db, "SELECT status FROM probability_models WHERE model_name = 'elo_nfl'") == [("validating",)]
+
+
+def test_a_moment_set_by_the_writer_does_not_reach_the_history(db):
+    """The lifecycle functions take a loader's moment through a transaction-local setting; the
+    writer's wrappers always record now, whatever the session set beforehand."""
+    sql(db, """INSERT INTO probability_models (model_name, model_version, model_type, config, status)
+               VALUES ('backdate_probe', 'v1', 'elo', '{}', 'draft')""")
+    (model_id,), = sql(db, "SELECT model_id FROM probability_models WHERE model_name = 'backdate_probe'")
+    conn = session_as(db, "precog_writer")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT set_config('precog.status_at', '2020-01-01 00:00', false), "
+                        "set_config('precog.status_action', 'transition', false)")
+            cur.execute("SELECT applied FROM transition_model_status(%s, 'training', 'writer-test', 'why')", (model_id,))
+            assert cur.fetchone() == (True,)
+    finally:
+        conn.close()
+    (changed_at, recent), = sql(db, "SELECT changed_at, changed_at > now() AT TIME ZONE 'UTC' - interval '1 minute' "
+                                    "FROM model_status_history WHERE model_id = %s", (model_id,))
+    assert changed_at.year > 2020 and recent
 
 
 def test_without_a_role_the_login_may_call_nothing_and_read_nothing(db):
@@ -252,6 +276,7 @@ def test_every_page_says_local_mode_and_local_writes_carry_the_local_prefix(db, 
         assert any("local mode — not signed in" in c.value for c in at.sidebar.caption), page
     alert_id = new_alert(db)
     at = open_page("alerts", alert=str(alert_id))
+    at.checkbox(key=f"alerts_act_on_link_{alert_id}").check().run()  # the link alone acts on nothing
     at.text_area(key="alerts_ack_note").set_value("from my laptop")
     next(b for b in at.get("form_submit_button") if b.label == "Acknowledge").click().run()
     assert not at.exception
@@ -298,3 +323,50 @@ def test_a_secrets_file_that_does_not_parse_stops_the_app_instead_of_falling_bac
         current_identity()
     broken.unlink()  # no file at all: local mode
     assert current_identity().source == "local"
+
+
+# --- local mode: a role name or nothing; never a typo that grants admin (#25) ------------------
+@pytest.mark.parametrize("value", ["veiwer", "readonly", "", "  ", "root", "admin\x1b[0m"])
+def test_an_unknown_local_role_is_refused_with_one_sentence(monkeypatch, value):
+    monkeypatch.setenv("PRECOG_LOCAL_ROLE", value)
+    with pytest.raises(SettingRefused) as refused:
+        current_identity()
+    sentence = str(refused.value)
+    assert sentence.startswith("PRECOG_LOCAL_ROLE is ") and sentence.endswith(".") and "\n" not in sentence
+    assert "viewer, responder or admin" in sentence and sentence.isprintable()
+
+
+@pytest.mark.parametrize("value, role", [(None, "admin"), ("viewer", "viewer"), (" Responder ", "responder"),
+                                         ("admin", "admin")])
+def test_the_local_label_names_the_role(monkeypatch, value, role):
+    if value is None:
+        monkeypatch.delenv("PRECOG_LOCAL_ROLE", raising=False)
+    else:
+        monkeypatch.setenv("PRECOG_LOCAL_ROLE", value)
+    me = current_identity()
+    assert me.role == role and me.source == "local"
+    assert me.label == f"{me.name} ({role}, local mode — not signed in)"
+
+
+def test_every_page_refuses_an_unknown_local_role_in_one_sentence(db, point_app_at, monkeypatch):
+    point_app_at(db)
+    monkeypatch.setenv("PRECOG_LOCAL_ROLE", "veiwer")
+    for page in ("overview", "alerts", "models"):
+        at = open_page(page)
+        assert not at.exception, page
+        assert [unescaped(e.value) for e in at.error] == [
+            "PRECOG_LOCAL_ROLE is 'veiwer', which is not a role: set it to viewer, responder or admin, "
+            "or leave it unset for admin."], page
+        assert not at.dataframe and not at.get("form_submit_button"), page
+
+
+def test_an_identity_with_an_unknown_role_may_do_nothing_and_is_told_so(db, point_app_at):
+    point_app_at(db)
+    stranger = Identity("sam@example.com", "superuser", "header", signed_in=True)
+    assert not stranger.may("respond") and not stranger.may("manage_versions")
+    alert_id = new_alert(db)
+    with pytest.raises(NotAllowed, match="^sam@example.com has no role the dashboard knows \\('superuser'\\)"):
+        alerts.acknowledge([alert_id], stranger, None)
+    with pytest.raises(NotAllowed, match="no role the dashboard knows"):
+        model_queries.rollback("elo_nfl", "undo", by=stranger)
+    assert sql(db, "SELECT count(*) FROM alert_actions WHERE alert_id = %s", (alert_id,)) == [(0,)]

@@ -15,7 +15,7 @@ from queries.connection import dashboard_login
 from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
 from tests.apptest import open_page
 from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
-from tests.test_ab_page import MEETING, independent_sums, plain
+from tests.test_ab_page import MEETING, independent_groups, independent_looks, plain
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +32,10 @@ def test_a_shared_link_shows_the_same_numbers_as_the_page_and_the_database(app_u
     at = open_page("ab_tests", **MEETING)
     page_metrics = [(plain(m.label), m.value) for m in at.metric]
 
-    sums = independent_sums(ab_url, (11, 12, 13))
-    groups = [ab_stats.Group(v, *sums[i][:4]) for v, i in (("v1.0", 11), ("v1.1", 12), ("v1.2", 13))]
-    expected = ab_stats.compare(groups[0], groups[1:], sequential=True, min_effect=0.05).rows
+    labels = {11: "v1.0", 12: "v1.1", 13: "v1.2"}
+    groups = independent_groups(ab_url, labels)
+    expected = ab_stats.compare(groups["v1.0"], [groups["v1.1"], groups["v1.2"]], sequential=True, min_effect=0.05,
+                                looks=independent_looks(ab_url, labels)).rows
 
     link = f"{app_url}/ab_tests?{urlencode(MEETING)}"
     with chromium_page(width=1600, height=4300) as page:

@@ -99,3 +99,45 @@ def test_response_metrics_render_on_the_demo_data(demo_url):
         assert page.locator("[data-testid='stPlotlyChart']").count() == 4
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "alerts_metrics")
+
+
+def test_the_refresh_leaves_an_open_dropdown_open(app_url, db):
+    """The queue refreshes every 5 s; a responder choosing 'Resolve as' must not have the list
+    closed under the pointer (#23: it took two clicks, both times)."""
+    with chromium_page(1366, 768) as page:  # a laptop: the forms are below the fold
+        open_alerts(page, app_url)
+        tick_first_row(page, page.locator("[data-testid='stDataFrame']").first,
+                       "text=Selected: 1 group(s), 1 unresolved alert(s)")
+        wait_for_app(page)
+        page.get_by_role("combobox", name="Resolve as").scroll_into_view_if_needed()
+        page.get_by_role("combobox", name="Resolve as").click()
+        listbox = page.get_by_role("listbox")
+        listbox.wait_for(timeout=10_000)
+        page.wait_for_timeout(12_000)  # two refreshes of the queue
+        assert listbox.is_visible()
+        page.get_by_role("option", name="false positive").click()
+        chosen = page.get_by_role("combobox", name="Resolve as")
+        print("CHOSEN", chosen.input_value())
+        page.wait_for_timeout(12_000)  # the choice survives the next refreshes too
+        print("CHOSEN LATER", chosen.input_value(), page.get_by_role("listbox").count())
+        assert chosen.input_value() == "false positive"
+        screenshot(page, "alerts_dropdown_after_refresh")
+
+
+def test_when_a_refresh_takes_the_selected_alert_away_the_forms_follow(app_url, db):
+    """Another responder acknowledges the selected alert; in the 'not acknowledged' view it leaves
+    the queue at the next refresh, and the forms follow at once: they act on nothing (#23)."""
+    with chromium_page(1400, 2200) as page:
+        open_alerts(page, app_url, "?state=new")
+        tick_first_row(page, page.locator("[data-testid='stDataFrame']").first, "text=Selected: 1 group(s)")
+        wait_for_app(page)
+        acknowledge = page.get_by_role("button", name="Acknowledge", exact=True)
+        assert acknowledge.is_enabled()
+        alert_id = int(page.url.rsplit("alert=", 1)[1])  # the details follow the selected row
+        sql(db, "SELECT acknowledge_alert(%s, 'someone else', NULL)", (alert_id,))
+        page.get_by_text("Select one or more rows to acknowledge or resolve them.").wait_for(timeout=20_000)
+        wait_for_app(page)
+        assert acknowledge.is_disabled() and page.get_by_role("button", name="Resolve", exact=True).is_disabled()
+        assert page.get_by_text(f"Act on alert {alert_id} from the link").count() == 1  # shown, not ticked
+        screenshot(page, "alerts_selection_gone")
+    assert sql(db, "SELECT actor FROM alert_actions WHERE alert_id = %s", (alert_id,)) == [("someone else",)]

@@ -37,9 +37,14 @@ def test_compare_flow_from_a_shared_link(app_url):
         chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="Compare versions").inner_text()
         assert "v1.1" in chosen and "v2.0" in chosen and "v1.0" not in chosen
         page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
-        metrics = page.locator("[data-testid='stDataFrame']").filter(has_text="Winner")
+        metrics = page.locator("[data-testid='stDataFrame']").filter(has_text="Best value")
         metrics.first.wait_for(timeout=30_000)  # the grid draws after the charts on a busy machine
         assert metrics.count() == 1
+        # the versions compared on the markets both scored, and the sentence that names a winner or none
+        paired = page.locator("[data-testid='stDataFrame']").filter(has_text="Shared markets")
+        paired.first.wait_for(timeout=30_000)
+        assert paired.count() == 1
+        assert page.locator("[data-testid='stAlert']").filter(has_text="winner").count() >= 1
         screenshot(page, "models_compare")
 
         # add a version: the URL follows, so the link reproduces the view

@@ -252,3 +252,28 @@ def test_the_market_baseline_is_scored_on_the_same_markets(calibration_db, monke
     assert table.loc["v2", "market_brier"] == pytest.approx(brier_score_loss(y[:3], market_p[:3]))
     other = calibration.versus_market(database_bins(calibration_db["url"], monkeypatch, "uniform", model_name="other"))
     assert other.loc[0, "model_brier"] == pytest.approx(0.25)  # 0.5 on every market
+
+
+def test_the_decomposition_shown_adds_up_to_the_brier_shown():
+    """Reliability, resolution and uncertainty alone missed the Brier score of binned forecasts by
+    the within-bin terms, and rounded terms could miss the rounded score by a unit: the page's rows
+    now add up to the score at the digits displayed, for any forecasts."""
+    from decimal import Decimal
+
+    rng = np.random.default_rng(4)
+    for trial in range(300):
+        n = int(rng.integers(5, 400))
+        p = np.round(rng.beta(2, 2, n), 4)
+        y = (rng.random(n) < p).astype(float)
+        r = calibration.scores(calibration.bin_sums(p, y, int(rng.choice([5, 10, 20])),
+                                                     str(rng.choice(["uniform", "quantile"]))))
+        shown = calibration.shown_decomposition(r)
+        assert shown["brier"] == Decimal(str(round(r["brier"], 4)))
+        total = sum(sign * shown[key] for key, sign in calibration.DECOMPOSITION)
+        assert total == shown["brier"], trial
+        for key, _ in calibration.DECOMPOSITION:
+            assert abs(float(shown[key]) - r[key]) <= 1e-4 + 1e-12  # within one unit of the last digit
+        # the classic three alone do not add up whenever forecasts in a bin differ
+        classic = round(r["reliability"], 4) - round(r["resolution"], 4) + round(r["uncertainty"], 4)
+        if trial == 0:
+            assert abs(classic - round(r["brier"], 4)) > 1e-4

@@ -62,7 +62,7 @@ def test_a_version_keeps_its_colour_across_panels():
 
 
 def test_weekly_lines_are_marked_only_while_their_points_can_be_told_apart():
-    from analytics.report import chance_figure, lift_figure
+    from ui.ab_report import chance_figure, lift_figure
 
     def looks(weeks: int) -> pd.DataFrame:
         days = pd.date_range("2020-01-06", periods=weeks, freq="7D")

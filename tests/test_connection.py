@@ -10,6 +10,8 @@ import pytest
 
 import queries
 from queries import connection
+from sqlalchemy.engine import make_url
+
 from tests.conftest import database_url
 
 
@@ -39,7 +41,7 @@ def test_a_missing_database_is_named(configured, databases):
 
 def test_a_database_without_the_schema_says_how_to_load_it(configured, databases):
     configured(databases.create("bare", with_schema=False))
-    with pytest.raises(connection.DatabaseUnavailable, match="has no Precog schema.*make demo-data"):
+    with pytest.raises(connection.DatabaseUnavailable, match="does not have the dashboard.s schema.*python -m queries.schema --check"):
         queries.fetch("overview_kpis")
 
 
@@ -104,3 +106,36 @@ def test_a_database_with_an_older_schema_says_which_version_to_apply(configured,
             read(name, strategy_ids=[1], since=None, until=None)
         assert str(caught.value).startswith(f"The database at {connection.describe_database()} has schema version "
                                             f"1.7.0+dashboard.1, but this dashboard needs {schema.required_version()}")
+
+
+def test_a_user_the_server_does_not_know_is_named_not_called_unreachable(configured, databases):
+    """The server answered, so 'start PostgreSQL' would send a person the wrong way (#25). The test
+    server's own transport: TCP against 127.0.0.1:5432, a socket with the embedded server (CI runs both)."""
+    url = make_url(databases.server_url).set(username="precog_no_such_user", password=None, database="postgres")
+    configured(url.render_as_string(hide_password=False))
+    with pytest.raises(connection.DatabaseUnavailable) as caught:
+        queries.fetch("overview_kpis")
+    message = str(caught.value)
+    assert "Cannot reach" not in message, message
+    assert "has no user precog_no_such_user" in message and "\n" not in message, message
+
+
+def test_a_login_without_the_dashboard_roles_is_told_to_grant_them(configured, databases):
+    from queries import schema
+
+    url = databases.create("no_grants")
+    login = f"{databases.created[-1]}_login"[:60]
+    conn = schema.connect(databases.server_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE ROLE "{login}" LOGIN')
+    try:
+        configured(make_url(url).set(username=login).render_as_string(hide_password=False))
+        with pytest.raises(connection.DatabaseUnavailable) as caught:
+            queries.fetch("overview_kpis")
+        message = str(caught.value)
+        assert "Cannot reach" not in message and f"GRANT precog_reader, precog_writer TO {login}" in message, message
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP ROLE "{login}"')
+        conn.close()

@@ -6,6 +6,7 @@ reads: sent again once on a new connection, queries._run).
 The server is the test's own (tests/replica.py), so stopping it disturbs no one else."""
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 
 import streamlit as st
@@ -48,7 +49,7 @@ def one_sentence_about_the_server(at) -> str:
 
 
 def queue_ids(at) -> list[int]:
-    frame = next(d for d in at.dataframe if d.key == "alerts_queue").value
+    frame = next(d for d in at.dataframe if d.key == at.session_state["alerts_table_key"]).value
     return sorted(int(a) for a in frame.alert_id)
 
 
@@ -79,7 +80,7 @@ def test_a_restart_costs_one_sentence_then_the_session_recovers(point_app_at):
         # A write while it is down: select an alert (the session remembers the queue), acknowledge.
         server.start()
         at = rerun(at)
-        at.session_state["alerts_queue"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+        at.session_state[at.session_state["alerts_table_key"]] = {"selection": {"rows": [0], "columns": [], "cells": []}}
         at = at.run()
         acknowledge = next(b for b in at.button if b.label == "Acknowledge")
         assert not acknowledge.disabled
@@ -92,7 +93,7 @@ def test_a_restart_costs_one_sentence_then_the_session_recovers(point_app_at):
         assert at.session_state["alerts_result"] == ("acknowledged", [("error", error)])
 
         server.start()
-        assert written(url) == (0, 0, 0, None)  # nothing half-written: no audit row, no acknowledgement
+        assert written(url) == (0, 0, 0, 0, None)  # nothing half-written: no audit row, no acknowledgement
         at = rerun(at)
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert queue_ids(at) == shown  # the same session reads again, no reconnect by hand
@@ -124,3 +125,30 @@ def test_reads_after_a_restart_are_answered_on_new_connections(point_app_at):
             server.stop()
             server.start()
             assert read() == answer
+
+
+def test_a_polite_shutdown_completes_while_the_dashboard_runs(point_app_at, monkeypatch):
+    """A smart shutdown (pg_ctl stop -m smart, what a service manager's polite stop sends) waits
+    for every session to end, and the pooled connections of an idle dashboard never ended: the
+    server could only be stopped by force (#25). The dashboard closes connections it has not used
+    for PRECOG_IDLE_CONNECTION_SECONDS (connection.close_idle_connections)."""
+    from queries import alerts, fetch, fetch_bulk
+    from identity import Identity
+    from tests.replica import _cmd
+
+    monkeypatch.setenv("PRECOG_IDLE_CONNECTION_SECONDS", "1")
+    with own_server() as server:
+        url = three_alerts_on(server, point_app_at)
+        # a page's reads and a write, each leaving its connection in its pool
+        at = open_page("alerts")
+        assert queue_ids(at)
+        fetch("overview_unresolved_alerts")
+        fetch_bulk("ab_closed_positions", strategy_ids=[1], since=None, until=None)
+        (outcome,) = alerts.acknowledge([queue_ids(at)[0]], Identity("ana", "responder", "header", True), None)
+        assert outcome.done
+        stop = subprocess.run(_cmd(server.user, str(server.bin_dir / "pg_ctl"), "-D", str(server.data), "-m", "smart",
+                                   "-w", "-t", "60", "stop"), capture_output=True, text=True, timeout=90)
+        assert stop.returncode == 0, stop.stdout + stop.stderr
+        server.start()
+        assert written(url)[0] == 1  # the write was kept; the server comes back as it was
+        assert len(queue_ids(rerun(at))) == 3  # and the same session reads on new connections

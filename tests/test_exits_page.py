@@ -48,7 +48,7 @@ def test_only_the_open_tab_is_drawn(exits_db):
     at = open_page("exits")
     assert "Exits" in _metrics(at) and "Cost of walking" not in _metrics(at)
     assert [c.key for c in at.get("plotly_chart")] == ["exits_holding_chart"]   # not the regret chart
-    assert len(at.tabs) == 6                                                        # the tab bar is whole
+    assert len(at.tabs) == 7                                                        # the tab bar is whole
     at = open_page("exits", tab="No such tab")   # ignored, like any unknown value: Breakdown
     assert not at.exception and "Exits" in _metrics(at)
 

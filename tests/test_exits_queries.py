@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 
 from analytics import exits as ax
-from queries import exits, schema
+from queries import connection, exits
 
 EXIT_ROWS = """
 INSERT INTO platforms (platform_id, platform_type, display_name) VALUES
@@ -267,7 +267,7 @@ def test_a_positions_attempts_are_grouped_into_their_orders(exits_db):
 
 # --- monitor and reconciliation ------------------------------------------------------------------
 def test_open_positions_monitor(exits_db):
-    monitor = ax.flag_stale(exits.open_positions())
+    monitor = ax.flag_stale(exits.open_positions(ax.MONITOR_SECONDS))
     by = _rows(monitor, "position_id")
     assert set(by) == {4, 9}
     assert (by[4]["unrealized_pnl"], by[4]["unrealized_pnl_pct"]) == (D("-0.5000"), D("-0.1000"))
@@ -280,7 +280,7 @@ def test_open_positions_monitor(exits_db):
     totals = monitor.iloc[0]
     assert (totals.open_count, totals.total_unrealized_pnl) == (2, D("-0.5000"))
     assert (totals.stale_count, totals.lagging_count) == (2, 1)
-    assert exits.open_positions(platform="polymarket").empty
+    assert exits.open_positions(ax.MONITOR_SECONDS, platform="polymarket").empty
 
 
 def test_reconciliation_finds_the_broken_positions(exits_db):
@@ -335,7 +335,7 @@ def test_no_bind_parameter_hides_in_a_comment():
     # receives the quoted value, and a newline in that value would end the comment and run as SQL.
     import sqlalchemy as sa
 
-    for path in sorted(schema.PROJECT_ROOT.joinpath("queries").glob("exits_*.sql")):
+    for path in sorted(connection.PROJECT_ROOT.joinpath("queries").glob("exits_*.sql")):
         text = path.read_text()
         code_only = "\n".join(line.split("--")[0] for line in text.splitlines())
         assert set(sa.text(text).compile().params) == set(sa.text(code_only).compile().params), path.name

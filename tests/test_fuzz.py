@@ -13,9 +13,8 @@ Three layers, most cases where they are cheap:
 from __future__ import annotations
 
 import re
-import time
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from unittest import mock
@@ -34,6 +33,7 @@ from analytics import edges as edge_stats
 from identity import Identity, acceptable_name
 from queries import alerts, connection, models, schema
 from tests.apptest import open_page
+from tests.hostile import linkable
 from ui import url_state
 
 # --- generated values --------------------------------------------------------------------------
@@ -41,7 +41,7 @@ SPECIAL = [
     "NaN", "nan", "-nan", "inf", "-Infinity", "sNaN", "1e309", "-1e309", "1e-400", "1E+999999999", "0.00005",
     "-1.00001", "0000-00-00", "0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01", "2024-02-29", "2026-02-29",
     "2026-13-01", "20261101", "2026-W44-1", "-0", "+1", "1_000", "٣", "１２", "0x10", "1e3", " 7 ", "0", "-1",
-    "2147483647", "2147483648", "9" * 200, "9" * 201, "\x00", "a\x00b", "\x1b[31mred", "\u202egnp.exe", "\u200b",
+    "2147483647", "2147483648", "٢٠٢٦-١١-٠١", "٠.٠٥", "9" * 200, "9" * 201, "\x00", "a\x00b", "\x1b[31mred", "\u202egnp.exe", "\u200b",
     "\u2028", "[x](http://evil.example)", "![x](http://evil.example/p.png)", ":red[x]", ":material/home:",
     "$x^2$", "**bold**", "_x_", "`code`", "~~x~~", "<script>alert(1)</script>", "&#x202e;", "&amp;",
     "https://evil.example/login", "<https://evil.example>", "a,b,,c", ",,,", ",", "%00", "%", "\\", "'", '"',
@@ -114,8 +114,9 @@ def check_outcome(link, raw, result, default, accepted: bool) -> None:
         assert len(link.problems) == 1, link.problems
     for problem in link.problems:
         assert problem.startswith("The link's ") and problem.endswith("."), problem
-        assert problem.isprintable() and len(problem) < 300, problem  # one line: no breaks, no controls
-        assert active_markdown(problem) == [], problem
+        # one line: no breaks, no controls (but the word joiners ui.text.literal puts into addresses)
+        assert problem.replace("\u2060", "").isprintable() and len(problem) < 300, problem
+        assert active_markdown(problem) == [] and not linkable(problem), problem
 
 
 def clean(raw: str) -> bool:
@@ -166,8 +167,8 @@ def integer(value, minimum, maximum) -> None:
         result = link.integer("trade", minimum=minimum, maximum=maximum)
     accepted = raw not in (None, "") and not link.problems
     check_outcome(link, raw, result, None, accepted)
-    if accepted:
-        assert isinstance(result, int) and minimum <= result <= maximum
+    if accepted:  # plain ASCII digits only: int() also reads '٣', '１２', ' 7 ', '+1' and '1_000'
+        assert isinstance(result, int) and minimum <= result <= maximum and re.fullmatch("[0-9]+", raw), raw
     if raw and re.fullmatch(r"[0-9]{1,10}", raw) and minimum <= int(raw) <= maximum:
         assert result == int(raw)
 
@@ -178,7 +179,7 @@ def day(value, default) -> None:
     accepted = raw not in (None, "") and not link.problems
     check_outcome(link, raw, result, default, accepted)
     if accepted:  # a page may add or subtract years from it without overflowing
-        assert url_state.EARLIEST_DAY <= result <= url_state.LATEST_DAY
+        assert url_state.EARLIEST_DAY <= result <= url_state.LATEST_DAY and raw.isascii(), raw
         result + timedelta(days=36600), result - timedelta(days=36600)
     if raw and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
         try:
@@ -195,6 +196,7 @@ def edge_threshold(value) -> None:
         result = link.parsed("min_ev", edge_stats.parse_threshold, "a number between -1 and 1", Decimal("0.02"))
     accepted = raw not in (None, "") and not link.problems
     check_outcome(link, raw, result, Decimal("0.02"), accepted)
+    assert not accepted or raw.isascii(), raw
     assert result.is_finite() and -1 <= result <= 1 and result == result.quantize(Decimal("0.0001"))
 
 
@@ -210,6 +212,7 @@ def number_in_a_range(value) -> None:
         result = link.parsed("effect", effect, "a minimum effect between 0.5 and 50.0 points", 2.0)
     accepted = raw not in (None, "") and not link.problems
     check_outcome(link, raw, result, 2.0, accepted)
+    assert not accepted or raw.isascii(), raw
     assert 0.5 <= result <= 50.0
 
 
@@ -228,18 +231,36 @@ def known_id(value) -> None:
     assert result is None or result in KNOWN_IDS
 
 
-# Each case generates one link value for each of the eight kinds of reading the pages make.
+def instant(value) -> None:
+    """The moment of the as-of views (ui/as_of.py): a naive UTC datetime between the link's bounds."""
+    with reading("at", value) as (link, raw):
+        result = link.instant("at")
+    accepted = raw not in (None, "") and not link.problems
+    check_outcome(link, raw, result, None, accepted)
+    if accepted:
+        assert result.tzinfo is None and url_state.EARLIEST_DAY <= result.date() <= url_state.LATEST_DAY
+    if raw and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}", raw):
+        try:
+            named = datetime.fromisoformat(raw)
+        except ValueError:
+            named = None
+        if named and url_state.EARLIEST_DAY <= named.date() <= url_state.LATEST_DAY:
+            assert result == named
+
+
+# Each case generates one link value for each of the nine kinds of reading the pages make.
 URL_CASES = 1000
-URL_VALUES_PER_CASE = 8
+URL_VALUES_PER_CASE = 9
 
 
 @settings(max_examples=URL_CASES, deadline=None)
 @given(values=st.tuples(*[link_value] * 5, st.one_of(link_value, st.dates().map(date.isoformat)),
-                        link_value, link_value),
+                        link_value, link_value,
+                        st.one_of(link_value, st.datetimes().map(lambda d: d.isoformat(timespec="minutes")))),
        default=st.sampled_from([None, "low"]), bounds=st.sampled_from([(0, 2**31 - 1), (1, 2**31 - 1), (1, 100)]),
        default_day=st.sampled_from([None, date(2026, 11, 1)]))
 def test_every_kind_of_url_parameter(values, default, bounds, default_day):
-    text, market, listed, number, threshold, since, effect, strategy = values
+    text, market, listed, number, threshold, since, effect, strategy, moment = values
     text_with_allowed_values(text, default)
     free_text(market)
     comma_separated_list(listed)
@@ -248,6 +269,7 @@ def test_every_kind_of_url_parameter(values, default, bounds, default_day):
     edge_threshold(threshold)
     number_in_a_range(effect)
     known_id(strategy)
+    instant(moment)
 
 
 # --- every page with generated links -------------------------------------------------------------
@@ -255,15 +277,17 @@ PAGE_KEYS = {
     "overview": ["from", "to", "strategy"],
     "alerts": ["severity", "category", "component", "type", "env", "window", "state", "metrics", "by", "alert",
                "tab"],
-    "exits": ["since", "until", "platform", "strategy", "model", "condition", "priority", "position", "tab"],
-    "models": ["model", "versions", "baseline", "tab"],
-    "ab_tests": ["strategy", "versions", "control", "from", "to", "trading", "analysis", "effect"],
+    "exits": ["since", "until", "platform", "strategy", "model", "condition", "priority", "position", "tab", "at"],
+    "models": ["model", "versions", "baseline", "tab", "at"],
+    "ab_tests": ["strategy", "versions", "control", "from", "to", "trading", "analysis", "effect", "models", "at"],
     "edges": ["min_ev", "confidence", "action", "sport", "platform", "strategy", "model", "decay_window"],
     "trades": ["from", "to", "strategy", "strategy_version", "model", "model_version", "market", "platform",
                "side", "mode", "start", "trade"],
+    "audit": ["kind"],
 }
 PAGE_RUNS = 4
 WRITTEN = """SELECT (SELECT count(*) FROM alert_actions), (SELECT count(*) FROM model_status_history),
+                    (SELECT count(*) FROM strategy_status_history),
                     (SELECT count(*) FROM alerts WHERE acknowledged_at IS NOT NULL OR resolved_at IS NOT NULL),
                     (SELECT string_agg(model_id || status, ',' ORDER BY model_id) FROM probability_models)"""
 
@@ -290,7 +314,8 @@ def test_every_page_takes_any_link(app_env, page, data):
     assert not at.error, [e.value for e in at.error]
     for warning in at.warning:
         if warning.value.startswith("The link's "):
-            assert warning.value.isprintable() and active_markdown(warning.value) == [], warning.value
+            assert warning.value.replace("\u2060", "").isprintable(), warning.value
+            assert active_markdown(warning.value) == [] and not linkable(warning.value), warning.value
     assert written(app_env) == before
 
 
@@ -298,6 +323,10 @@ def test_every_page_takes_any_link(app_env, page, data):
     ("exits", {"until": "9999-12-31"}),             # was: OverflowError adding a day
     ("trades", {"market": "a\x00b"}),               # was: psycopg2's ValueError for NUL
     ("edges", {"strategy": "[sign in again](https://evil.example)"}),  # was: a live link in the warning
+    ("edges", {"strategy": "https://evil.example/login"}),  # was: a bare address, linked by markdown (#25)
+    ("trades", {"start": "1"}),  # was: IndexError, a trade that exists outside the default 7 days (#25)
+    ("trades", {"trade": "٣"}),  # was: read as trade 3 (int() takes Arabic-Indic digits)
+    ("alerts", {"alert": "１２"}),  # was: read as alert 12 (fullwidth digits)
 ])
 def test_links_that_once_broke_a_page(app_env, page, params):
     before = written(app_env)
@@ -305,6 +334,7 @@ def test_links_that_once_broke_a_page(app_env, page, params):
     assert not at.exception and not at.error
     problems = [w.value for w in at.warning if w.value.startswith("The link's ")]
     assert len(problems) == 1 and active_markdown(problems[0]) == [], problems
+    assert not linkable(problems[0]), problems
     assert written(app_env) == before
 
 

@@ -1,4 +1,4 @@
-"""Comparing model versions: metrics side by side with direction, delta and winner; live results
+"""Comparing model versions: metrics side by side with direction, delta and best value; live results
 per version; training runs; which lifecycle actions are offered (analytics/model_metrics.py)."""
 from __future__ import annotations
 
@@ -26,19 +26,19 @@ VERSIONS = versions_frame(
 )
 
 
-def test_direction_delta_and_winner_per_metric():
+def test_direction_delta_and_best_value_per_metric():
     long = mm.version_metrics(VERSIONS, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     table = mm.compare_metrics(long, ["v1.0", "v1.1", "v2.0"], baseline="v1.1").set_index("metric_key")
     acc = table.loc["validation_accuracy"]
     assert acc["direction"] == "↑ higher is better"
     assert acc["Δ v1.0"] == pytest.approx(0.6620 - 0.6810)
     assert acc["Δ v2.0"] == pytest.approx(0.6990 - 0.6810)
-    assert acc["winner"] == "v2.0"
+    assert acc["best"] == "v2.0"
     # a tie for the best value names both
-    assert table.loc["validation_calibration", "winner"] == "tie: v1.1, v2.0"
-    # a count has no direction and no winner
+    assert table.loc["validation_calibration", "best"] == "tie: v1.1, v2.0"
+    # a count has no direction and no best value
     assert table.loc["validation_sample_size", "direction"] == "—"
-    assert table.loc["validation_sample_size", "winner"] == "—"
+    assert table.loc["validation_sample_size", "best"] == "—"
     assert "Δ v1.1" not in table.columns  # no delta of the baseline to itself
 
 
@@ -46,17 +46,17 @@ def test_lower_is_better_metrics_pick_the_lowest():
     long = pd.DataFrame({"model_version": ["a", "b", "c"], "metric": ["live_brier"] * 3, "value": [0.20, 0.18, 0.25]})
     row = mm.compare_metrics(long, ["a", "b", "c"], "a").iloc[0]
     assert row["direction"] == "↓ lower is better"
-    assert row["winner"] == "b"
+    assert row["best"] == "b"
     assert row["Δ b"] == pytest.approx(-0.02)
     assert mm.delta_is_better(row["Δ b"], row["direction_key"]) is True
     assert mm.delta_is_better(row["Δ c"], row["direction_key"]) is False
     assert mm.delta_is_better(0.0, mm.LOWER) is None and mm.delta_is_better(1.0, None) is None
 
 
-def test_a_metric_only_one_version_has_gets_no_winner_and_nan_deltas():
+def test_a_metric_only_one_version_has_gets_no_best_value_and_nan_deltas():
     long = pd.DataFrame({"model_version": ["a"], "metric": ["val_auc"], "value": [0.7]})
     row = mm.compare_metrics(long, ["a", "b"], "b").iloc[0]
-    assert row["winner"] == "—"
+    assert row["best"] == "—"
     assert math.isnan(row["Δ a"])
 
 
@@ -150,3 +150,14 @@ def test_filters_narrow_the_versions_table():
     assert mm.filter_versions(VERSIONS, statuses=["active", "draft"]).model_version.tolist() == ["v1.1", "v2.1"]
     assert mm.filter_versions(VERSIONS, sports=["none"]).model_version.tolist() == ["v2.1"]
     assert len(mm.filter_versions(VERSIONS)) == 4
+
+
+def test_the_table_shown_keeps_each_metric_in_its_own_terms():
+    long = pd.DataFrame({"model_version": ["a", "b", "a", "b", "a"], "metric": ["roi", "roi", "win_rate", "win_rate",
+                                                                                "positions_closed"],
+                         "value": [0.0034, 0.0121, 0.69, 0.7387, 58]})
+    shown = mm.shown_metrics(mm.compare_metrics(long, ["a", "b"], "a")).set_index("metric_key")
+    assert (shown.loc["roi", "a"], shown.loc["roi", "b"], shown.loc["roi", "Δ b"]) == ("+0.34%", "+1.21%", "+0.87 pp")
+    assert (shown.loc["win_rate", "b"], shown.loc["win_rate", "Δ b"]) == ("73.9%", "+4.9 pp")
+    assert (shown.loc["positions_closed", "a"], shown.loc["positions_closed", "b"]) == ("58", "—")
+    assert mm.format_value("val_brier", 0.21104) == "0.2110" and mm.format_delta("val_brier", -0.01) == "-0.0100"

@@ -93,11 +93,12 @@ def point_app_at_module(demo_url):
 def test_every_page_is_covered(page_statements):
     pages = {key.split(" / ")[0] for key, _, _ in page_statements}
     assert pages == {"Overview", "Model versions", "Strategy A/B", "Position exits", "Alerts", "Current edges",
-                     "Trade attribution"}
+                     "Trade attribution", "Attribution audit"}
     files = {name for _, name, _ in page_statements}
     assert {"edges_current", "edges_summary", "edges_decay", "models_calibration", "trades_page",
             "exits_breakdown", "exits_walking", "exits_open_positions", "exits_reconciliation",
-            "ab_closed_positions"} <= files
+            "ab_closed_positions", "exits_open_at", "versions_timeline", "versions_as_of", "audit_counts",
+            "audit_findings"} <= files
 
 
 def test_no_page_query_scans_a_big_table_sequentially(page_statements):

@@ -12,6 +12,7 @@ import pytest
 from queries import connection, exits, schema
 from queries import stored_answers
 from tests.apptest import open_page
+from tests.conftest import rows
 from tests.test_exits_queries import EXIT_ROWS
 
 # function -> its arguments without filters; each is stored as <function>_stored
@@ -20,7 +21,7 @@ AGGREGATES = {"exits_breakdown": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_walking": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_fill_rate": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "edge_decay": "NULL, NULL, NULL, NULL, NULL",
-              "alert_weeks": "", "position_days": ""}
+              "alert_weeks": "", "position_days": "", "attribution_faults": ""}
 
 
 @pytest.fixture
@@ -28,14 +29,6 @@ def url(databases):
     return databases.create("stored", rows=EXIT_ROWS)
 
 
-def rows(url: str, sql: str, params=None) -> list[tuple]:
-    conn = psycopg2.connect(schema.dsn(url))
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
-    finally:
-        conn.close()
 
 
 def stored_equals_live(url: str) -> bool:
@@ -60,7 +53,7 @@ def test_stored_answers_equal_their_functions_and_wait_for_a_refresh(url):
     assert not stored_equals_live(url)
     # not due yet: refreshed less than a minute ago
     assert rows(url, "SELECT refresh_stored_answers(interval '1 minute')") == [(0,)]
-    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(7,)]
+    assert rows(url, "SELECT refresh_stored_answers(interval '0')") == [(len(AGGREGATES),)]
     assert rows(url, "SELECT exits FROM exits_breakdown_stored WHERE level = 'total'") == [(8,)]
     assert stored_equals_live(url)
     (after,), = rows(url, "SELECT min(computed_at) FROM stored_answers")
@@ -72,7 +65,7 @@ def test_one_refresh_at_a_time_and_a_second_caller_does_not_wait(url):
     try:
         with first.cursor() as cur:
             cur.execute("SELECT refresh_stored_answers(interval '0')")  # its transaction still open
-            assert cur.fetchone() == (7,)
+            assert cur.fetchone() == (len(AGGREGATES),)
         conn = psycopg2.connect(schema.dsn(url), options="-c lock_timeout=2000")
         try:
             with conn, conn.cursor() as cur:
@@ -106,7 +99,7 @@ def test_the_writer_refreshes_what_is_due_and_nothing_sooner_and_the_reader_noth
     assert stored_answers.refresh() == 0  # computed less than a minute ago: not due
     assert not stored_equals_live(url)
     rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '61 seconds'")
-    assert stored_answers.refresh() == 7
+    assert stored_answers.refresh() == len(AGGREGATES)
     assert stored_equals_live(url)
     # the writer cannot ask for younger answers to be recomputed (four full aggregates each time)
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
@@ -142,7 +135,7 @@ def test_the_background_refresher_refreshes_and_survives_a_database_that_is_down
     point_app_at(url)
     rows(url, NEW_EXIT)
     rows(url, "UPDATE stored_answers SET computed_at = computed_at - interval '2 minutes'")
-    assert refresher.refresh_once() == 7
+    assert refresher.refresh_once() == len(AGGREGATES)
     assert stored_equals_live(url)
     monkeypatch.setenv("PRECOG_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     connection.engine_for.cache_clear()

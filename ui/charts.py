@@ -10,6 +10,11 @@ pages draw through go.Figure, which would refuse an unknown or ill-typed propert
 
 `lines`, `bars` and `areas` draw what the plotly.express call of the same shape drew (a trace per
 colour group, px's colours, labels and hover text), so the pages look as before.
+
+Text is data: plotly.js reads a subset of HTML in every title, legend entry, tick label and hover
+text, so every piece of text these functions put in a figure (values of text columns, group
+names, labels, titles) passes through ui.text.chart once, here. A caller that builds a spec by hand
+passes its text through `text.chart` itself (or through `values`).
 """
 from __future__ import annotations
 
@@ -17,12 +22,14 @@ import base64
 import functools
 import math
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
+
+from ui import text
 
 COLORS = qualitative.Plotly  # plotly.express's default sequence, so colours match the other charts
 # A marker per point helps read a line of a few months of weekly points; over years (520 weeks)
@@ -92,10 +99,11 @@ def values(column: Iterable) -> Any:
     if kind == "M":
         stamps = series.dt.tz_convert("UTC").dt.tz_localize(None) if series.dt.tz is not None else series
         # Milliseconds, what plotly.js keeps: two rows of the same second stay apart on a time axis.
-        text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[ns]"), unit="ms")
-        return [None if t == "NaT" else t.removesuffix(".000").removesuffix("T00:00:00") for t in text.tolist()]
+        iso = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[ns]"), unit="ms")
+        return [None if t == "NaT" else t.removesuffix(".000").removesuffix("T00:00:00") for t in iso.tolist()]
     return [None if (isinstance(v, float) and math.isnan(v)) or v is pd.NaT or v is None else
-            (v.isoformat() if hasattr(v, "isoformat") else v) for v in series.tolist()]
+            v.isoformat() if hasattr(v, "isoformat") else text.chart(v) if isinstance(v, str) else v
+            for v in series.tolist()]
 
 
 def table(frame: pd.DataFrame, columns: Sequence[str]) -> dict | list:
@@ -103,7 +111,8 @@ def table(frame: pd.DataFrame, columns: Sequence[str]) -> dict | list:
     columns), anything else as lists of plain values."""
     chosen = frame[list(columns)]
     if not all(dtype.kind in "iufb" for dtype in chosen.dtypes):
-        return [[None if pd.isna(v) else v for v in row] for row in chosen.astype(object).itertuples(index=False)]
+        return [[None if pd.isna(v) else text.chart(v) if isinstance(v, str) else v for v in row]
+                for row in chosen.astype(object).itertuples(index=False)]
     array = np.ascontiguousarray(chosen.to_numpy(dtype="float64", na_value=np.nan), dtype="<f8")
     return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii"),
             "shape": f"{array.shape[0]}, {array.shape[1]}"}
@@ -143,27 +152,29 @@ def _hover(labels: Mapping[str, str], x: str, y: str, color: str | None, value,
     """plotly.express's hover text: 'Colour=value<br>X label=%{x}<br>Y label=%{y}<br>extra=...'
     and the columns it reads from customdata. `hover` is px's hover_data: a column's d3 format
     (":.4f"), True, or False to leave out x or y."""
-    lines = [] if color is None else [f"{labels.get(color, color)}={value}"]
+    label = lambda column: text.chart(labels.get(column, column))  # noqa: E731
+    lines = [] if color is None else [f"{label(color)}={text.chart(value)}"]
     for axis, letter in ((x, "x"), (y, "y")):
         shown = hover.get(axis, True)
         if shown is not False:
-            lines.append(f"{labels.get(axis, axis)}=%{{{letter}{shown if isinstance(shown, str) else ''}}}")
+            lines.append(f"{label(axis)}=%{{{letter}{shown if isinstance(shown, str) else ''}}}")
     extra = [name for name, shown in hover.items() if shown is not False and name not in (x, y)]
     for i, name in enumerate(extra):
         spec = hover[name]
-        lines.append(f"{labels.get(name, name)}=%{{customdata[{i}]{spec if isinstance(spec, str) else ''}}}")
+        lines.append(f"{label(name)}=%{{customdata[{i}]{spec if isinstance(spec, str) else ''}}}")
     return "<br>".join(lines) + "<extra></extra>", extra
 
 
 def _layout(labels: Mapping[str, str], x: str, y: str, color: str | None, title: str | None, **layout) -> dict:
     """px's layout (axis and legend titles from the labels), with `layout` merged in: a dict into
     px's dict of the same name (as update_layout does), anything else set."""
-    base = {"xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": labels.get(x, x)}},
-            "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": labels.get(y, y)}},
-            "legend": {**({"title": {"text": labels.get(color, color)}} if color else {}), "tracegroupgap": 0},
+    base = {"xaxis": {"anchor": "y", "domain": [0.0, 1.0], "title": {"text": text.chart(labels.get(x, x))}},
+            "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": text.chart(labels.get(y, y))}},
+            "legend": {**({"title": {"text": text.chart(labels.get(color, color))}} if color else {}),
+                       "tracegroupgap": 0},
             "margin": {"t": 60}}
     if title:
-        base["title"] = {"text": title}
+        base["title"] = {"text": text.chart(title)}
     return merged(base, layout)
 
 
@@ -183,7 +194,7 @@ def lines(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, labe
     for value, rows, colour in _groups(frame, color, colors):
         template, extra = _hover(labels, x, y, color, value, hover)
         trace = {"type": "scatter", "x": values(rows[x]), "y": values(rows[y]), "mode": "lines+markers" if markers else "lines",
-                 "name": "" if value is None else str(value), "legendgroup": "" if value is None else str(value),
+                 "name": "" if value is None else text.chart(value), "legendgroup": "" if value is None else text.chart(value),
                  "line": {"color": colour, "dash": "solid"}, "marker": {"symbol": "circle"},
                  "orientation": "v", "showlegend": color is not None, "xaxis": "x", "yaxis": "y",
                  "hovertemplate": template}
@@ -200,7 +211,7 @@ def areas(frame: pd.DataFrame, *, x: str, y: str, color: str, labels: Mapping[st
     for value, rows, colour in _groups(frame, color, colors):
         template, _ = _hover(labels, x, y, color, value, {})
         traces.append({"type": "scatter", "x": values(rows[x]), "y": values(rows[y]), "mode": "lines",
-                       "name": str(value), "legendgroup": str(value), "line": {"color": colour},
+                       "name": text.chart(value), "legendgroup": text.chart(value), "line": {"color": colour},
                        "marker": {"symbol": "circle"}, "fillpattern": {"shape": ""}, "stackgroup": "1", "orientation": "v", "showlegend": True,
                        "xaxis": "x", "yaxis": "y", "hovertemplate": template})
     return Chart(traces, _layout(labels, x, y, color, title, **layout))
@@ -220,8 +231,8 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, label
     for value, rows, colour in _groups(frame, color, colors, order):
         shown = "" if value is None or color == "_colour" else value
         template, extra = _hover(labels, x, y, None if color == "_colour" else color, shown, hover)
-        trace = {"type": "bar", "x": values(rows[x]), "y": values(rows[y]), "name": str(shown),
-                 "legendgroup": str(shown), "marker": {"color": colour, "pattern": {"shape": ""}},
+        trace = {"type": "bar", "x": values(rows[x]), "y": values(rows[y]), "name": text.chart(shown),
+                 "legendgroup": text.chart(shown), "marker": {"color": colour, "pattern": {"shape": ""}},
                  "orientation": "h" if horizontal else "v", "showlegend": color is not None, "textposition": "auto", "xaxis": "x", "yaxis": "y",
                  "hovertemplate": template, **traces}
         if error_y:
@@ -229,20 +240,38 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, color: str | None = None, label
             if error_y_minus:
                 trace["error_y"]["arrayminus"] = values(rows[error_y_minus])
         if layout.get("barmode") == "group":  # px groups side by side by these
-            trace.update(alignmentgroup="True", offsetgroup=str(shown))
+            trace.update(alignmentgroup="True", offsetgroup=text.chart(shown))
         if extra:
             trace["customdata"] = table(rows, extra)
         drawn.append(trace)
-    return Chart(drawn, _layout(labels, x, y, None if color == "_colour" else color, title,
-                                **{"barmode": "relative", **layout}))
+    spec = _layout(labels, x, y, None if color == "_colour" else color, title, **{"barmode": "relative", **layout})
+    categories = frame[y if horizontal else x]
+    if categories.dtype == object and categories.map(lambda v: isinstance(v, str) and len(v) > LONGEST_TICK).any():
+        axis = "yaxis" if horizontal else "xaxis"
+        spec[axis] = {**spec[axis], **short_ticks(pd.unique(categories))}
+    return Chart(drawn, spec)
+
+
+# A category's tick label is cut to this many characters (the whole name stays in the hover): one
+# alert type of 200 characters, tilted under the axis, left the plot about 50 pixels of height.
+LONGEST_TICK = 32
+
+
+def short_ticks(categories: Iterable) -> dict:
+    """An axis' tick settings that show each text category cut to LONGEST_TICK characters ("…")."""
+    shown = [v for v in categories if isinstance(v, str)]
+    return {"tickmode": "array", "tickvals": [text.chart(v) for v in shown],
+            "ticktext": [text.chart(v if len(v) <= LONGEST_TICK else v[:LONGEST_TICK - 1] + "…") for v in shown]}
 
 
 def facet_points(frame: pd.DataFrame, *, x: str, y: str, facet: str, x_order: list[str], facet_order: list[str],
-                 highlight: str | None = None, per_row: int = 4, panel_height: int = 210) -> Chart:
+                 highlight: str | None = None, per_row: int = 4, panel_height: int = 210,
+                 percent: Collection[str] = ()) -> Chart:
     """One small panel per value of `facet` (in facet_order, those present), each with its own y
     scale: a point per value of `x` (coloured by its place in x_order), `highlight` drawn as a
-    larger diamond. The same figure as px.scatter(facet_col=..., facet_col_wrap=per_row) with
-    independent y axes, built as one spec (px took about 190 ms for 13 panels)."""
+    larger diamond; the panels named in `percent` show their values as percentages. The same figure
+    as px.scatter(facet_col=..., facet_col_wrap=per_row) with independent y axes, built as one spec
+    (px took about 190 ms for 13 panels)."""
     points_of: dict = {}  # facet -> [(place in x_order, x, y)]: one pass over the rows, not a mask per panel
     for name, at, value in zip(frame[facet], frame[x], frame[y]):
         if at in x_order:
@@ -262,23 +291,25 @@ def facet_points(frame: pd.DataFrame, *, x: str, y: str, facet: str, x_order: li
         points = sorted(points_of.get(name, []), key=lambda point: point[0])
         is_highlight = [at == highlight for _, at, _ in points]
         traces.append(dict(
-            type="scatter", x=[at for _, at, _ in points], y=[value for _, _, value in points], mode="markers",
-            name=name, xaxis=f"x{suffix}", yaxis=f"y{suffix}", hovertemplate=f"%{{x}}: %{{y:.4g}}<extra>{name}</extra>",
+            type="scatter", x=[text.chart(at) for _, at, _ in points], y=[value for _, _, value in points],
+            mode="markers", name=text.chart(name), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+            hovertemplate=f"%{{x}}: %{{y:{'.2%' if name in percent else '.4g'}}}<extra>{text.chart(name)}</extra>",
             marker=dict(color=[COLORS[place % len(COLORS)] for place, _, _ in points],
                         symbol=["diamond" if h else "circle" for h in is_highlight],
                         size=[15 if h else 12 for h in is_highlight], line=dict(width=1, color="white"))))
         layout[f"xaxis{suffix}"] = dict(domain=[round(left, 6), round(min(left + width, 1), 6)], anchor=f"y{suffix}", type="category",
-                                        categoryorder="array", categoryarray=x_order)
-        layout[f"yaxis{suffix}"] = dict(domain=[round(max(top - height, 0), 6), round(top, 6)], anchor=f"x{suffix}", nticks=4)
-        layout["annotations"].append(dict(text=name, x=left + width / 2, y=top, xref="paper", yref="paper",
-                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=11)))
+                                        categoryorder="array", categoryarray=[text.chart(v) for v in x_order])
+        layout[f"yaxis{suffix}"] = dict(domain=[round(max(top - height, 0), 6), round(top, 6)], anchor=f"x{suffix}", nticks=4,
+                                        **({"tickformat": ".1%"} if name in percent else {}))
+        layout["annotations"].append(dict(text=text.chart(name), x=left + width / 2, y=top, xref="paper", yref="paper",
+                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=15)))
     return Chart(traces, layout)
 
 
 def subplot_grid(rows: int, cols: int, *, titles: Sequence[str] = (), horizontal_spacing: float = 0.2,
                  vertical_spacing: float = 0.3, shared_y: bool = False) -> dict:
     """make_subplots' layout: axes x, y (cell 1), x2, y2 (cell 2), ... row by row from the top, a
-    title over each of the first len(titles) cells, and with shared_y each row's y axes matching
+    title (text) over each of the first len(titles) cells, and with shared_y each row's y axes matching
     its first one's, tick labels on the first only. A trace goes in cell i with xaxis/yaxis
     'x{i}'/'y{i}' ('x'/'y' for the first)."""
     width = (1 - (cols - 1) * horizontal_spacing) / cols
@@ -294,7 +325,7 @@ def subplot_grid(rows: int, cols: int, *, titles: Sequence[str] = (), horizontal
             first = row * cols
             layout[f"yaxis{suffix}"].update(matches=f"y{'' if first == 0 else first + 1}", showticklabels=False)
         if cell < len(titles):
-            layout["annotations"].append({"font": {"size": 16}, "showarrow": False, "text": titles[cell],
+            layout["annotations"].append({"font": {"size": 16}, "showarrow": False, "text": text.chart(titles[cell]),
                                           "x": left + width / 2, "xanchor": "center", "xref": "paper", "y": top,
                                           "yanchor": "bottom", "yref": "paper"})
     return layout

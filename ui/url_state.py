@@ -7,10 +7,12 @@ sentence goes through `quote`, so the sentence shows exactly what the link holds
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Callable, Iterable, TypeVar
 
 import streamlit as st
+
+from ui.text import unlinked
 
 T = TypeVar("T")
 MAX_PARAM_LENGTH = 200
@@ -28,9 +30,10 @@ _MARKDOWN = re.compile(r"([\\`*\[\]$~:&]|(?<![^\W_])_|_(?![^\W_]))")
 
 def quote(value: str, limit: int = QUOTE_LENGTH) -> str:
     """`value` for a sentence shown as markdown: at most `limit` characters (then "…"), each
-    unprintable character (control, format, line or paragraph break) shown as "\ufffd", and the
-    characters markdown acts on backslash-escaped, so a link cannot add a link, image or formatting."""
-    shown = "".join(c if c.isprintable() else "\ufffd" for c in value[:limit])
+    unprintable character (control, format, line or paragraph break) shown as "\ufffd", the
+    characters markdown acts on backslash-escaped and addresses kept from being linked
+    (ui.text.unlinked), so a link cannot add a link, image or formatting to the page."""
+    shown = unlinked("".join(c if c.isprintable() else "\ufffd" for c in value[:limit]))
     return _MARKDOWN.sub(r"\\\1", shown) + ("…" if len(value) > limit else "")
 
 
@@ -78,10 +81,15 @@ class UrlState:
         return list(dict.fromkeys(items))
 
     def parsed(self, name: str, parse: Callable[[str], T], what: str, default: T | None = None) -> T | None:
+        """A value `parse` reads from ASCII text (numbers, days, ids): Python's int(), float(),
+        Decimal() and date.fromisoformat() also read other scripts' digits ('٣' is 3), which no
+        link the dashboard writes holds."""
         value = self._raw(name)
         if value is None:
             return default
         try:
+            if not value.isascii():
+                raise ValueError(value)
             return parse(value)
         except (ValueError, TypeError, OverflowError):
             self.problems.append(f"The link's {name} '{quote(value)}' is not {what} and was ignored.")
@@ -89,6 +97,8 @@ class UrlState:
 
     def integer(self, name: str, default: int | None = None, minimum: int = 0, maximum: int = 2**31 - 1) -> int | None:
         def parse(v: str) -> int:
+            if not re.fullmatch("[0-9]{1,10}", v):  # int() also reads ' 7 ', '+1' and '1_000'
+                raise ValueError(v)
             number = int(v)
             if not minimum <= number <= maximum:
                 raise ValueError(v)
@@ -102,6 +112,18 @@ class UrlState:
         self.problems.append(f"The link's {name} {day.isoformat()} is outside {EARLIEST_DAY.year}–"
                              f"{LATEST_DAY.year} and was ignored.")
         return default
+
+    def instant(self, name: str, default: datetime | None = None) -> datetime | None:
+        """A moment in UTC (YYYY-MM-DDTHH:MM[:SS]; an offset is converted to UTC), naive."""
+        def parse(v: str) -> datetime:
+            moment = datetime.fromisoformat(v)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+            if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+                raise ValueError(v)
+            return moment
+        return self.parsed(name, parse, f"a moment (a date and time, UTC) between {EARLIEST_DAY.year} and "
+                                        f"{LATEST_DAY.year}", default)
 
     def show_problems(self) -> None:
         for problem in self.problems:
