@@ -389,6 +389,9 @@ def _find_violations(cur, result: Plan) -> None:
             if _calls_new_function(result, con):
                 continue  # a rule of the dashboard's own tables, checked by the function schema.sql brings
             by_table.setdefault(table, []).append((_rule_sentence(table, name, con), f"({con['check']}) IS FALSE"))
+    # These statements are DDL-shaped, so they are assembled rather than bound: table and column
+    # names come from the database's own catalog (quoted by _ident) and the conditions from
+    # schema_target.json (schema.sql's own CHECKs), never from a user or a link.
     for table, rules in by_table.items():
         key = _display_key(live_tables[table])
         counts = ", ".join(f"count(*) FILTER (WHERE {condition})" for _, condition in rules)
