@@ -65,6 +65,34 @@ def test_the_audit_reads_the_recorded_lifecycle_not_the_current_status(databases
     assert ("strategy_not_trading", 8) in findings(url)
 
 
+
+def test_a_closed_position_is_held_to_zero_whatever_its_quantity_column_says(databases):
+    """Writers differ on a closed position's quantity: the demo sets it to 0, a trading system
+    written from the schema document leaves it as opened (tests/seed_trading_history.sql). Closed
+    means nothing is held, so the audit compares buys less sells with 0, not with that column."""
+    url = databases.create("audit_closed", rows=AUDIT_ROWS)
+    closed_as_opened = rows(url, """
+        SELECT p.position_id FROM positions p
+        WHERE p.row_current_ind AND p.status = 'closed'
+          AND (SELECT sum(quantity) FILTER (WHERE side = 'buy') - coalesce(sum(quantity) FILTER (WHERE side = 'sell'), 0)
+               FROM trades t WHERE t.position_id = p.position_id) = 0
+        LIMIT 1""")
+    assert closed_as_opened, "the fixture has a fully exited closed position"
+    (position,), = closed_as_opened
+    # the trading system's convention: the closed row keeps the opening quantity (a new SCD row)
+    columns = ", ".join(name for (name,) in rows(url, """
+        SELECT column_name FROM information_schema.columns
+        WHERE table_name = 'positions' AND column_name NOT IN ('id', 'quantity', 'row_current_ind', 'row_end_ts')"""))
+    rows(url, f"""
+        WITH old AS (UPDATE positions SET row_current_ind = false, row_end_ts = now()
+                     WHERE position_id = %(p)s AND row_current_ind RETURNING *)
+        INSERT INTO positions ({columns}, quantity)
+        SELECT {columns}, (SELECT opening_quantity FROM position_facts WHERE position_id = %(p)s) FROM old""",
+         {"p": position})
+    assert ("position_quantities", position) not in findings(url)
+    assert Counter(findings(url)) == Counter(findings(databases.create("audit_same", rows=AUDIT_ROWS)))
+
+
 # --- the page ---------------------------------------------------------------------------------------
 def test_the_page_counts_each_kind_and_links_each_finding_to_its_row(audit_url, point_app_at):
     point_app_at(audit_url)
