@@ -56,15 +56,18 @@ def test_the_page_shows_the_queue_badge_and_metrics(app_env):
     assert f"{open_critical} open critical" in texts(at)
     frame = queue(at)
     assert len(frame) == groups > 0
-    ranks = frame.severity.map({"critical": 0, "high": 1, "medium": 2, "low": 3})
-    assert ranks.is_monotonic_increasing  # most severe first
+    # overdue (acknowledged, past its severity's limit) first, then most severe first
+    assert (~frame.overdue).is_monotonic_increasing
+    for _, block in frame.groupby("overdue"):
+        assert block.severity.map({"critical": 0, "high": 1, "medium": 2, "low": 3}).is_monotonic_increasing
     assert f"Acting as {ME} (admin, local mode — not signed in)" in plain(texts(at))
     assert len(at.get("plotly_chart")) == 0  # only the open tab is drawn
     assert not at.warning
     at = open_page("alerts", tab="Response metrics")
     no_errors(at)
     assert len(at.get("plotly_chart")) == 4
-    assert any("mtta_minutes" in d.value.columns for d in at.dataframe)
+    assert any({"ack_mean", "ack_p50", "ack_p90", "resolve_p50", "resolve_p90"} <= set(d.value.columns)
+               for d in at.dataframe)
 
 
 def test_filters_narrow_the_queue_and_go_into_the_link(app_env):
@@ -132,7 +135,7 @@ def test_a_linked_alert_shows_its_text_plainly_and_its_timeline(app_env):
 def test_metrics_break_down_by_component(app_env):
     at = open_page("alerts", by="component", tab="Response metrics")
     no_errors(at)
-    summary = next(d for d in at.dataframe if "mtta_minutes" in d.value.columns).value
+    summary = next(d for d in at.dataframe if "resolve_p90" in d.value.columns).value
     (components,), = sql(app_env, "SELECT count(DISTINCT component) FROM alerts WHERE NOT suppressed AND "
                                   "triggered_at >= date_trunc('week', now() AT TIME ZONE 'UTC') - interval '13 weeks'")
     assert "component" in summary.columns and len(summary) == components
