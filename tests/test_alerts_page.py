@@ -333,3 +333,41 @@ def test_a_click_on_forms_drawn_for_a_selection_that_has_since_changed_does_noth
     assert [plain(w.value) for w in at.warning][:1] == [
         "Nothing was done: what is selected changed before the click (or nothing is selected); check the selection "
         "and click again."]
+
+
+# --- snooze, overdue, money at risk (#24) ----------------------------------------------------------
+def test_snooze_a_group_with_a_reason_it_leaves_the_queue_and_the_snoozed_view_says_why(own_db):
+    at = open_page("alerts")
+    select(at, 1)  # B
+    (b,) = ids_of(own_db, "B")
+    button(at, "Snooze").click().run()  # no reason: refused on the page, nothing written
+    no_errors(at)
+    assert [plain(w.value) for w in at.warning] == ["Say why the alert can wait: a snooze needs a reason."]
+    assert audit(own_db) == []
+    at.selectbox(key="alerts_snooze_for").set_value("4h")
+    at.text_input(key="alerts_snooze_reason").set_value("Kalshi says fixed by 18:00")
+    button(at, "Snooze").click().run()
+    no_errors(at)
+    assert plain(at.success[0].value).startswith(f"Alert {b} snoozed by {ME} until ")
+    assert audit(own_db) == [(b, "snooze", ME, "Kalshi says fixed by 18:00", None)]
+    (hours,), = sql(own_db, "SELECT round(extract(epoch FROM snoozed_until - (now() AT TIME ZONE 'UTC')) / 3600) "
+                            "FROM alerts WHERE alert_id = %s", (b,))
+    assert hours == 4
+    assert queue(at).message.tolist() == ["A first", "C"]
+    at = open_page("alerts", state="snoozed")
+    no_errors(at)
+    snoozed = queue(at)
+    assert snoozed.message.tolist() == ["B"] and snoozed.snooze_reason.tolist() == ["Kalshi says fixed by 18:00"]
+    assert "Kalshi says fixed by 18:00" in at.dataframe[0].value.snooze_reason.tolist()
+
+
+def test_the_link_keeps_the_order_by_money_at_risk(own_db):
+    at = open_page("alerts", sort="money")
+    no_errors(at)
+    assert at.selectbox(key="alerts_sort").value == "money"
+    at.selectbox(key="alerts_sort").set_value("urgency").run()
+    assert "sort" not in at.query_params
+    at = open_page("alerts", sort="richest")
+    no_errors(at)
+    assert at.selectbox(key="alerts_sort").value == "urgency"
+    assert len(at.warning) == 1
