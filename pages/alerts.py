@@ -316,13 +316,13 @@ if metrics_tab.open:
             table, ack_unit, resolve_unit = metrics.response_percentiles(alerts.response_percentiles(weeks, by), by)
             short = {"minutes": "min", "hours": "h", "days": "d"}
             figure = lambda label, unit: st.column_config.NumberColumn(f"{label} ({short[unit]})", format="%.1f",
-                                                                       width=95)
+                                                                       width=102)
             st.dataframe(
                 cells(table), hide_index=True, width="stretch", placeholder="—",
-                column_config={by: st.column_config.TextColumn(by.capitalize(), width=110),
-                               "alerts": st.column_config.NumberColumn("Alerts", width=55),
-                               "acknowledged": st.column_config.NumberColumn("Acked", width=55),
-                               "resolved": st.column_config.NumberColumn("Resolved", width=65),
+                column_config={by: st.column_config.TextColumn(by.capitalize(), width=85 if by == "severity" else 120),
+                               "alerts": st.column_config.NumberColumn("Alerts", width=50),
+                               "acknowledged": st.column_config.NumberColumn("Acked", width=52),
+                               "resolved": st.column_config.NumberColumn("Resolved", width=62),
                                "ack_mean": figure("Ack. mean", ack_unit), "ack_p50": figure("Ack. median", ack_unit),
                                "ack_p90": figure("Ack. 90th", ack_unit),
                                "resolve_mean": figure("Res. mean", resolve_unit),
