@@ -182,6 +182,8 @@ def _alert_detail(alert_id: int) -> None:
         status = f"acknowledged by {alert.acknowledged_by}, not resolved"
     else:
         status = "not acknowledged"
+    if pd.isna(alert.resolved_at) and pd.notna(alert.snoozed_until):
+        status += f"; snoozed until {alert.snoozed_until:%Y-%m-%d %H:%M} UTC by {alert.snoozed_by}: {alert.snooze_reason}"
     facts = pd.DataFrame({
         "field": ["Severity", "Type", "Category", "Component", "Environment", "Raised (UTC)", "Status",
                   "Suppressed duplicate", "Notified", "Fingerprint"],

@@ -354,6 +354,8 @@ def test_snooze_a_group_with_a_reason_it_leaves_the_queue_and_the_snoozed_view_s
                             "FROM alerts WHERE alert_id = %s", (b,))
     assert hours == 4
     assert queue(at).message.tolist() == ["A first", "C"]
+    facts = next(d for d in at.dataframe if "field" in d.value.columns).value.set_index("field")
+    assert f"snoozed until" in facts.loc["Status", "value"] and "Kalshi says fixed by 18:00" in facts.loc["Status", "value"]
     at = open_page("alerts", state="snoozed")
     no_errors(at)
     snoozed = queue(at)
