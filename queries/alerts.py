@@ -25,8 +25,8 @@ from queries import INT4, fetch, fetch_primary, refusal, whole_number, write
 SEVERITIES = ("critical", "high", "medium", "low")
 RESOLUTION_ACTIONS = ("fixed", "false_positive", "ignored", "escalated")
 STATES = ("new", "acknowledged", "overdue", "snoozed")
-# How long a snooze may be chosen for on the page: URL-free choice -> (label, hours). The database
-# refuses an end in the past or more than 7 days away (snooze_alert).
+# How long a snooze may be chosen for on the page (an input to an action, so not in the link):
+# key -> (label, hours). The database refuses an end in the past or more than 7 days away.
 SNOOZE_FOR = {"15m": ("15 minutes", 0.25), "1h": ("1 hour", 1), "4h": ("4 hours", 4), "24h": ("24 hours", 24),
               "72h": ("3 days", 72)}
 # Queue time windows: URL value -> (label, hours; None = any time).

@@ -112,7 +112,7 @@ def forms() -> None:
     elif linked is not None:
         st.caption(f"Acting on alert {focus} from the link, as you ticked.")
     else:
-        st.caption("Select one or more rows to acknowledge or resolve them.")
+        st.caption("Select one or more rows to acknowledge, snooze or resolve them.")
     unacknowledged = (any(s != "acknowledged" for s in states) if selected_ids
                       else linked is not None and pd.isna(linked.acknowledged_at))
     with st.form("alerts_ack_form"):
