@@ -308,3 +308,15 @@ def test_durations_read_in_the_unit_that_suits_them():
     assert metrics.log_ticks([11.9, 14.4]) == [10, 20]
     assert metrics.short_duration(3900) == "1 h 05 min" and metrics.short_duration(59) == "0 min"
     assert metrics.short_duration(2 * 86400 + 3 * 3600) == "2 d 3 h"
+
+
+def test_the_demo_names_open_positions_behind_its_open_loss_alerts_opened_before_them(default_demo_url):
+    named = sql(default_demo_url, """
+        SELECT a.alert_id, a.alert_type, a.triggered_at,
+               (SELECT min(h.created_at) FROM positions h WHERE h.position_id = a.source_id) AS opened_at,
+               (SELECT p.status FROM positions p WHERE p.position_id = a.source_id AND p.row_current_ind) AS status
+        FROM alerts a WHERE a.source_table = 'positions'""")
+    assert named, "the demo's open loss and unfilled-exit alerts name the positions behind them"
+    for alert_id, alert_type, triggered_at, opened_at, status in named:
+        assert alert_type in ("loss_threshold", "execution_failure") and status == "open", alert_id
+        assert opened_at <= triggered_at, alert_id  # no alert names a position opened after it
