@@ -35,7 +35,7 @@ LOCAL_MODE_LABEL = "local mode — not signed in"
 ROLES = ("viewer", "responder", "admin")
 # What each action needs; a role may do what any lower role may.
 NEEDS = {"respond": "responder", "manage_versions": "admin"}
-WHO_MAY = {"respond": "only responders and admins may acknowledge or resolve alerts",
+WHO_MAY = {"respond": "only responders and admins may acknowledge, snooze or resolve alerts",
            "manage_versions": "only admins may change a model version's status"}
 LOCAL_ROLE = "PRECOG_LOCAL_ROLE"
 MAX_NAME = 200

@@ -697,6 +697,10 @@ CREATE TABLE IF NOT EXISTS alerts (
     suppressed     BOOLEAN DEFAULT FALSE,
     environment    VARCHAR,
     tags           JSONB,
+    -- (dashboard) snoozed by a responder until then (snooze_alert below); NULL: not snoozed
+    snoozed_until  TIMESTAMP,
+    snoozed_by     VARCHAR,
+    snooze_reason  TEXT,
     CHECK (severity IN ('critical', 'high', 'medium', 'low')),
     CHECK (resolution_action IS NULL OR resolution_action IN ('fixed', 'false_positive', 'ignored', 'escalated')),
     CONSTRAINT alerts_acknowledged_before_resolved
@@ -706,6 +710,11 @@ CREATE TABLE IF NOT EXISTS alerts (
     CONSTRAINT alerts_resolution_complete
         CHECK (resolved_at IS NULL OR (resolved_by IS NOT NULL AND resolution_action IS NOT NULL))
 );
+-- A database made before snoozing existed gets the columns here (NULL defaults: no rewrite).
+ALTER TABLE alerts
+    ADD COLUMN IF NOT EXISTS snoozed_until TIMESTAMP,
+    ADD COLUMN IF NOT EXISTS snoozed_by VARCHAR,
+    ADD COLUMN IF NOT EXISTS snooze_reason TEXT;
 CREATE INDEX IF NOT EXISTS idx_alerts_type ON alerts(alert_type);
 CREATE INDEX IF NOT EXISTS idx_alerts_severity ON alerts(severity);
 CREATE INDEX IF NOT EXISTS idx_alerts_component ON alerts(component);
@@ -1557,8 +1566,8 @@ CREATE OR REPLACE FUNCTION alert_action_problem(p_action text, p_actor text, p_n
 RETURNS text LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, public, pg_temp AS $$
 SELECT CASE
-    WHEN p_action IS NULL OR p_action NOT IN ('acknowledge', 'resolve')
-        THEN 'The action must be acknowledge or resolve.'
+    WHEN p_action IS NULL OR p_action NOT IN ('acknowledge', 'resolve', 'snooze')
+        THEN 'The action must be acknowledge, resolve or snooze.'
     WHEN p_actor IS NULL OR btrim(p_actor) = ''
         THEN 'An alert action needs an actor.'
     WHEN char_length(p_actor) > 200 OR p_actor ~ '[\x01-\x1f\x7f-\x9f]'
@@ -1575,6 +1584,10 @@ SELECT CASE
                     quote_literal(left(regexp_replace(p_resolution_action, '[[:cntrl:]]', '?', 'g'), 40)))
     WHEN p_action = 'acknowledge' AND p_resolution_action IS NOT NULL
         THEN 'An acknowledgement has no resolution action.'
+    WHEN p_action = 'snooze' AND (p_notes IS NULL OR btrim(p_notes) = '')
+        THEN 'Snoozing an alert needs a reason.'
+    WHEN p_action = 'snooze' AND p_resolution_action IS NOT NULL
+        THEN 'A snooze has no resolution action.'
 END
 $$;
 
@@ -1586,12 +1599,19 @@ CREATE TABLE IF NOT EXISTS alert_actions (
     notes             TEXT,
     resolution_action VARCHAR,
     acted_at          TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+    snoozed_until     TIMESTAMP,               -- a snooze's end (action 'snooze' only)
     CONSTRAINT alert_actions_input_acceptable
         CHECK (alert_action_problem(action, actor, notes, resolution_action) IS NULL)
 );
+ALTER TABLE alert_actions ADD COLUMN IF NOT EXISTS snoozed_until TIMESTAMP;
 -- An alert is acknowledged once and resolved once: a second audit row of either kind is refused
--- even if a client bypasses the functions. Also the index of an alert's timeline.
-CREATE UNIQUE INDEX IF NOT EXISTS alert_actions_once_per_alert ON alert_actions(alert_id, action);
+-- even if a client bypasses the functions. It may be snoozed many times (one at a time:
+-- snooze_alert). The first index of this name covered snoozes too: replaced by the partial one.
+DROP INDEX IF EXISTS alert_actions_once_per_alert;
+CREATE UNIQUE INDEX IF NOT EXISTS alert_actions_once_per_response ON alert_actions(alert_id, action)
+    WHERE action IN ('acknowledge', 'resolve');
+-- an alert's timeline
+CREATE INDEX IF NOT EXISTS idx_alert_actions_alert ON alert_actions(alert_id, acted_at);
 CREATE INDEX IF NOT EXISTS idx_alert_actions_acted ON alert_actions(acted_at);
 
 CREATE OR REPLACE TRIGGER alert_actions_append_only BEFORE UPDATE OR DELETE ON alert_actions
@@ -1709,6 +1729,74 @@ BEGIN
             format('Alert %s is not acknowledged yet; acknowledge it before resolving it.', p_alert_id);
     END IF;
 END $$;
+
+-- Snooze: a responder takes an unresolved alert out of the queue until a moment, with a reason.
+-- It comes back by itself: the queue compares snoozed_until with the database's now() (no job).
+-- One snooze at a time, first writer wins: while an alert is snoozed, a second snooze changes
+-- nothing and is told who snoozed it until when. Each snooze is an audit row in alert_actions.
+-- outcome: snoozed | already_snoozed | already_resolved | unknown_alert. Unacceptable input (no
+-- reason, a reason over 2000 characters, an end not in the future or over 7 days away) raises
+-- invalid_parameter_value with one sentence and writes nothing.
+CREATE OR REPLACE FUNCTION snooze_alert(p_alert_id int, p_actor text, p_until timestamp, p_reason text)
+RETURNS TABLE (outcome text, alert_id int, actor varchar, acted_at timestamp, message text)
+LANGUAGE plpgsql SECURITY DEFINER  -- runs as the owner; the writer role may only call it
+SET search_path = pg_catalog, public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_now timestamp := now() AT TIME ZONE 'UTC';
+    v_reason text := nullif(btrim(p_reason), '');
+    v_problem text := alert_action_problem('snooze', p_actor, v_reason, NULL);
+    v_alert alerts%ROWTYPE;
+BEGIN
+    IF v_problem IS NULL AND p_until IS NULL THEN
+        v_problem := 'Snoozing an alert needs the moment it comes back.';
+    ELSIF v_problem IS NULL AND p_until <= v_now THEN
+        v_problem := format('A snooze must end in the future; %s UTC has passed.', to_char(p_until, 'YYYY-MM-DD HH24:MI'));
+    ELSIF v_problem IS NULL AND p_until > v_now + interval '7 days' THEN
+        v_problem := 'A snooze may last at most 7 days.';
+    END IF;
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE alerts a
+       SET snoozed_until = p_until, snoozed_by = p_actor, snooze_reason = v_reason
+     WHERE a.alert_id = p_alert_id AND a.resolved_at IS NULL
+       AND (a.snoozed_until IS NULL OR a.snoozed_until <= v_now);
+    IF FOUND THEN
+        INSERT INTO alert_actions (alert_id, action, actor, notes, acted_at, snoozed_until)
+        VALUES (p_alert_id, 'snooze', p_actor, v_reason, v_now, p_until);
+        RETURN QUERY SELECT 'snoozed'::text, p_alert_id, p_actor::varchar, v_now,
+            format('Alert %s snoozed by %s until %s UTC.', p_alert_id, p_actor,
+                   to_char(p_until, 'YYYY-MM-DD HH24:MI'));
+        RETURN;
+    END IF;
+    SELECT * INTO v_alert FROM alerts a WHERE a.alert_id = p_alert_id;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'unknown_alert'::text, p_alert_id, NULL::varchar, NULL::timestamp,
+            format('There is no alert %s.', p_alert_id);
+    ELSIF v_alert.resolved_at IS NOT NULL THEN
+        RETURN QUERY SELECT 'already_resolved'::text, p_alert_id, v_alert.resolved_by, v_alert.resolved_at,
+            format('Alert %s was already resolved by %s at %s UTC (%s); there is nothing to snooze.', p_alert_id,
+                   v_alert.resolved_by, to_char(v_alert.resolved_at, 'YYYY-MM-DD HH24:MI:SS'),
+                   v_alert.resolution_action);
+    ELSE
+        RETURN QUERY SELECT 'already_snoozed'::text, p_alert_id, v_alert.snoozed_by, v_alert.snoozed_until,
+            format('Alert %s is already snoozed by %s until %s UTC; nothing changed.', p_alert_id,
+                   v_alert.snoozed_by, to_char(v_alert.snoozed_until, 'YYYY-MM-DD HH24:MI'));
+    END IF;
+END $$;
+
+-- Acknowledged but forgotten: how long an acknowledged alert may stay unresolved, per severity,
+-- before the queue puts it back on top marked overdue (NULL: never). Only the tables' owner
+-- changes it (UPDATE alert_ack_limits SET resolve_within = interval '2 hours' WHERE severity =
+-- 'critical'); the dashboard's roles read it. Rows are added once, never overwritten by an apply.
+CREATE TABLE IF NOT EXISTS alert_ack_limits (
+    severity       VARCHAR PRIMARY KEY CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+    resolve_within INTERVAL CHECK (resolve_within > interval '0')
+);
+INSERT INTO alert_ack_limits (severity, resolve_within)
+VALUES ('critical', interval '1 hour'), ('high', interval '4 hours'), ('medium', interval '24 hours'), ('low', NULL)
+ON CONFLICT (severity) DO NOTHING;
 
 -- ---------------------------------------------------------------------------------------------
 -- Position exits: one row per position, exit orders as runs of attempts (exits page)
@@ -3289,7 +3377,7 @@ $$;
 -- once may race to create them, hence the exception handlers):
 --  * precog_reader  SELECT on every table and view; EXECUTE on the functions that cannot write
 --                   (STABLE or IMMUTABLE: PostgreSQL refuses data changes inside those).
---  * precog_writer  EXECUTE on the four write functions only, and on refresh_due_stored_answers(). They are SECURITY DEFINER with a
+--  * precog_writer  EXECUTE on the five write functions only, and on refresh_due_stored_answers(). They are SECURITY DEFINER with a
 --                   fixed search_path, so the writer changes rows only the way they do; it has
 --                   no INSERT/UPDATE/DELETE on any table. (This also closes the door a direct
 --                   UPDATE of probability_models.status with precog.status_action='rollback'
@@ -3375,6 +3463,7 @@ BEGIN
 END $$;
 
 GRANT EXECUTE ON FUNCTION acknowledge_alert(int, text, text), resolve_alert(int, text, text, text),
+                          snooze_alert(int, text, timestamp, text),
                           transition_model_status(int, text, text, text, text, text),
                           rollback_model(text, text, text, text), refresh_due_stored_answers()
     TO precog_writer;

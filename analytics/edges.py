@@ -107,3 +107,21 @@ def retained_share(decay: pd.DataFrame) -> float | None:
     if entry <= 0:
         return None
     return float(close / entry)
+
+
+def side_to_buy(p_yes, yes_price) -> str:
+    """'YES' when the model's P(yes) is above the YES price (YES is cheap), 'NO' when below (NO,
+    at about 1 - the YES price, is cheap: the edge is on NO), '—' when they are equal."""
+    if pd.isna(p_yes) or pd.isna(yes_price) or p_yes == yes_price:
+        return "—"
+    return "YES" if p_yes > yes_price else "NO"
+
+
+def current_edges_shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """The current-edges table's rows with the side to buy and one 'name version' label per
+    strategy and model (so the table fits a laptop's width)."""
+    return rows.assign(
+        side=[side_to_buy(p, m) for p, m in zip(rows.true_win_probability, rows.market_price)],
+        strategy=[version_label(n, v) for n, v in zip(rows.strategy_name, rows.strategy_version)],
+        model=[version_label(n, v) for n, v in zip(rows.model_name, rows.model_version)],
+    )

@@ -335,9 +335,12 @@ def _alerts() -> list[Question]:
         only the open tab is drawn."""
         calls = [_u(alerts.filter_options), _u(alerts.open_critical)]
         if filters is not None:
-            return calls + [lambda: _u(alerts.queue)(filters)]
-        return calls + [lambda: _u(alerts.response_times)(weeks), lambda: _u(alerts.false_positives)(weeks),
-                        lambda: _u(alerts.open_over_time)(weeks)]
+            def queue_and_money():  # the money at risk behind the groups the queue returned (#24)
+                frame = _u(alerts.queue)(filters)
+                return frame, _u(alerts.money_at_risk)(tuple(int(a) for ids in frame.alert_ids for a in ids))
+            return calls + [queue_and_money]
+        return calls + [lambda: _u(alerts.response_times)(weeks), lambda: _u(alerts.response_percentiles)(weeks, "severity"),
+                        lambda: _u(alerts.false_positives)(weeks), lambda: _u(alerts.open_over_time)(weeks)]
 
     def naive(severities: tuple[str, ...], hours: int | None):
         def run(read):
@@ -357,6 +360,7 @@ def _alerts() -> list[Question]:
                  page(alerts.QueueFilters(severities=("critical",), window="24h")), naive=naive(("critical",), 24)),
         Question("Alerts", "Response metrics tab: last 13 weeks (its default)", page(None, 13)),
         Question("Alerts", "Response metrics tab: all history", page(None, None)),
+        Question("Alerts", "Queue tab: snoozed alerts", page(alerts.QueueFilters(state="snoozed"))),
     ]
 
 

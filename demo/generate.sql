@@ -1201,6 +1201,27 @@ CROSS JOIN LATERAL (
                 ELSE 'fixed' END AS action
 ) s;
 
+-- The loss and unfilled-exit alerts still open at as-of name the open position behind them
+-- (source_table 'positions', source_id its position_id), as the position manager would: the Alerts
+-- queue shows the money at risk. A loss alert names a position on its market family; either kind
+-- names the one opened latest before the alert (none when no such position was open then).
+WITH opened AS (
+    SELECT o.position_id, o.market_id, (SELECT min(h.created_at) FROM positions h WHERE h.position_id = o.position_id) AS opened_at
+    FROM open_positions o
+)
+UPDATE alerts a
+   SET source_table = 'positions',
+       source_id = (SELECT op.position_id FROM opened op
+                    WHERE op.opened_at <= a.triggered_at
+                      AND (a.alert_type = 'execution_failure'
+                           OR op.market_id LIKE (ARRAY['KXNFLGAME', 'KXNBAGAME', 'PM-NBA', 'PM-POLITICS', 'KXPOLITICS'])[1 + (a.details ->> 'subject')::int] || '-%')
+                    ORDER BY op.opened_at DESC, op.position_id LIMIT 1)
+ WHERE a.resolved_at IS NULL AND a.alert_type IN ('loss_threshold', 'execution_failure')
+   AND EXISTS (SELECT 1 FROM opened op
+               WHERE op.opened_at <= a.triggered_at
+                 AND (a.alert_type = 'execution_failure'
+                      OR op.market_id LIKE (ARRAY['KXNFLGAME', 'KXNBAGAME', 'PM-NBA', 'PM-POLITICS', 'KXPOLITICS'])[1 + (a.details ->> 'subject')::int] || '-%'));
+
 INSERT INTO system_health (component, status, last_check, details, alert_sent)
 SELECT c.component,
        CASE WHEN pg_temp.u(h * 10 + c.ord, 111) < 0.05 THEN 'down' WHEN pg_temp.u(h * 10 + c.ord, 111) < 0.15 THEN 'degraded' ELSE 'healthy' END,

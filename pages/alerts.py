@@ -22,7 +22,9 @@ run_inside_app()
 REFRESH_SECONDS = 5
 SEVERITY_COLORS = {"critical": "#d62728", "high": "#ff7f0e", "medium": "#e6b800", "low": "#7f7f7f"}
 ANY = "any"  # the "no filter" choice of a selectbox (None would show as an empty choice)
-STATE_LABELS = {ANY: "Any state", "new": "Not acknowledged", "acknowledged": "Acknowledged"}
+STATE_LABELS = {ANY: "Any state (not snoozed)", "new": "Not acknowledged", "acknowledged": "Acknowledged",
+                "overdue": "Acknowledged, overdue", "snoozed": "Snoozed"}
+SORTS = {"urgency": "Overdue, severity, oldest", "money": "Money at risk"}
 
 st.title("Alerts")
 st.caption(f"Acting as {literal(current_identity().label)}. Alert text is shown exactly as the "
@@ -39,6 +41,7 @@ from_url = {
     "alerts_environment": url.texts("env", options["environment"]),
     "alerts_window": url.text("window", alerts.WINDOWS, default=ANY),
     "alerts_state": url.text("state", alerts.STATES, default=ANY),
+    "alerts_sort": url.text("sort", SORTS, default="urgency"),
     "alerts_metrics_window": url.text("metrics", alerts.METRIC_WINDOWS, default="13w"),
     "alerts_metrics_by": url.text("by", ("severity", "component"), default="severity"),
 }
@@ -58,14 +61,14 @@ queue_tab, metrics_tab = url_state.open_tab_only(["Queue", "Response metrics"])
 
 # --- the live queue -----------------------------------------------------------------------------
 @st.fragment(run_every=REFRESH_SECONDS)
-def live_queue(filters: alerts.QueueFilters) -> None:
+def live_queue(filters: alerts.QueueFilters, sort: str, every_column: bool) -> None:
     try:
-        _live_queue(filters)
+        _live_queue(filters, sort, every_column)
     except DatabaseUnavailable as error:  # a fragment rerun does not pass through app.py
         st.error(str(error), icon=":material/database_off:")
 
 
-def _live_queue(filters: alerts.QueueFilters) -> None:
+def _live_queue(filters: alerts.QueueFilters, sort: str, every_column: bool) -> None:
     badge = alerts.open_critical()
     open_critical = int(badge.open_critical)
     newest = None if pd.isna(badge.newest_alert_id) else int(badge.newest_alert_id)
@@ -80,37 +83,61 @@ def _live_queue(filters: alerts.QueueFilters) -> None:
         st.badge(f"{open_critical} open critical", icon=":material/crisis_alert:",
                  color="red" if open_critical else "green")
     frame = alerts.queue(filters)
+    money = metrics.money_at_risk(frame, alerts.money_at_risk(tuple(int(a) for ids in frame.alert_ids for a in ids)))
+    frame = metrics.sort_queue(frame.merge(money, on="group_key", how="left"), sort)
     with refreshed_column:
         shown = len(frame)
         total = int(frame.total_groups.iloc[0]) if shown else 0
         more = f" (the first {shown} of {total}; narrow the filters)" if total > shown else ""
-        st.caption(f"{total} unresolved group(s){more}, most severe then oldest first. "
-                   f"Refreshes every {REFRESH_SECONDS} s; last read {pd.Timestamp.now('UTC'):%H:%M:%S} UTC.")
+        order = ("largest money at risk first" if sort == "money"
+                 else "overdue first, then most severe, then oldest")
+        overdue = int(frame.overdue.sum()) if shown else 0
+        st.caption(f"{total} unresolved group(s){more}, {order}"
+                   + (f"; {overdue} acknowledged but overdue" if overdue else "")
+                   + f". Refreshes every {REFRESH_SECONDS} s; last read {pd.Timestamp.now('UTC'):%H:%M:%S} UTC.")
 
     # The selection stays on the same alert groups when a refresh changes the rows (ui/alert_actions.py).
     table_key = alert_actions.queue_table_key(frame.group_key.tolist())
 
     if frame.empty:
-        st.success("No unresolved alerts match these filters.", icon=":material/done_all:")
+        st.success("No snoozed alert matches these filters." if filters.state == "snoozed"
+                   else "No unresolved alerts match these filters.", icon=":material/done_all:")
         selected = frame
     else:
+        shown_frame = frame.assign(status=metrics.queue_status(frame),
+                                   exposure=pd.to_numeric(frame.exposure, errors="coerce"),
+                                   unrealized_pnl=pd.to_numeric(frame.unrealized_pnl, errors="coerce"))
+        compact = ["alert_id", "severity", "status", "message", "exposure", "unrealized_pnl", "first_triggered_at"]
+        if filters.state == "snoozed":
+            compact = ["alert_id", "severity", "message", "snoozed_until", "snoozed_by", "snooze_reason"]
+        rest = ["duplicates", "suppressed", "positions", "alert_type", "component", "acknowledged_by",
+                "last_triggered_at", "environment", "category"]
         event = st.dataframe(
-            cells(frame).style.map(lambda s: f"color: {SEVERITY_COLORS.get(s, 'inherit')}; font-weight: 600",
-                            subset=["severity"]),
-            key=table_key, on_select="rerun", selection_mode="multi-row",
+            cells(shown_frame).style.map(lambda s: f"color: {SEVERITY_COLORS.get(s, 'inherit')}; font-weight: 600",
+                                         subset=["severity"]),
+            key=table_key, on_select="rerun", selection_mode="multi-row", placeholder="—",
             hide_index=True, width="stretch", height=min(38 + 35 * len(frame), 420),
-            column_order=["alert_id", "severity", "state", "message", "first_triggered_at", "duplicates",
-                          "suppressed", "alert_type", "component", "acknowledged_by", "last_triggered_at",
-                          "environment", "category"],
+            column_order=compact + (rest if every_column else []),
             column_config={
-                "alert_id": st.column_config.NumberColumn("Alert", format="%d", width=60),
-                "severity": st.column_config.TextColumn("Severity", width=75),
-                "state": st.column_config.TextColumn("State", width=130),
-                "message": st.column_config.TextColumn("Message", width=360),
-                "first_triggered_at": st.column_config.DatetimeColumn("First raised (UTC)", format="YYYY-MM-DD HH:mm",
-                                                                      width=135),
+                "alert_id": st.column_config.NumberColumn("Alert", format="%d", width=55),
+                "severity": st.column_config.TextColumn("Severity", width=70),
+                "status": st.column_config.TextColumn("State", width=130, help=(
+                    "OVERDUE: acknowledged, and still unresolved longer than its severity's limit "
+                    "(critical 1 h, high 4 h, medium 24 h by default)")),
+                "message": st.column_config.TextColumn("Message", width=310),
+                "exposure": st.column_config.NumberColumn("At risk ($)", format="%.4f", width=85, help=(
+                    "Open exposure of the positions the alert names: quantity x current price of the side held")),
+                "unrealized_pnl": st.column_config.NumberColumn("Unreal. P&L ($)", format="%+.4f", width=105, help=(
+                    "Unrealized P&L of those positions: (current price - entry price) x quantity")),
+                "first_triggered_at": st.column_config.DatetimeColumn("First raised", format="MM-DD HH:mm",
+                                                                      width=95, help="UTC"),
+                "snoozed_until": st.column_config.DatetimeColumn("Snoozed until (UTC)", format="YYYY-MM-DD HH:mm",
+                                                                 width=140),
+                "snoozed_by": st.column_config.TextColumn("Snoozed by", width=140),
+                "snooze_reason": st.column_config.TextColumn("Reason", width="medium"),
                 "duplicates": st.column_config.NumberColumn("Duplicates", width=85),
                 "suppressed": st.column_config.NumberColumn("Suppressed", width=90),
+                "positions": st.column_config.NumberColumn("Open positions", width=100),
                 "alert_type": "Type", "component": "Component", "acknowledged_by": "Acknowledged by",
                 "last_triggered_at": st.column_config.DatetimeColumn("Last raised (UTC)", format="YYYY-MM-DD HH:mm"),
                 "environment": "Env", "category": "Category",
@@ -155,6 +182,8 @@ def _alert_detail(alert_id: int) -> None:
         status = f"acknowledged by {alert.acknowledged_by}, not resolved"
     else:
         status = "not acknowledged"
+    if pd.isna(alert.resolved_at) and pd.notna(alert.snoozed_until):
+        status += f"; snoozed until {alert.snoozed_until:%Y-%m-%d %H:%M} UTC by {alert.snoozed_by}: {alert.snooze_reason}"
     facts = pd.DataFrame({
         "field": ["Severity", "Type", "Category", "Component", "Environment", "Raised (UTC)", "Status",
                   "Suppressed duplicate", "Notified", "Fingerprint"],
@@ -174,7 +203,7 @@ def _alert_detail(alert_id: int) -> None:
         column_order=["at", "what", "actor", "notes", "recorded_in"],
         column_config={
             "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss", width=140),
-            "what": st.column_config.TextColumn("Event", width=150),
+            "what": st.column_config.TextColumn("Event", width=190),
             "actor": st.column_config.TextColumn("Who", width=140),
             "notes": st.column_config.TextColumn("Note", width="large"),
             "recorded_in": st.column_config.TextColumn("Recorded in", width=90, help=(
@@ -204,6 +233,7 @@ if queue_tab.open:
         bottom[1].selectbox("Raised", [ANY, *alerts.WINDOWS], key="alerts_window",
                             format_func=lambda w: "Any time" if w == ANY else alerts.WINDOWS[w][0])
         bottom[2].selectbox("State", [ANY, *alerts.STATES], key="alerts_state", format_func=STATE_LABELS.get)
+        bottom[3].selectbox("Order", list(SORTS), key="alerts_sort", format_func=SORTS.get)
         filters = alerts.QueueFilters(
             severities=tuple(st.session_state.alerts_severity), categories=tuple(st.session_state.alerts_category),
             components=tuple(st.session_state.alerts_component), alert_types=tuple(st.session_state.alerts_type),
@@ -211,9 +241,20 @@ if queue_tab.open:
             window=None if st.session_state.alerts_window == ANY else st.session_state.alerts_window,
             state=None if st.session_state.alerts_state == ANY else st.session_state.alerts_state,
         )
+        sort = st.session_state.alerts_sort
         write_url(severity=filters.severities, category=filters.categories, component=filters.components,
-                  type=filters.alert_types, env=filters.environments, window=filters.window, state=filters.state)
-        live_queue(filters)
+                  type=filters.alert_types, env=filters.environments, window=filters.window, state=filters.state,
+                  sort=None if sort == "urgency" else sort)
+        live_queue(filters, sort, st.session_state.get("alerts_every_column", False))
+        st.toggle("Every column", key="alerts_every_column",
+                  help="Type, component, duplicates, open positions, who acknowledged, environment, category; the "
+                       "selected alert's details below show them all too.")
+        st.caption("**At risk**: for an alert that names a position (source_table positions, or position_id in "
+                   "its details) or a market (every position on it), the open exposure (quantity × current price of "
+                   "the side held) and unrealized P&L ((current − entry) × quantity) of those open positions. "
+                   "**OVERDUE**: acknowledged but unresolved past its severity's limit (critical 1 h, high 4 h, "
+                   "medium 24 h; the alert_ack_limits table); it returns to the top. **Snoozed** alerts leave the "
+                   "queue until their snooze ends, then come back by themselves.")
         actions_column, detail_column = st.columns([1, 2], gap="large")
         with actions_column:
             me = current_identity()
@@ -228,11 +269,18 @@ if queue_tab.open:
 
 # --- metrics --------------------------------------------------------------------------------------
 def _line(frame: pd.DataFrame, y: str, by: str, title: str, ticks: str):
+    """A weekly mean drawn in the unit that reads best (minutes, hours or days), on a log axis with
+    1-2-5 ticks labelled in that unit."""
+    unit = metrics.duration_unit(frame[y])
+    frame = frame.assign(**{y: frame[y] / metrics.DURATION_UNITS[unit]})
+    values = metrics.log_ticks(frame[y])
     return charts.lines(frame, x="week", y=y, color=by, markers=frame.week.nunique() <= charts.MOST_MARKED_POINTS,
                         colors=SEVERITY_COLORS if by == "severity" else None,
-                        labels={"week": "Week raised", y: "Minutes (log scale)", by: by.capitalize()}, title=title,
+                        hover={y: ":.1f"},
+                        labels={"week": "Week raised", y: f"{unit.capitalize()} (log scale)", by: by.capitalize()},
+                        title=f"{title} ({unit})",
                         margin=dict(l=0, r=0, t=40, b=0), legend=dict(orientation="h", y=-0.2),
-                        yaxis=dict(type="log", dtick=1),  # log axis: ticks at 1, 10, 100, ... minutes only
+                        yaxis=dict(type="log", tickvals=values, ticktext=[f"{v:g}" for v in values]),
                         xaxis=dict(tickformat=ticks))
 
 
@@ -247,8 +295,12 @@ if metrics_tab.open:
         write_url(metrics=None if window == "13w" else window, by=None if by == "severity" else by)
         weeks = alerts.METRIC_WINDOWS[window][1]
         ticks = "%b %d" if weeks is not None and weeks <= 52 else "%b %Y"  # years apart: say which year
-        st.caption("Time to acknowledge and to resolve are measured from when the alert was raised, averaged "
-                   "over the alerts that were acknowledged or resolved. Suppressed duplicates are left out.")
+        st.caption("Time to acknowledge and to resolve are measured from when the alert was raised. An alert counts as "
+                   "acknowledged once it has an acknowledgement time (acknowledge_alert, or the raising system's own), "
+                   "as resolved once it has a resolution time. Alerts still open are counted but not timed: they are "
+                   "left out of the acknowledge (resolve) figures until acknowledged (resolved). Suppressed duplicates "
+                   "are left out. The charts show weekly means; the table gives the median and 90th percentile beside "
+                   "the mean, since a few long resolutions pull a mean far from the typical alert.")
         summaries.stored_caption("alert_weeks_stored")
 
         times = alerts.response_times(weeks)
@@ -263,13 +315,24 @@ if metrics_tab.open:
                     column.plotly_chart(_line(over_time, y, by, title, ticks), width="stretch", key=f"alerts_{y}_chart")
                 else:
                     column.info(f"{title}: no alert raised in this window has been {verb} yet.")
+            table, ack_unit, resolve_unit = metrics.response_percentiles(alerts.response_percentiles(weeks, by), by)
+            short = {"minutes": "min", "hours": "h", "days": "d"}
+            figure = lambda label, unit: st.column_config.NumberColumn(f"{label} ({short[unit]})", format="%.1f",
+                                                                       width=102)
             st.dataframe(
-                cells(metrics.response_time_summary(times, by)), hide_index=True, width="stretch", placeholder="—",
-                column_config={by: by.capitalize(), "alerts": "Alerts", "acknowledged": "Acknowledged",
-                               "resolved": "Resolved",
-                               "mtta_minutes": st.column_config.NumberColumn("Mean time to acknowledge (min)", format="%.1f"),
-                               "mttr_minutes": st.column_config.NumberColumn("Mean time to resolve (min)", format="%.1f")},
+                cells(table), hide_index=True, width="stretch", placeholder="—",
+                column_config={by: st.column_config.TextColumn(by.capitalize(), width=85 if by == "severity" else 120),
+                               "alerts": st.column_config.NumberColumn("Alerts", width=50),
+                               "acknowledged": st.column_config.NumberColumn("Acked", width=52),
+                               "resolved": st.column_config.NumberColumn("Resolved", width=62),
+                               "ack_mean": figure("Ack. mean", ack_unit), "ack_p50": figure("Ack. median", ack_unit),
+                               "ack_p90": figure("Ack. 90th", ack_unit),
+                               "resolve_mean": figure("Res. mean", resolve_unit),
+                               "resolve_p50": figure("Res. median", resolve_unit),
+                               "resolve_p90": figure("Res. 90th", resolve_unit)},
             )
+            st.caption("Read live from the window's alerts (the charts' weekly sums are stored). 90th: the 90th "
+                       "percentile, nine in ten alerts were acknowledged (resolved) at least this fast.")
 
         fp_column, open_column = st.columns(2)
         with fp_column:

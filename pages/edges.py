@@ -90,27 +90,33 @@ else:
     if int(total.edges) > len(rows):
         st.caption(f"The best {len(rows):,} of {int(total.edges):,} edges, by edge.")
     st.dataframe(
-        cells(rows), hide_index=True, width="stretch", key="edges_table", placeholder="—",
-        column_order=["market_ticker", "expected_value", "true_win_probability", "market_price",
-                      "confidence_level", "recommended_action", "strategy_name", "strategy_version",
-                      "model_name", "model_version", "sport", "platform_id", "quoted_at", "market_title"],
+        cells(edge_stats.current_edges_shown(rows)), hide_index=True, width="stretch", key="edges_table",
+        placeholder="—",
+        column_order=["market_title", "side", "expected_value", "true_win_probability", "market_price",
+                      "strategy", "model"]
+        + (["market_ticker", "confidence_level", "recommended_action", "sport", "platform_id", "quoted_at"]
+           if st.session_state.get("edges_every_column") else []),
         column_config={
-            "market_ticker": st.column_config.TextColumn("Market", pinned=True, width=280),
-            "market_title": st.column_config.TextColumn("Question", width="large"),
+            "market_title": st.column_config.TextColumn("Question", pinned=True, width=318),
+            "side": st.column_config.TextColumn("Buy", width=45, help="The side the edge is on"),
+            "expected_value": st.column_config.NumberColumn("Edge (EV)", format="%+.4f", width=72),
+            "true_win_probability": st.column_config.NumberColumn("Model P(yes)", format="%.4f", width=88),
+            "market_price": st.column_config.NumberColumn("YES price", format="%.4f", width=70),
+            "market_ticker": st.column_config.TextColumn("Market", width=150),
+            "strategy": st.column_config.TextColumn("Strategy", width=140),
+            "model": st.column_config.TextColumn("Model", width=135),
             "sport": "Sport",
             "platform_id": "Platform",
-            "strategy_name": "Strategy",
-            "strategy_version": "Str. version",
-            "model_name": "Model",
-            "model_version": "Model version",
-            "true_win_probability": st.column_config.NumberColumn("Model P(yes)", format="%.4f"),
-            "market_price": st.column_config.NumberColumn("Market price (yes)", format="%.4f"),
-            "expected_value": st.column_config.NumberColumn("Edge (EV)", format="%.4f"),
             "confidence_level": "Confidence",
             "recommended_action": "Action",
             "quoted_at": st.column_config.DatetimeColumn("Quoted at (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         },
     )
+    st.caption("**Buy** is the side the edge is on: YES when the model's P(yes) is above the YES price, NO when it "
+               "is below (then NO, at about 1 − the YES price, is the cheap side). The edge is the expected value "
+               "per contract of buying that side, as the strategy computed it.")
+    st.toggle("Every column", key="edges_every_column",
+              help="Market ticker, confidence, recommended action, sport, platform and when the edge was quoted.")
 
 distribution_column, versions_column = st.columns(2)
 with distribution_column:

@@ -54,10 +54,15 @@ with pnl_column:
 with alerts_column:
     st.subheader("Unresolved alerts")
     alerts = overview.unresolved_alerts()
-    st.dataframe(
-        cells(alerts), hide_index=True, width="stretch",
-        column_config={"severity": "Severity", "unresolved": "Unresolved", "unacknowledged": "Not acknowledged yet"},
-    )
+    # Each count opens the Alerts queue filtered to its severity (snoozed alerts wait outside the queue).
+    for row in alerts.itertuples():
+        snoozed = f", {int(row.snoozed)} snoozed" if row.snoozed else ""
+        st.page_link("pages/alerts.py", query_params={"severity": row.severity},
+                     icon=":material/notifications_active:" if row.unresolved else ":material/notifications_none:",
+                     label=f"**{int(row.unresolved)} {row.severity}**: {int(row.unacknowledged)} not acknowledged yet"
+                           f"{snoozed}",
+                     help=f"Open the Alerts queue showing only {row.severity} alerts")
+    st.caption("Unresolved alerts by severity (suppressed duplicates not counted); each opens the queue filtered to it.")
     st.subheader("Balances")
     st.dataframe(
         cells(overview.balances()), hide_index=True, width="stretch",

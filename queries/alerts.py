@@ -24,7 +24,11 @@ from queries import INT4, fetch, fetch_primary, refusal, whole_number, write
 
 SEVERITIES = ("critical", "high", "medium", "low")
 RESOLUTION_ACTIONS = ("fixed", "false_positive", "ignored", "escalated")
-STATES = ("new", "acknowledged")
+STATES = ("new", "acknowledged", "overdue", "snoozed")
+# How long a snooze may be chosen for on the page (an input to an action, so not in the link):
+# key -> (label, hours). The database refuses an end in the past or more than 7 days away.
+SNOOZE_FOR = {"15m": ("15 minutes", 0.25), "1h": ("1 hour", 1), "4h": ("4 hours", 4), "24h": ("24 hours", 24),
+              "72h": ("3 days", 72)}
 # Queue time windows: URL value -> (label, hours; None = any time).
 WINDOWS = {"1h": ("Last hour", 1), "24h": ("Last 24 hours", 24), "7d": ("Last 7 days", 168),
            "30d": ("Last 30 days", 720)}
@@ -57,7 +61,7 @@ class Outcome:
 
     @property
     def done(self) -> bool:
-        return self.outcome in ("acknowledged", "resolved")
+        return self.outcome in ("acknowledged", "resolved", "snoozed")
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -85,6 +89,12 @@ def queue(filters: QueueFilters, max_groups: int = MAX_GROUPS) -> pd.DataFrame:
     )
 
 
+@st.cache_data(ttl=5, max_entries=32, show_spinner=False)
+def money_at_risk(alert_ids: tuple[int, ...]) -> pd.DataFrame:
+    """The positions the alerts name (alerts_money_at_risk.sql), one row per (alert, position)."""
+    return fetch_primary("alerts_money_at_risk", alert_ids=list(alert_ids))
+
+
 @st.cache_data(ttl=5, max_entries=2, show_spinner=False)
 def open_critical() -> pd.Series:
     """open_critical (count) and newest_alert_id (None when there is none)."""
@@ -107,6 +117,12 @@ def response_times(weeks: int | None) -> pd.DataFrame:
     return fetch("alerts_response_times", weeks=weeks)
 
 
+@st.cache_data(ttl=120, max_entries=16, show_spinner=False)
+def response_percentiles(weeks: int | None, by: str) -> pd.DataFrame:
+    """Mean, median and 90th percentile time to acknowledge and to resolve per severity or component."""
+    return fetch("alerts_response_percentiles", weeks=weeks, by=by)
+
+
 @st.cache_data(ttl=120, max_entries=8, show_spinner=False)
 def false_positives(weeks: int | None) -> pd.DataFrame:
     return fetch("alerts_false_positives", weeks=weeks)
@@ -119,7 +135,7 @@ def open_over_time(weeks: int | None) -> pd.DataFrame:
 
 def forget_live_reads() -> None:
     """After a write: the next queue, badge, detail and timeline reads go to the database."""
-    for cached in (queue, open_critical, detail, timeline):
+    for cached in (queue, money_at_risk, open_critical, detail, timeline):
         cached.clear()
 
 
@@ -172,3 +188,10 @@ def resolve(alert_ids: Iterable[int], by: Identity, resolution_action: str | Non
     require(by, "respond")
     return _each("alerts_resolve", alert_ids, actor=by.name, resolution_action=resolution_action,
                  notes=notes or None)
+
+
+def snooze(alert_ids: Iterable[int], by: Identity, until: datetime, reason: str | None) -> list[Outcome]:
+    """snooze_alert() for each alert until `until` (UTC, naive), each in its own transaction
+    (responders and admins only)."""
+    require(by, "respond")
+    return _each("alerts_snooze", alert_ids, actor=by.name, until=until, reason=reason or None)

@@ -2,7 +2,8 @@
 -- alert_actions. An acknowledgement or resolution found only on the alert row (rows written
 -- before the audit table existed, e.g. the demo's) is shown from the row and says so.
 -- Parameters: alert_id int.
--- Returns: at, event ('raised' | 'acknowledged' | 'resolved'), actor, resolution_action, notes,
+-- Returns: at, event ('raised' | 'acknowledged' | 'snoozed until <UTC minute>' | 'resolved'),
+--   actor, resolution_action, notes (a snooze's reason),
 --   recorded_in ('alert row' | 'audit trail').
 SELECT t.at, t.event, t.actor, t.resolution_action, t.notes, t.recorded_in
 FROM (
@@ -10,9 +11,11 @@ FROM (
            NULL::varchar AS resolution_action, NULL::text AS notes, 'alert row' AS recorded_in, 0 AS step
     FROM alerts a WHERE a.alert_id = CAST(:alert_id AS int)
     UNION ALL
-    SELECT x.acted_at, CASE x.action WHEN 'acknowledge' THEN 'acknowledged' ELSE 'resolved' END,
+    SELECT x.acted_at, CASE x.action WHEN 'acknowledge' THEN 'acknowledged'
+                            WHEN 'snooze' THEN 'snoozed until ' || to_char(x.snoozed_until, 'YYYY-MM-DD HH24:MI')
+                            ELSE 'resolved' END,
            x.actor, x.resolution_action, x.notes, 'audit trail',
-           CASE x.action WHEN 'acknowledge' THEN 1 ELSE 2 END
+           CASE x.action WHEN 'acknowledge' THEN 1 WHEN 'snooze' THEN 1 ELSE 2 END
     FROM alert_actions x WHERE x.alert_id = CAST(:alert_id AS int)
     UNION ALL
     SELECT a.acknowledged_at, 'acknowledged', a.acknowledged_by, NULL, a.acknowledged_notes, 'alert row', 1

@@ -31,7 +31,8 @@ TEXT_COLUMNS = {
     "strategies": ["strategy_name", "strategy_version", "notes", "created_by", "description"],
     "methods": ["method_name", "method_version"],
     "alerts": ["alert_type", "category", "component", "environment", "message", "acknowledged_by",
-               "acknowledged_notes", "resolved_by", "resolved_notes", "source_table"],  # fingerprint: 64 characters
+               "acknowledged_notes", "resolved_by", "resolved_notes", "source_table",
+               "snoozed_by", "snooze_reason"],  # fingerprint: 64 characters
     "alert_actions": ["actor", "notes"],
     "model_status_history": ["changed_by", "reason"],
     "markets": ["ticker", "title"],
@@ -62,6 +63,11 @@ def load(url: str, as_of, scale: float = 0.02) -> list[tuple[str, str]]:
             # As a bulk load does: the rules about who may change a name or a config are the
             # triggers' (replica mode skips them); the summaries' own triggers still run.
             cur.execute("SET LOCAL session_replication_role = replica")
+            # two open alerts snoozed for a day from now, so the queue's snoozed view shows their text
+            cur.execute("""UPDATE alerts SET snoozed_until = (now() AT TIME ZONE 'UTC') + interval '1 day',
+                                             snoozed_by = 'carol', snooze_reason = 'waiting on the vendor'
+                           WHERE alert_id IN (SELECT alert_id FROM alerts WHERE resolved_at IS NULL
+                                              ORDER BY alert_id LIMIT 2)""")
             for table, columns in TEXT_COLUMNS.items():
                 for column in columns:
                     cur.execute(f"UPDATE {table} SET {column} = %s || {column} WHERE {column} IS NOT NULL",

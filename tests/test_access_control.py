@@ -16,7 +16,7 @@ from tests.test_alerts_database import new_alert, sql
 VIEWER = Identity("vera@example.com", "viewer", "header", signed_in=True)
 RESPONDER = Identity("rob@example.com", "responder", "header", signed_in=True)
 # the stored answers' refresh (schema.sql, refresh_stored_answers) writes only what it stores
-WRITE_FUNCTIONS = {"acknowledge_alert", "resolve_alert", "transition_model_status", "rollback_model",
+WRITE_FUNCTIONS = {"acknowledge_alert", "resolve_alert", "snooze_alert", "transition_model_status", "rollback_model",
                    "refresh_due_stored_answers"}
 
 

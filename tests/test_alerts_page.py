@@ -56,15 +56,18 @@ def test_the_page_shows_the_queue_badge_and_metrics(app_env):
     assert f"{open_critical} open critical" in texts(at)
     frame = queue(at)
     assert len(frame) == groups > 0
-    ranks = frame.severity.map({"critical": 0, "high": 1, "medium": 2, "low": 3})
-    assert ranks.is_monotonic_increasing  # most severe first
+    # overdue (acknowledged, past its severity's limit) first, then most severe first
+    assert (~frame.overdue).is_monotonic_increasing
+    for _, block in frame.groupby("overdue"):
+        assert block.severity.map({"critical": 0, "high": 1, "medium": 2, "low": 3}).is_monotonic_increasing
     assert f"Acting as {ME} (admin, local mode — not signed in)" in plain(texts(at))
     assert len(at.get("plotly_chart")) == 0  # only the open tab is drawn
     assert not at.warning
     at = open_page("alerts", tab="Response metrics")
     no_errors(at)
     assert len(at.get("plotly_chart")) == 4
-    assert any("mtta_minutes" in d.value.columns for d in at.dataframe)
+    assert any({"ack_mean", "ack_p50", "ack_p90", "resolve_p50", "resolve_p90"} <= set(d.value.columns)
+               for d in at.dataframe)
 
 
 def test_filters_narrow_the_queue_and_go_into_the_link(app_env):
@@ -132,7 +135,7 @@ def test_a_linked_alert_shows_its_text_plainly_and_its_timeline(app_env):
 def test_metrics_break_down_by_component(app_env):
     at = open_page("alerts", by="component", tab="Response metrics")
     no_errors(at)
-    summary = next(d for d in at.dataframe if "mtta_minutes" in d.value.columns).value
+    summary = next(d for d in at.dataframe if "resolve_p90" in d.value.columns).value
     (components,), = sql(app_env, "SELECT count(DISTINCT component) FROM alerts WHERE NOT suppressed AND "
                                   "triggered_at >= date_trunc('week', now() AT TIME ZONE 'UTC') - interval '13 weeks'")
     assert "component" in summary.columns and len(summary) == components
@@ -330,3 +333,43 @@ def test_a_click_on_forms_drawn_for_a_selection_that_has_since_changed_does_noth
     assert [plain(w.value) for w in at.warning][:1] == [
         "Nothing was done: what is selected changed before the click (or nothing is selected); check the selection "
         "and click again."]
+
+
+# --- snooze, overdue, money at risk (#24) ----------------------------------------------------------
+def test_snooze_a_group_with_a_reason_it_leaves_the_queue_and_the_snoozed_view_says_why(own_db):
+    at = open_page("alerts")
+    select(at, 1)  # B
+    (b,) = ids_of(own_db, "B")
+    button(at, "Snooze").click().run()  # no reason: refused on the page, nothing written
+    no_errors(at)
+    assert [plain(w.value) for w in at.warning] == ["Say why the alert can wait: a snooze needs a reason."]
+    assert audit(own_db) == []
+    at.selectbox(key="alerts_snooze_for").set_value("4h")
+    at.text_input(key="alerts_snooze_reason").set_value("Kalshi says fixed by 18:00")
+    button(at, "Snooze").click().run()
+    no_errors(at)
+    assert plain(at.success[0].value).startswith(f"Alert {b} snoozed by {ME} until ")
+    assert audit(own_db) == [(b, "snooze", ME, "Kalshi says fixed by 18:00", None)]
+    (hours,), = sql(own_db, "SELECT round(extract(epoch FROM snoozed_until - (now() AT TIME ZONE 'UTC')) / 3600) "
+                            "FROM alerts WHERE alert_id = %s", (b,))
+    assert hours == 4
+    assert queue(at).message.tolist() == ["A first", "C"]
+    facts = next(d for d in at.dataframe if "field" in d.value.columns).value.set_index("field")
+    assert f"snoozed until" in facts.loc["Status", "value"] and "Kalshi says fixed by 18:00" in facts.loc["Status", "value"]
+    at = open_page("alerts", state="snoozed")
+    no_errors(at)
+    snoozed = queue(at)
+    assert snoozed.message.tolist() == ["B"] and snoozed.snooze_reason.tolist() == ["Kalshi says fixed by 18:00"]
+    assert "Kalshi says fixed by 18:00" in at.dataframe[0].value.snooze_reason.tolist()
+
+
+def test_the_link_keeps_the_order_by_money_at_risk(own_db):
+    at = open_page("alerts", sort="money")
+    no_errors(at)
+    assert at.selectbox(key="alerts_sort").value == "money"
+    at.selectbox(key="alerts_sort").set_value("urgency").run()
+    assert "sort" not in at.query_params
+    at = open_page("alerts", sort="richest")
+    no_errors(at)
+    assert at.selectbox(key="alerts_sort").value == "urgency"
+    assert len(at.warning) == 1

@@ -78,15 +78,17 @@ def groups(frame: pd.DataFrame) -> list[str]:
 # --- the queue --------------------------------------------------------------------------------
 def test_queue_groups_by_fingerprint_most_severe_then_oldest(env):
     frame = alerts.queue(alerts.QueueFilters())
-    # fpA holds a critical alert; then the high groups oldest first; then low. d1 is resolved.
-    assert groups(frame) == ["a1", "b1", "e1", "c1"]
-    a = frame.iloc[0]
+    # b1 is acknowledged and unresolved for 29 hours, past the high limit (4 h): overdue, on top.
+    # Then fpA holds a critical alert; then the high groups oldest first; then low. d1 is resolved.
+    assert groups(frame) == ["b1", "a1", "e1", "c1"]
+    assert frame.overdue.tolist() == [True, False, False, False]
+    a = frame.iloc[1]
     known = ids(env)
     assert a.severity == "critical" and a.group_key == "fpA"
     assert (a.alerts, a.duplicates, a.suppressed, a.unacknowledged) == (3, 2, 1, 3)
     assert list(a.alert_ids) == [known["a0"], known["a1"], known["a2"]]
     assert a.first_triggered_at < a.last_triggered_at
-    assert frame.iloc[1].state == "acknowledged" and frame.iloc[1].acknowledged_by == "bob"
+    assert frame.iloc[0].state == "acknowledged" and frame.iloc[0].acknowledged_by == "bob"
     assert frame.iloc[3].group_key == f"alert:{known['c1']}"  # no fingerprint: a group of its own
     assert set(frame.total_groups) == {4}
 
@@ -94,13 +96,15 @@ def test_queue_groups_by_fingerprint_most_severe_then_oldest(env):
 @pytest.mark.parametrize("filters, expected", [
     (alerts.QueueFilters(severities=("high",)), ["b1", "a0", "e1"]),
     (alerts.QueueFilters(severities=("critical", "low")), ["a1", "c1"]),
+    (alerts.QueueFilters(state="overdue"), ["b1"]),
+    (alerts.QueueFilters(state="snoozed"), []),
     (alerts.QueueFilters(categories=("system",)), ["b1", "e1"]),
     (alerts.QueueFilters(components=("model_monitor", "kalshi_api")), ["b1", "c1"]),
     (alerts.QueueFilters(alert_types=("loss_threshold",)), ["a1"]),
     (alerts.QueueFilters(environments=("demo",)), ["e1", "c1"]),
     (alerts.QueueFilters(window="24h"), ["a1", "e1"]),
     (alerts.QueueFilters(window="1h"), ["e1"]),
-    (alerts.QueueFilters(window="30d"), ["a1", "b1", "e1", "c1"]),
+    (alerts.QueueFilters(window="30d"), ["b1", "a1", "e1", "c1"]),
     (alerts.QueueFilters(state="new"), ["a1", "e1", "c1"]),
     (alerts.QueueFilters(state="acknowledged"), ["b1"]),
     (alerts.QueueFilters(severities=("high",), environments=("prod",), window="7d"), ["b1", "a0"]),
@@ -112,7 +116,7 @@ def test_queue_filters(env, filters, expected):
 
 def test_queue_stops_at_max_groups_but_says_how_many_there_are(env):
     frame = alerts.queue(alerts.QueueFilters(), max_groups=2)
-    assert groups(frame) == ["a1", "b1"]
+    assert groups(frame) == ["b1", "a1"]
     assert set(frame.total_groups) == {4}
 
 

@@ -135,7 +135,7 @@ def test_when_a_refresh_takes_the_selected_alert_away_the_forms_follow(app_url, 
         assert acknowledge.is_enabled()
         alert_id = int(page.url.rsplit("alert=", 1)[1])  # the details follow the selected row
         sql(db, "SELECT acknowledge_alert(%s, 'someone else', NULL)", (alert_id,))
-        page.get_by_text("Select one or more rows to acknowledge or resolve them.").wait_for(timeout=20_000)
+        page.get_by_text("Select one or more rows to acknowledge, snooze or resolve them.").wait_for(timeout=20_000)
         wait_for_app(page)
         assert acknowledge.is_disabled() and page.get_by_role("button", name="Resolve", exact=True).is_disabled()
         assert page.get_by_text(f"Act on alert {alert_id} from the link").count() == 1  # shown, not ticked

@@ -83,3 +83,12 @@ def test_decay_windows_start_at_midnight_utc_days_before_today():
     assert edge_stats.window_start("1y", today) == datetime(2025, 11, 21)
     assert edge_stats.window_start("all", today) is None
     assert edge_stats.DEFAULT_DECAY_WINDOW in edge_stats.DECAY_WINDOWS
+
+
+def test_the_side_to_buy_is_where_the_edge_is():
+    from analytics.edges import side_to_buy
+
+    # the row: the model's P(yes) 0.568 against a YES price of 0.79: the edge is on NO
+    assert side_to_buy(Decimal("0.5680"), Decimal("0.7900")) == "NO"
+    assert side_to_buy(Decimal("0.7537"), Decimal("0.5200")) == "YES"
+    assert side_to_buy(Decimal("0.5"), Decimal("0.5")) == "—"

@@ -34,6 +34,8 @@ def views(url: str) -> list[tuple[str, dict, str | None]]:
         ("overview", {}, None),
         ("alerts", {}, "alerts_table_key"),  # the session key naming the queue table's widget key
         ("alerts", {"alert": str(alert)}, None),
+        ("alerts", {"state": "snoozed"}, "alerts_table_key"),  # who snoozed it and why
+        ("alerts", {"sort": "money"}, None),
         ("alerts", {"tab": "Response metrics", "metrics": "all"}, None),
         ("edges", {"min_ev": "-1"}, None),
         ("trades", {"from": "2000-01-01", "to": "2099-12-31", "trade": str(trade)}, None),

@@ -320,7 +320,7 @@ def test_uninstall_right_after_install_gives_back_the_schema_documents_shape(see
     assert now["triggers"] == before_shape["triggers"] == set()
     assert {n for n in now["not_null"] if n[0] not in kept_tables} == before_shape["not_null"] | added
     assert "Table alert_actions stays" in out
-    assert "The 21 columns the install added stay" in out
+    assert "The 24 columns the install added stay" in out
     assert "The schema document's tables the install created stay: elo_rating_history, teams" in out
     assert rows(url, "SELECT has_database_privilege('public', current_database(), 'TEMPORARY')") == [(True,)]
     # and it can be installed again

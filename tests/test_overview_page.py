@@ -27,8 +27,14 @@ def test_overview_shows_the_databases_numbers(app_env):
     assert metrics["Active model versions"] == str(active_models)
     assert int(metrics["Active model versions"]) > 0
     assert len(at.get("plotly_chart")) == 1
-    unresolved = at.dataframe[0].value
-    assert list(unresolved.severity) == ["critical", "high", "medium", "low"]
+    # each severity's count links to the Alerts queue filtered to it
+    queue_links = [link.proto for link in at.get("page_link") if link.proto.page == "alerts"]
+    assert [link.query_string for link in queue_links] == [f"severity={s}" for s in ("critical", "high", "medium", "low")]
+    (critical,), = [_row(app_env, "SELECT count(*) FROM alerts WHERE resolved_at IS NULL AND NOT suppressed "
+                                  "AND severity = 'critical'")]
+    labels = [link.label for link in queue_links]
+    assert [label.split("**")[1].split()[1] for label in labels] == ["critical", "high", "medium", "low"]
+    assert labels[0].startswith(f"**{critical} critical**")
 
 
 def test_the_sidebar_names_the_database(app_env):

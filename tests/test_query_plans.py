@@ -159,3 +159,15 @@ def relations(plan: dict) -> set[str]:
     """Every relation a plan reads."""
     found = {plan["Relation Name"]} if "Relation Name" in plan else set()
     return found.union(*(relations(child) for child in plan.get("Plans", [])))
+
+
+@pytest.mark.parametrize("by", ["severity", "component"])
+@pytest.mark.parametrize("weeks", [None, 13])
+def test_the_response_percentiles_read_only_the_narrow_metrics_index(point_app_at_module, by, weeks):
+    """Median and 90th percentile cannot be summed from weekly rows, so they are read from the
+    window's alerts: through idx_alerts_metrics alone (index-only), never the wide rows."""
+    with read_engine().connect() as conn, conn.execution_options(isolation_level="READ COMMITTED").begin():
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        document = conn.execute(sa.text("EXPLAIN (FORMAT JSON) " + strip_comments(sql_text("alerts_response_percentiles").text)),
+                                {"weeks": weeks, "by": by}).scalar()
+    assert set(alerts_scans(document[0]["Plan"])) == {("Index Only Scan", "idx_alerts_metrics")}

@@ -1,4 +1,4 @@
-"""The Alerts queue's Acknowledge and Resolve forms: they act on exactly what is selected now.
+"""The Alerts queue's Acknowledge, Snooze and Resolve forms: they act on exactly what is selected now.
 
 What they act on (`targets`):
 - the rows selected in the queue (each group's unresolved alerts), as the live queue last drew them;
@@ -14,6 +14,8 @@ act on a selection that is gone; the click's callback checks once more, for a cl
 that rerun arrived.
 """
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import streamlit as st
@@ -110,7 +112,7 @@ def forms() -> None:
     elif linked is not None:
         st.caption(f"Acting on alert {focus} from the link, as you ticked.")
     else:
-        st.caption("Select one or more rows to acknowledge or resolve them.")
+        st.caption("Select one or more rows to acknowledge, snooze or resolve them.")
     unacknowledged = (any(s != "acknowledged" for s in states) if selected_ids
                       else linked is not None and pd.isna(linked.acknowledged_at))
     with st.form("alerts_ack_form"):
@@ -119,6 +121,13 @@ def forms() -> None:
                      placeholder="What you are doing about it", help=NOTE_HELP)
         st.form_submit_button("Acknowledge", type="primary", icon=":material/pan_tool:",
                               on_click=_acknowledge, args=(acting_on,), disabled=not unacknowledged)
+    with st.form("alerts_snooze_form"):
+        st.selectbox("Snooze for", list(alerts.SNOOZE_FOR), index=1, key="alerts_snooze_for",
+                     format_func=lambda k: alerts.SNOOZE_FOR[k][0])
+        st.text_input("Reason (required)", key="alerts_snooze_reason", placeholder="Why it can wait",
+                      help="The alert leaves the queue and comes back by itself when the time passes. " + NOTE_HELP)
+        st.form_submit_button("Snooze", icon=":material/snooze:", on_click=_snooze, args=(acting_on,),
+                              disabled=not acting_on)
     with st.form("alerts_resolve_form"):
         st.selectbox("Resolve as", alerts.RESOLUTION_ACTIONS, index=None, key="alerts_resolution",
                      placeholder="Choose a resolution action", format_func=lambda a: a.replace("_", " "))
@@ -161,6 +170,26 @@ def _acknowledge(alert_ids: tuple[int, ...]) -> None:
     _report("acknowledged", [(o.outcome, o.message) for o in outcomes])
     if any(o.done for o in outcomes):
         st.session_state["alerts_ack_note"] = ""
+
+
+def _snooze(alert_ids: tuple[int, ...]) -> None:
+    if _changed("snoozed", alert_ids):
+        return
+    reason = st.session_state.get("alerts_snooze_reason") or ""
+    hours = alerts.SNOOZE_FOR.get(st.session_state.get("alerts_snooze_for"), alerts.SNOOZE_FOR["1h"])[1]
+    problem = checks.note_problem(reason) or (None if reason.strip() else "Say why the alert can wait: a snooze needs "
+                                                                            "a reason.")
+    if problem:
+        return _report("snoozed", [("refused", problem)])
+    # The end is computed here and checked by the database (in the future, at most 7 days away).
+    until = (datetime.now(timezone.utc) + timedelta(hours=hours)).replace(tzinfo=None, microsecond=0)
+    try:
+        outcomes = alerts.snooze(alert_ids, current_identity(), until, reason.strip())
+    except (DatabaseUnavailable, NotAllowed) as error:
+        return _report("snoozed", [("error", str(error))])
+    _report("snoozed", [(o.outcome, o.message) for o in outcomes])
+    if any(o.done for o in outcomes):
+        st.session_state["alerts_snooze_reason"] = ""
 
 
 def _resolve(alert_ids: tuple[int, ...]) -> None:
