@@ -26,6 +26,7 @@ STOPS = ("stop_loss", "trailing_stop", "circuit_breaker")
 TARGETS = ("profit_target", "partial_exit_target")
 
 KINDS = {"entry": "Entries", "exit": "Exits", None: "All orders"}
+ORDER_NAMES = {"entry": "Entry", "exit": "Exit"}
 DIMENSIONS = {"total": "All", "strategy": "Strategy version", "order_type": "Order type",
               "priority": "Exit priority", "platform": "Platform"}
 
@@ -67,7 +68,7 @@ def with_slippage(orders: pd.DataFrame) -> pd.DataFrame:
     out["slippage_cents"] = [None if s is None else s * 100 for s in per_contract]
     out["slippage_cost"] = [None if s is None else s * int(q) for s, q in zip(per_contract, out.quantity)]
     out["filled"] = [not _missing(f) for f in out.fill_price]
-    out["kind"] = [KINDS[k][:-1] if k in ("entry", "exit") else k for k in out.order_kind]
+    out["kind"] = [ORDER_NAMES.get(k, k) for k in out.order_kind]
     return out
 
 
@@ -126,12 +127,16 @@ def with_excursions(points: pd.DataFrame) -> pd.DataFrame:
 def excursion_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
     """exits_excursions.sql as (one row per exit condition, the total row or None when no exit
     matched), with the share of measured losing stops that recovered and of measured targets that
-    left most of the run."""
+    left most of the run, and both as 'n of m' (recovered_text, left_most_text)."""
     out = frame.copy()
     out["recovered_share"] = [None if not m else Decimal(int(r)) / int(m)
                               for r, m in zip(out.stops_recovered, out.stops_measured)]
     out["left_most_share"] = [None if not m else Decimal(int(r)) / int(m)
                               for r, m in zip(out.targets_left_most, out.targets_measured)]
+    out["recovered_text"] = [None if not m else f"{int(r)} of {int(m)}"
+                             for r, m in zip(out.stops_recovered, out.stops_measured)]
+    out["left_most_text"] = [None if not m else f"{int(r)} of {int(m)}"
+                             for r, m in zip(out.targets_left_most, out.targets_measured)]
     rows = out[out.exit_condition.notna()].reset_index(drop=True)
     total = out[out.exit_condition.isna()]
     if total.empty or not int(total.iloc[0].exits):
@@ -157,3 +162,20 @@ def findings(total: pd.Series) -> list[str]:
     else:
         said.append("No profit target on a market that has closed yet, so none can be judged.")
     return said
+
+
+def mark_trade(orders: pd.DataFrame, trade_id: int, side: str, price, quantity: int, created_at) -> pd.DataFrame:
+    """A position's orders (with_slippage) with this_trade: True on the order the trade filled. A buy is
+    its own entry row; a sell is the filled exit order of its quantity and fill price decided last at
+    or before it (an exit order does not name the trade that filled it)."""
+    out = orders.copy()
+    out["this_trade"] = False
+    if side == "buy":
+        out.loc[(out.order_kind == "entry") & (out.order_key == trade_id), "this_trade"] = True
+        return out
+    candidates = out[(out.order_kind == "exit") & out.filled & (out.quantity == quantity)
+                     & (out.decided_at <= created_at)]
+    candidates = candidates[[not _missing(f) and Decimal(f) == Decimal(price) for f in candidates.fill_price]]
+    if not candidates.empty:
+        out.loc[candidates.decided_at.idxmax(), "this_trade"] = True
+    return out

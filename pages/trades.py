@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import streamlit as st
 
+from analytics import execution as ex
 from analytics.money import format_money
 from queries import trades
 from ui import url_state
@@ -322,6 +323,31 @@ if trade_id is not None:
                             "quantity_exited": st.column_config.NumberColumn("Qty", format="%d"),
                             "exit_price": st.column_config.NumberColumn("Price", format="%.4f"),
                             "unrealized_pnl_at_exit": st.column_config.NumberColumn("Unrealized P&L then", format="dollar"),
+                        })
+                st.caption("Execution against the decision: each order of this position against the price it "
+                           "was decided at (an entry: the held contract's price on its edge; an exit order: the "
+                           "price when its first attempt was placed), per contract, + = it cost us. This trade's "
+                           "order is ticked.")
+                execution = ex.mark_trade(ex.with_slippage(trades.position_slippage(position_id)), int(trade.trade_id),
+                                          trade.side, trade.price, int(trade.quantity), trade.created_at)
+                if execution.empty:
+                    st.text("No order of this position has a decision price (its entry names no edge).")
+                else:
+                    st.dataframe(
+                        cells(execution), hide_index=True, width="stretch", key="trades_detail_execution",
+                        placeholder="—",
+                        column_order=["this_trade", "kind", "decided_at", "order_type", "exit_condition",
+                                      "decision_price", "fill_price", "quantity", "slippage_cents", "slippage_cost"],
+                        column_config={
+                            "this_trade": st.column_config.CheckboxColumn("This trade", width="small"),
+                            "kind": "Order",
+                            "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                            "order_type": "Type", "exit_condition": "Exit condition",
+                            "decision_price": st.column_config.NumberColumn("Decision", format="%.4f"),
+                            "fill_price": st.column_config.NumberColumn("Fill", format="%.4f"),
+                            "quantity": st.column_config.NumberColumn("Qty", format="%d"),
+                            "slippage_cents": st.column_config.NumberColumn("Slippage (¢)", format="%.2f"),
+                            "slippage_cost": st.column_config.NumberColumn("Cost ($)", format="%.4f"),
                         })
                 position_trades = trades.position_trades(position_id)
                 st.caption(f"Trades of this position ({len(position_trades)})")
