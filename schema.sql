@@ -3286,8 +3286,9 @@ SELECT CASE WHEN GROUPING(order_kind) = 1 THEN 'total'
        count(*) AS orders,
        count(*) FILTER (WHERE fill_price IS NULL) AS never_filled,
        count(slip) AS measured,
-       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY slip))::numeric * 100, 2) AS median_cents,
-       round((percentile_cont(0.9) WITHIN GROUP (ORDER BY slip))::numeric * 100, 2) AS p90_cents,
+       -- both percentiles from one sort of the group
+       round(((percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY slip))[1])::numeric * 100, 2) AS median_cents,
+       round(((percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY slip))[2])::numeric * 100, 2) AS p90_cents,
        round(avg(slip) * 100, 2) AS mean_cents,
        coalesce(sum(slip * quantity), 0) AS total_cost,
        count(*) FILTER (WHERE slip <= 0) AS at_or_better,
@@ -3332,8 +3333,9 @@ WITH x AS (
       AND (p_priority IS NULL OR e.exit_priority = p_priority)
 )
 SELECT exit_condition, count(*) AS exits, sum(quantity_exited) AS contracts,
-       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mae))::numeric * 100, 2) AS median_mae_cents,
-       round((percentile_cont(0.1) WITHIN GROUP (ORDER BY mae))::numeric * 100, 2) AS p90_mae_cents,
+       -- both from one sort of the group (identical aggregates are computed once)
+       round(((percentile_cont(ARRAY[0.5, 0.1]) WITHIN GROUP (ORDER BY mae))[1])::numeric * 100, 2) AS median_mae_cents,
+       round(((percentile_cont(ARRAY[0.5, 0.1]) WITHIN GROUP (ORDER BY mae))[2])::numeric * 100, 2) AS p90_mae_cents,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mfe))::numeric * 100, 2) AS median_mfe_cents,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mae / nullif(entry_price, 0)))::numeric, 4) AS median_mae_share,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mfe / nullif(entry_price, 0)))::numeric, 4) AS median_mfe_share,
