@@ -76,7 +76,7 @@ def show_breakdown(breakdown, filters) -> None:
     cols[0].metric("Exits", int(total.exits))
     cols[1].metric("Positions", int(total.positions))
     cols[2].metric("Contracts exited", f"{int(total.quantity_exited):,}")
-    cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl))
+    cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl), help=f"Exact: {ax.exact_money(total.realized_pnl)}")
     cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
     summaries.caption_for(breakdown.computed_at, "exit_facts", "exit_orders", "exit_position_facts")
     st.subheader("By exit condition and priority")
@@ -124,7 +124,7 @@ def show_walking(filters) -> None:
     cols[0].metric("Exit orders", int(total.exit_orders))
     cols[1].metric("Never filled", int(total.never_filled))
     cols[2].metric("Mean attempts per exit", f"{total.mean_attempts}")
-    cols[3].metric("Cost of walking", ax.money(total.walk_cost))
+    cols[3].metric("Cost of walking", ax.money(total.walk_cost), help=f"Exact: {ax.exact_money(total.walk_cost)}")
     cols[4].metric("Median time to fill", ax.describe_seconds(total.median_seconds_to_fill))
     summaries.caption_for(walking.attrs.get("computed_at"), "exit_orders")
     st.subheader("Attempts per exit order")
@@ -161,12 +161,13 @@ def show_walking(filters) -> None:
     if len(never) >= exits.MAX_LIST_ROWS:
         st.caption(f"The newest {exits.MAX_LIST_ROWS} of {int(total.never_filled)} are listed.")
     st.dataframe(cells(with_links(never)), hide_index=True, width="stretch", placeholder="—", column_config={
-        **LINKED, "market_id": "Market", "side": "Side", "status": "Position now", "exit_condition": "Exit condition",
+        **LINKED, "market_id": st.column_config.TextColumn("Market", width="medium"), "side": on_demand("Side"),
+        "status": "Position now", "exit_condition": "Exit condition",
         "priority_level": "Priority", "quantity": "Contracts", "attempts": "Attempts",
         "first_limit_price": st.column_config.NumberColumn("First limit", format=PRICE),
         "lowest_limit_price": st.column_config.NumberColumn("Lowest limit", format=PRICE),
         "first_attempt_at": st.column_config.DatetimeColumn("First attempt (UTC)", format=WHEN),
-        "last_attempt_at": st.column_config.DatetimeColumn("Last attempt (UTC)", format=WHEN)})
+        "last_attempt_at": on_demand(st.column_config.DatetimeColumn("Last attempt (UTC)", format=WHEN))})
 
 
 
@@ -328,11 +329,13 @@ def show_regret(breakdown) -> None:
     cols = st.columns(4)
     cols[0].metric("P&L of the exits", ax.money(total.settled_exit_pnl))
     cols[1].metric("P&L if held to settlement", ax.money(total.settled_hold_pnl))
-    cols[2].metric("Saved by exiting", ax.money(total.saved_by_exiting))
+    cols[2].metric("Saved by exiting", ax.money(total.saved_by_exiting),
+                   help=f"Exact: {ax.exact_money(total.saved_by_exiting)}")
     cols[3].metric("Exits that saved / cost money", f"{int(total.exits_that_saved)} / {int(total.exits_that_cost)}")
     regret = ax.regret_table(breakdown.by_condition)
     st.dataframe(cells(regret), hide_index=True, width="stretch", column_config={
-        "exit_condition": "Exit condition", "exits": "Exits", "settled_exits": "Settled", "settled_quantity": "Contracts",
+        "exit_condition": "Exit condition", "exits": "Exits", "settled_exits": "Settled",
+        "settled_quantity": on_demand("Contracts"),
         "settled_exit_pnl": st.column_config.NumberColumn("Exit P&L ($)", format=MONEY),
         "settled_hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
         "saved_by_exiting": st.column_config.NumberColumn("Saved by exiting ($)", format=MONEY),
@@ -362,27 +365,29 @@ def show_monitor(version_filters) -> None:
                    icon=":material/schedule:")
     cols = st.columns(4)
     cols[0].metric("Open positions", int(first.open_count))
-    cols[1].metric("Unrealized P&L", ax.money(first.total_unrealized_pnl))
+    cols[1].metric("Unrealized P&L", ax.money(first.total_unrealized_pnl),
+                   help=f"Exact: {ax.exact_money(first.total_unrealized_pnl)}")
     cols[2].metric(f"Stale (> {ax.MONITOR_SECONDS} s)", int(first.stale_count))
     cols[3].metric(f"Behind the newest update by > {ax.MONITOR_SECONDS} s", int(first.lagging_count))
     if first.open_count > len(monitor):
         st.caption(f"The {len(monitor)} stalest are listed.")
     st.dataframe(cells(with_links(monitor)), hide_index=True, width="stretch", placeholder="—",
                  column_order=["position", "ticker", "side", "quantity", "entry_price", "current_price",
-                               "unrealized_pnl", "unrealized_pnl_pct", "stop_price", "age", "seconds_behind_newest",
-                               "stale", "lagging"],
+                               "unrealized_pnl", "stop_price", "age", "seconds_behind_newest", "stale",
+                               "unrealized_pnl_pct", "lagging"],
                  column_config={
-                     **LINKED, "ticker": st.column_config.TextColumn("Market", width="small"), "side": "Side",
+                     # the whole ticker at 1920 and at 1366; what a reader can do without opens on demand
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width=250), "side": "Side",
                      "entry_price": st.column_config.NumberColumn("Entry", format=PRICE), "quantity": "Qty",
                      "current_price": st.column_config.NumberColumn("Current", format=PRICE),
                      "unrealized_pnl": st.column_config.NumberColumn("Unrealized ($)", format=MONEY),
-                     "unrealized_pnl_pct": st.column_config.NumberColumn("Unrealized %", format="percent"),
+                     "unrealized_pnl_pct": on_demand(st.column_config.NumberColumn("Unrealized %", format="percent")),
                      "stop_price": st.column_config.NumberColumn("Stop", format=PRICE,
                                                                  help="The trailing stop's level; empty while it is not active"),
                      "age": st.column_config.TextColumn("Age", help="Since the position's last_update"),
                      "seconds_behind_newest": st.column_config.NumberColumn(
                          "Behind (s)", format="%d", help="Seconds behind the newest update of any open position"),
-                     "stale": "Stale", "lagging": "Lagging"})
+                     "stale": "Stale", "lagging": on_demand("Lagging")})
 
 
 def show_open_at(version_filters) -> None:
@@ -399,25 +404,26 @@ def show_open_at(version_filters) -> None:
     first = positions.iloc[0]
     cols = st.columns(3)
     cols[0].metric(f"Open at {at:%Y-%m-%d %H:%M} UTC", int(first.open_count))
-    cols[1].metric("Unrealized P&L then", ax.money(first.total_unrealized_pnl))
+    cols[1].metric("Unrealized P&L then", ax.money(first.total_unrealized_pnl),
+                   help=f"Exact: {ax.exact_money(first.total_unrealized_pnl)}")
     cols[2].metric("Realized by then, fees included", ax.money(first.total_realized_pnl))
     if first.open_count > len(positions):
         st.caption(f"The {len(positions)} opened first are listed.")
     st.dataframe(with_links(positions), hide_index=True, width="stretch", placeholder="—",
-                 column_order=["position", "ticker", "side", "execution_mode", "strategy", "model", "opened_at",
-                               "quantity", "entry_price", "price_then", "unrealized_pnl", "realized_pnl", "stop_price",
+                 column_order=["position", "ticker", "side", "strategy", "opened_at", "quantity", "entry_price",
+                               "price_then", "unrealized_pnl", "realized_pnl", "execution_mode", "model", "stop_price",
                                "quoted_at"],
                  column_config={
-                     **LINKED, "ticker": st.column_config.TextColumn("Market", width="medium"), "side": "Side",
-                     "execution_mode": "Mode", "strategy": "Strategy", "model": "Model",
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width=250), "side": "Side",
+                     "execution_mode": on_demand("Mode"), "strategy": "Strategy", "model": on_demand("Model"),
                      "opened_at": st.column_config.DatetimeColumn("Opened (UTC)", format=WHEN), "quantity": "Held",
                      "entry_price": st.column_config.NumberColumn("Entry", format=PRICE),
                      "price_then": st.column_config.NumberColumn("Price then", format=PRICE),
                      "unrealized_pnl": st.column_config.NumberColumn("Unrealized then ($)", format=MONEY),
                      "realized_pnl": st.column_config.NumberColumn("Realized by then ($)", format=MONEY),
-                     "stop_price": st.column_config.NumberColumn("Stop then", format=PRICE,
-                                                                 help="The trailing stop's level; empty while it was not active"),
-                     "quoted_at": st.column_config.DatetimeColumn("Quoted (UTC)", format=WHEN),
+                     "stop_price": on_demand(st.column_config.NumberColumn(
+                         "Stop then", format=PRICE, help="The trailing stop's level; empty while it was not active")),
+                     "quoted_at": on_demand(st.column_config.DatetimeColumn("Quoted (UTC)", format=WHEN)),
                      "market_id": None, "platform_id": None, "open_count": None, "total_unrealized_pnl": None,
                      "total_realized_pnl": None})
 
@@ -528,7 +534,8 @@ def show_position(position_id) -> None:
 # --- the page ---------------------------------------------------------------------------------------
 st.title("Position exits")
 st.caption("How positions closed and what the exit rules and the order execution cost. Prices are those of the "
-           "contract held (yes or no); P&L of exits is before fees; money at the ledger's 4 decimals.")
+           "contract held (yes or no); P&L of exits is before fees. Summary figures are in cents (hover for the exact "
+           "value); tables show the ledger's exact 4 decimals.")
 
 options = exits.filter_options()
 platforms = dict(options[options.kind == "platform"][["value", "label"]].itertuples(index=False))
