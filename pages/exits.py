@@ -281,10 +281,11 @@ def show_excursions(filters) -> None:
                      "median_mfe_cents": st.column_config.NumberColumn("Median MFE (¢)", format=CENTS),
                      "median_efficiency": st.column_config.NumberColumn("Median efficiency", format="percent"),
                      "recovered_text": st.column_config.TextColumn(
-                         "Losing stops that would have recovered",
+                         "Losing stops recovered",
                          help="Of the stop-type exits below the entry price on markets that have closed"),
                      "left_most_text": st.column_config.TextColumn(
-                         "Targets that left most of the run", help="Of the profit targets on markets that have closed"),
+                         "Targets left most", help="Profit targets that left most of the run on the table, of those "
+                                                   "on markets that have closed"),
                      "p90_mae_cents": on_demand(st.column_config.NumberColumn(
                          "MAE, 90% within (¢)", format=CENTS, help="The 10th percentile of MAE: 90% of exits ran less far against us")),
                      "contracts": on_demand("Contracts"),
