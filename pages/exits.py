@@ -220,8 +220,8 @@ def show_execution(filters, strategies) -> None:
             bars = by_version.assign(cost=lambda f: f.total_cost.astype(float))
             chart = charts.bars(bars, x="kind", y="cost", color="group", colors=version_colors(strategies),
                                 labels={"kind": "Orders", "cost": "Cost of slippage ($)", "group": "Strategy version"},
-                                barmode="group", margin=dict(l=0, r=0, t=10, b=0), height=320,
-                                legend=dict(orientation="h", y=-0.2))
+                                barmode="group", margin=dict(l=0, r=0, t=10, b=0), height=360,
+                                legend=dict(orientation="h", y=-0.3))
             st.plotly_chart(chart, width="stretch", key="exits_slippage_chart")
     st.subheader("Execution ledger")
     ledger = exits.slippage_ledger(**filters)
