@@ -165,7 +165,7 @@ def show_walking(filters) -> None:
         "status": "Position now", "exit_condition": "Exit condition",
         "priority_level": "Priority", "quantity": "Contracts", "attempts": "Attempts",
         "first_limit_price": st.column_config.NumberColumn("First limit", format=PRICE),
-        "lowest_limit_price": st.column_config.NumberColumn("Lowest limit", format=PRICE),
+        "lowest_limit_price": on_demand(st.column_config.NumberColumn("Lowest limit", format=PRICE)),
         "first_attempt_at": st.column_config.DatetimeColumn("First attempt (UTC)", format=WHEN),
         "last_attempt_at": on_demand(st.column_config.DatetimeColumn("Last attempt (UTC)", format=WHEN))})
 
@@ -518,6 +518,26 @@ def show_position(position_id) -> None:
             "pnl": st.column_config.NumberColumn("P&L before fees ($)", format=MONEY),
             "hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
             "saved_by_exiting": st.column_config.NumberColumn("Saved ($)", format=MONEY)})
+        ran = ex.with_excursions(exits.position_excursions(position_id))
+        if not ran.empty:
+            st.caption("How far it ran before each exit: " + ex.DEFINITION_EXCURSIONS[len("For every exit: "):] + " "
+                       + ex.DEFINITION_PARTIAL)
+            st.dataframe(cells(ran), hide_index=True, width="stretch", placeholder="—",
+                         key="exits_position_excursions",
+                         column_order=["step", "exit_condition", "worst_price", "best_price", "mae_cents", "mfe_cents",
+                                       "efficiency", "exit_return", "best_after"],
+                         column_config={
+                             "step": "Exit", "exit_condition": "Condition",
+                             "worst_price": st.column_config.NumberColumn("Worst", format=PRICE),
+                             "best_price": st.column_config.NumberColumn("Best", format=PRICE),
+                             "mae_cents": st.column_config.NumberColumn("MAE (¢)", format=CENTS),
+                             "mfe_cents": st.column_config.NumberColumn("MFE (¢)", format=CENTS),
+                             "efficiency": st.column_config.NumberColumn("Efficiency", format="percent"),
+                             "exit_return": st.column_config.NumberColumn("Return", format="percent"),
+                             "best_after": st.column_config.NumberColumn(
+                                 "Best after", format=PRICE,
+                                 help="The best the exited contracts fetched afterwards (a later quote or the "
+                                      "settlement); empty while the market is open")})
     st.subheader("Exit attempts")
     attempts = exits.position_attempts(position_id)
     if attempts.empty:

@@ -134,3 +134,8 @@ MAX_SCATTER_POINTS = 2000
 @st.cache_data(ttl=60, max_entries=32, show_spinner=False)
 def excursion_points(**filters) -> pd.DataFrame:
     return fetch("exits_excursion_points", max_rows=MAX_SCATTER_POINTS, **_filters(filters))
+
+
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def position_excursions(position_id: int) -> pd.DataFrame:
+    return fetch("exits_position_excursions", position_id=position_id)

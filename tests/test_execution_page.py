@@ -66,3 +66,11 @@ def test_a_trades_detail_shows_its_execution(execution_db):
     at = open_page("trades", trade="5")                 # PB's sell: the exit order it filled
     execution = next(d.value for d in at.dataframe if "slippage_cents" in d.value.columns)
     assert execution.this_trade.tolist() == [False, True, False]
+
+
+def test_one_position_shows_how_far_it_ran_before_each_exit(execution_db):
+    at = open_page("exits", position="2")               # PB: its partial exit on the NO contract
+    assert not at.exception
+    ran = next(d.value for d in at.dataframe if "mae_cents" in d.value.columns)
+    assert [str(v) for v in ran.mae_cents] == ["-9.0000"] and [str(v) for v in ran.mfe_cents] == ["11.0000"]
+    assert round(float(ran.efficiency.iloc[0]), 4) == 0.8182
