@@ -408,20 +408,22 @@ def show_open_at(version_filters) -> None:
     cols[1].metric("Unrealized P&L then", ax.money(first.total_unrealized_pnl),
                    help=f"Exact: {ax.exact_money(first.total_unrealized_pnl)}")
     cols[2].metric("Realized by then, fees included", ax.money(first.total_realized_pnl))
-    if first.open_count > len(positions):
-        st.caption(f"The {len(positions)} opened first are listed.")
+    st.caption(("" if first.open_count <= len(positions) else f"The {len(positions)} opened first are listed. ")
+               + ON_DEMAND_NOTE)
     st.dataframe(with_links(positions), hide_index=True, width="stretch", placeholder="—",
-                 column_order=["position", "ticker", "side", "strategy", "opened_at", "quantity", "entry_price",
-                               "price_then", "unrealized_pnl", "realized_pnl", "execution_mode", "model", "stop_price",
+                 column_order=["position", "ticker", "side", "opened_at", "quantity", "entry_price", "price_then",
+                               "unrealized_pnl", "realized_pnl", "strategy", "execution_mode", "model", "stop_price",
                                "quoted_at"],
                  column_config={
-                     **LINKED, "ticker": st.column_config.TextColumn("Market", width=250), "side": "Side",
-                     "execution_mode": on_demand("Mode"), "strategy": "Strategy", "model": on_demand("Model"),
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width=230), "side": "Side",
+                     "execution_mode": on_demand("Mode"), "strategy": on_demand("Strategy"), "model": on_demand("Model"),
                      "opened_at": st.column_config.DatetimeColumn("Opened (UTC)", format=WHEN), "quantity": "Held",
                      "entry_price": st.column_config.NumberColumn("Entry", format=PRICE),
                      "price_then": st.column_config.NumberColumn("Price then", format=PRICE),
-                     "unrealized_pnl": st.column_config.NumberColumn("Unrealized then ($)", format=MONEY),
-                     "realized_pnl": st.column_config.NumberColumn("Realized by then ($)", format=MONEY),
+                     "unrealized_pnl": st.column_config.NumberColumn("Unrealized ($)", format=MONEY,
+                                                                     help="Unrealized P&L at the moment chosen"),
+                     "realized_pnl": st.column_config.NumberColumn("Realized ($)", format=MONEY,
+                                                                   help="P&L realized by the moment chosen, fees included"),
                      "stop_price": on_demand(st.column_config.NumberColumn(
                          "Stop then", format=PRICE, help="The trailing stop's level; empty while it was not active")),
                      "quoted_at": on_demand(st.column_config.DatetimeColumn("Quoted (UTC)", format=WHEN)),
