@@ -2311,6 +2311,7 @@ CREATE OR REPLACE FUNCTION exit_orders_after_insert() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM exit_orders_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows));
+    PERFORM order_slippage_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows));  -- defined below
     RETURN NULL;
 END $$;
 REVOKE EXECUTE ON FUNCTION exit_orders_after_insert() FROM PUBLIC;
@@ -2454,6 +2455,18 @@ REVOKE EXECUTE ON FUNCTION exit_facts_recompute(int[]) FROM PUBLIC;
 -- Every write here locks its positions' markets before the positions (exits too): an exit that
 -- locked only its position, followed in the same transaction by the position's new row, would
 -- take the market after the position while a settlement takes them the other way (a deadlock).
+-- exit_facts and the summaries that read it (order_slippage, exit_excursions: "Execution quality
+-- and how far positions ran" below), recomputed for the same positions in that order. PL/pgSQL, so
+-- that it may name the followers' functions, which are defined further down.
+CREATE OR REPLACE FUNCTION exit_facts_and_followers(p_ids int[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    PERFORM exit_facts_recompute(p_ids);
+    PERFORM order_slippage_recompute(p_ids);
+    PERFORM exit_excursions_recompute(p_ids);
+END $$;
+REVOKE EXECUTE ON FUNCTION exit_facts_and_followers(int[]) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION exit_facts_after_position_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
@@ -2464,7 +2477,7 @@ BEGIN
             SELECT DISTINCT p.market_id::text FROM positions p
             WHERE p.position_id IN (SELECT position_id FROM changed_rows)));
     END IF;
-    PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT position_id FROM changed_rows WHERE position_id IS NOT NULL));
+    PERFORM exit_facts_and_followers(ARRAY(SELECT DISTINCT position_id FROM changed_rows WHERE position_id IS NOT NULL));
     RETURN NULL;
 END $$;
 REVOKE EXECUTE ON FUNCTION exit_facts_after_position_write() FROM PUBLIC;
@@ -2472,21 +2485,27 @@ CREATE OR REPLACE FUNCTION exit_facts_after_market_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM summary_lock('exit_facts_market', ARRAY(SELECT DISTINCT market_id::text FROM changed_rows));
-    PERFORM exit_facts_recompute(ARRAY(SELECT DISTINCT p.position_id FROM positions p
-                                       WHERE p.market_id IN (SELECT market_id FROM changed_rows)));
+    PERFORM exit_facts_and_followers(ARRAY(SELECT DISTINCT p.position_id FROM positions p
+                                           WHERE p.market_id IN (SELECT market_id FROM changed_rows)));
     RETURN NULL;
 END $$;
 REVOKE EXECUTE ON FUNCTION exit_facts_after_market_write() FROM PUBLIC;
 -- market_closes is rewritten whole for every write to a closed market (a late open quote moves
--- the closing line): only a changed status or settlement value changes anything here.
+-- the closing line): only a changed status or settlement value changes the exit facts; any write
+-- may change exit_excursions (a late quote after an exit).
 CREATE OR REPLACE FUNCTION exit_facts_after_market_close_update() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM summary_lock('exit_facts_market', ARRAY(SELECT DISTINCT market_id::text FROM new_rows));
-    PERFORM exit_facts_recompute(ARRAY(
+    PERFORM exit_facts_and_followers(ARRAY(
         SELECT DISTINCT p.position_id FROM positions p
         WHERE p.market_id IN (SELECT n.market_id FROM new_rows n JOIN old_rows o ON o.market_id = n.market_id
                               WHERE (n.status, n.settlement_value) IS DISTINCT FROM (o.status, o.settlement_value))));
+    -- any other write to a closed market (a late quote) can move what its exits' contracts fetched afterwards
+    PERFORM exit_excursions_recompute(ARRAY(
+        SELECT DISTINCT p.position_id FROM positions p
+        WHERE p.market_id IN (SELECT n.market_id FROM new_rows n JOIN old_rows o ON o.market_id = n.market_id
+                              WHERE (n.status, n.settlement_value) IS NOT DISTINCT FROM (o.status, o.settlement_value))));
     RETURN NULL;
 END $$;
 REVOKE EXECUTE ON FUNCTION exit_facts_after_market_close_update() FROM PUBLIC;
@@ -2518,6 +2537,168 @@ ALTER TABLE settlements ENABLE ALWAYS TRIGGER settlements_exit_facts_insert;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_insert;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_update;
 ALTER TABLE market_closes ENABLE ALWAYS TRIGGER market_closes_exit_facts_delete;
+
+-- ---------------------------------------------------------------------------------------------
+-- Execution quality and how far positions ran (Position exits, Trade attribution; issue #24)
+-- ---------------------------------------------------------------------------------------------
+-- order_slippage: every order against the price it was decided at, one row per order, kept with
+-- exit_facts (exit_facts_and_followers above) and exit_orders (exit_orders_after_insert).
+--   entry: a buy trade of a position with the edge that triggered it (trades.edge_id). The
+--     decision price is the held contract's price on that edge: edges.market_price (the YES
+--     price) for a YES position; for a NO position the NO price of the quote the edge was computed
+--     on (open_quote_at the edge's created_at). The fill is the trade's price.
+--   exit: an exit order (a run of attempts, exit_orders). The decision price is the held
+--     contract's quote in force when its first attempt was placed (open_quote_at; the exit
+--     condition had just triggered); the fill is the attempt that filled, NULL when none did.
+-- Strategy and model versions: the entry trade's own; for an exit, the position's opening buy's.
+-- Slippage per contract, positive = a cost to us: fill - decision for a buy, decision - fill for
+-- a sell (computed by the readers). The definition is the view; the table is its rows.
+-- The quote in force at a moment: a market's last row with status 'open' at or before p_at (by
+-- created_at, id), as one probe of idx_markets_history. A plain SQL function, inlined into the views
+-- below (a view may not hold ORDER BY; a function may).
+CREATE OR REPLACE FUNCTION open_quote_at(p_market_id varchar, p_at timestamp)
+RETURNS TABLE (yes_price numeric, no_price numeric) LANGUAGE sql STABLE AS $$
+SELECT m.yes_price, m.no_price FROM public.markets m
+WHERE m.market_id = p_market_id AND m.created_at <= p_at AND m.status = 'open'
+ORDER BY m.created_at DESC, m.id DESC LIMIT 1
+$$;
+
+CREATE OR REPLACE VIEW order_slippage_definition AS
+SELECT 'entry'::varchar AS order_kind, t.trade_id AS order_key, t.position_id, p.market_id, p.side, t.platform_id,
+       t.strategy_id, t.model_id, t.order_type, NULL::varchar AS exit_priority, NULL::varchar AS exit_condition,
+       t.created_at AS decided_at,
+       CASE p.side WHEN 'no' THEN q.no_price ELSE e.market_price END AS decision_price,
+       t.price AS fill_price, t.quantity
+FROM trades t
+JOIN exit_position_facts p ON p.position_id = t.position_id
+JOIN edges e ON e.edge_id = t.edge_id
+LEFT JOIN LATERAL open_quote_at(e.market_id, e.created_at) q ON p.side = 'no'
+WHERE t.side = 'buy'
+UNION ALL
+SELECT 'exit'::varchar, o.sequence_id, o.position_id, p.market_id, p.side, p.platform_id, p.strategy_id, p.model_id,
+       o.first_order_type, o.priority_level, o.exit_condition, o.first_attempt_at,
+       CASE p.side WHEN 'no' THEN q.no_price ELSE q.yes_price END,
+       o.fill_price, o.quantity
+FROM exit_orders o
+JOIN exit_position_facts p ON p.position_id = o.position_id
+LEFT JOIN LATERAL open_quote_at(p.market_id, o.first_attempt_at) q ON true;
+
+CREATE TABLE IF NOT EXISTS order_slippage (
+    order_kind     VARCHAR NOT NULL,        -- 'entry' (order_key = trade_id) or 'exit' (= exit_orders.sequence_id)
+    order_key      INT NOT NULL,
+    position_id    INT NOT NULL,
+    market_id      VARCHAR NOT NULL,
+    side           VARCHAR NOT NULL,
+    platform_id    VARCHAR,
+    strategy_id    INT,
+    model_id       INT,
+    order_type     VARCHAR,
+    exit_priority  VARCHAR,
+    exit_condition VARCHAR,
+    decided_at     TIMESTAMP NOT NULL,
+    decision_price DECIMAL(10,4),           -- NULL when no quote was found
+    fill_price     DECIMAL(10,4),           -- NULL: the exit order never filled
+    quantity       INT NOT NULL,
+    updated_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (order_kind, order_key)
+);
+CREATE INDEX IF NOT EXISTS idx_order_slippage_position ON order_slippage(position_id);
+CREATE INDEX IF NOT EXISTS idx_order_slippage_decided ON order_slippage(decided_at DESC, order_key DESC);
+CREATE INDEX IF NOT EXISTS idx_order_slippage_strategy ON order_slippage(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_order_slippage_updated ON order_slippage(updated_at);
+
+CREATE OR REPLACE FUNCTION order_slippage_recompute(p_ids int[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('order_slippage', p_ids::text[]);
+DELETE FROM order_slippage s WHERE s.position_id = ANY (p_ids);
+INSERT INTO order_slippage (order_kind, order_key, position_id, market_id, side, platform_id, strategy_id, model_id,
+                            order_type, exit_priority, exit_condition, decided_at, decision_price, fill_price, quantity)
+SELECT d.order_kind, d.order_key, d.position_id, d.market_id, d.side, d.platform_id, d.strategy_id, d.model_id,
+       d.order_type, d.exit_priority, d.exit_condition, d.decided_at, d.decision_price, d.fill_price, d.quantity
+FROM order_slippage_definition d
+WHERE d.position_id = ANY (p_ids)
+$$;
+REVOKE EXECUTE ON FUNCTION order_slippage_recompute(int[]) FROM PUBLIC;
+
+-- exit_excursions: how far each exit's position ran while it was held, one row per exit, kept with
+-- exit_facts (exit_facts_and_followers above). Prices are the held contract's quotes while its
+-- market was open (rows of markets with status 'open'): the one in force at the opening and every
+-- later one up to the exit. A partial exit's window runs from the opening to that exit, and its
+-- reference stays the entry price: a later exit of the same position has a longer window.
+--   worst_price / best_price: the lowest / highest of those quotes, the entry price and the exit
+--     price (prices we traded at), so MAE = worst - entry <= 0 <= MFE = best - entry.
+--   best_after: once the market is no longer open (market_closes), the best the exited contracts
+--     could have fetched afterwards: the highest quote after the exit while the market was open, or
+--     what the held side paid at settlement, whichever is higher; NULL while the market is open.
+-- A quote written late (after an exit of its time, before the market closes) is counted when the
+-- market closes (the close recomputes every position of the market).
+CREATE OR REPLACE VIEW exit_excursions_definition AS
+SELECT x.exit_id, x.position_id, x.created_at, x.exit_condition, x.exit_priority, x.platform_id, x.strategy_id,
+       x.model_id, p.side, x.entry_price, x.exit_price, x.quantity_exited, x.step, x.steps,
+       least(x.entry_price, x.exit_price, w.low) AS worst_price,
+       greatest(x.entry_price, x.exit_price, w.high) AS best_price,
+       c.closed_at AS market_closed_at,
+       CASE WHEN c.market_id IS NOT NULL THEN greatest(a.high, x.held_value) END AS best_after
+FROM exit_facts x
+JOIN exit_position_facts p ON p.position_id = x.position_id
+CROSS JOIN LATERAL (
+    SELECT min(q.price) AS low, max(q.price) AS high
+    FROM (SELECT CASE p.side WHEN 'no' THEN m.no_price ELSE m.yes_price END AS price
+          FROM markets m
+          WHERE m.market_id = p.market_id AND m.created_at > x.opened_at AND m.created_at <= x.created_at
+            AND m.status = 'open'
+          UNION ALL
+          SELECT CASE p.side WHEN 'no' THEN o.no_price ELSE o.yes_price END
+          FROM open_quote_at(p.market_id, x.opened_at) o) q
+) w
+LEFT JOIN market_closes c ON c.market_id = p.market_id
+LEFT JOIN LATERAL (
+    SELECT max(CASE p.side WHEN 'no' THEN m.no_price ELSE m.yes_price END) AS high
+    FROM markets m
+    WHERE m.market_id = p.market_id AND m.created_at > x.created_at AND m.created_at <= c.closed_at
+      AND m.status = 'open'
+) a ON true;
+
+CREATE TABLE IF NOT EXISTS exit_excursions (
+    exit_id          INT PRIMARY KEY,
+    position_id      INT NOT NULL,
+    created_at       TIMESTAMP NOT NULL,
+    exit_condition   VARCHAR(50) NOT NULL,
+    exit_priority    VARCHAR(20) NOT NULL,
+    platform_id      VARCHAR,
+    strategy_id      INT,
+    model_id         INT,
+    side             VARCHAR NOT NULL,
+    entry_price      DECIMAL(10,4) NOT NULL,
+    exit_price       DECIMAL(10,4) NOT NULL,
+    quantity_exited  INT NOT NULL,
+    step             INT NOT NULL,
+    steps            INT NOT NULL,
+    worst_price      DECIMAL(10,4) NOT NULL,
+    best_price       DECIMAL(10,4) NOT NULL,
+    market_closed_at TIMESTAMP,
+    best_after       DECIMAL(10,4),
+    updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_exit_excursions_position ON exit_excursions(position_id);
+CREATE INDEX IF NOT EXISTS idx_exit_excursions_created ON exit_excursions(created_at DESC, exit_id DESC);
+CREATE INDEX IF NOT EXISTS idx_exit_excursions_strategy ON exit_excursions(strategy_id);
+CREATE INDEX IF NOT EXISTS idx_exit_excursions_updated ON exit_excursions(updated_at);
+
+CREATE OR REPLACE FUNCTION exit_excursions_recompute(p_ids int[]) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+SELECT summary_lock('exit_excursions', p_ids::text[]);
+DELETE FROM exit_excursions x WHERE x.position_id = ANY (p_ids);
+INSERT INTO exit_excursions (exit_id, position_id, created_at, exit_condition, exit_priority, platform_id, strategy_id,
+                             model_id, side, entry_price, exit_price, quantity_exited, step, steps, worst_price,
+                             best_price, market_closed_at, best_after)
+SELECT d.exit_id, d.position_id, d.created_at, d.exit_condition, d.exit_priority, d.platform_id, d.strategy_id,
+       d.model_id, d.side, d.entry_price, d.exit_price, d.quantity_exited, d.step, d.steps, d.worst_price,
+       d.best_price, d.market_closed_at, d.best_after
+FROM exit_excursions_definition d
+WHERE d.position_id = ANY (p_ids)
+$$;
+REVOKE EXECUTE ON FUNCTION exit_excursions_recompute(int[]) FROM PUBLIC;
 
 -- Open positions (the exits page's monitor; the overview): as with markets below, per-column
 -- statistics cannot tell that almost every positions row with status 'open' is a history row, so
@@ -2798,11 +2979,16 @@ BEGIN
     IF TG_TABLE_NAME = 'markets' THEN
         PERFORM edge_decay_recompute(ARRAY(SELECT DISTINCT market_id FROM edge_decay_facts));
         PERFORM market_closes_recompute(ARRAY(SELECT market_id FROM market_closes));  -- and, by its triggers, exits
+        -- the quotes the execution ledger and the excursions read, on open markets too
+        PERFORM order_slippage_recompute(ARRAY(SELECT DISTINCT position_id FROM order_slippage));
+        PERFORM exit_excursions_recompute(ARRAY(SELECT DISTINCT position_id FROM exit_excursions));
     END IF;
     IF TG_TABLE_NAME = 'positions' THEN
         PERFORM position_facts_recompute(ARRAY(SELECT position_id FROM position_facts));
-        PERFORM exit_facts_recompute(ARRAY(SELECT position_id FROM exit_position_facts
-                                           UNION SELECT position_id FROM exit_facts));
+        PERFORM exit_facts_and_followers(ARRAY(SELECT position_id FROM exit_position_facts
+                                               UNION SELECT position_id FROM exit_facts
+                                               UNION SELECT position_id FROM order_slippage
+                                               UNION SELECT position_id FROM exit_excursions));
     END IF;
     RETURN NULL;
 END $$;
@@ -2876,7 +3062,19 @@ INSERT INTO summary_fills AS f (ordinal, summary, keys, recompute, needed) VALUE
     -- every settled market
     (6, 'calibration_points', 'SELECT DISTINCT market_id FROM markets WHERE status = ''settled''',
      'calibration_points_recompute',
-     'NOT EXISTS (SELECT 1 FROM calibration_points) AND EXISTS (SELECT 1 FROM markets WHERE status = ''settled'')')
+     'NOT EXISTS (SELECT 1 FROM calibration_points) AND EXISTS (SELECT 1 FROM markets WHERE status = ''settled'')'),
+    -- every position's orders (after exit_orders and exit_facts, which they read)
+    (7, 'order_slippage', 'SELECT DISTINCT position_id FROM trades WHERE position_id IS NOT NULL UNION SELECT position_id FROM exit_orders',
+     'order_slippage_recompute',
+     -- whenever an order lacks its row (filling market_closes above has already written the rows of
+     -- positions on closed markets, before exit_orders was filled)
+     'EXISTS (SELECT 1 FROM exit_orders o WHERE NOT EXISTS (SELECT 1 FROM order_slippage s
+                                                            WHERE s.order_kind = ''exit'' AND s.order_key = o.sequence_id))
+      OR EXISTS (SELECT 1 FROM trades t WHERE t.side = ''buy'' AND t.edge_id IS NOT NULL AND t.position_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM order_slippage s WHERE s.order_kind = ''entry'' AND s.order_key = t.trade_id))'),
+    -- every exit (after exit_facts, which it reads), whenever one lacks its row
+    (8, 'exit_excursions', 'SELECT DISTINCT position_id FROM exit_facts', 'exit_excursions_recompute',
+     'EXISTS (SELECT 1 FROM exit_facts x WHERE NOT EXISTS (SELECT 1 FROM exit_excursions e WHERE e.exit_id = x.exit_id))')
 ON CONFLICT (ordinal) DO UPDATE
    SET summary = excluded.summary, keys = excluded.keys, recompute = excluded.recompute, needed = excluded.needed;
 
@@ -3133,6 +3331,113 @@ WHERE f.status IN ('closed', 'settled')
 GROUP BY 1, 2
 $$;
 
+-- Execution quality (Position exits, "Execution quality"): order_slippage grouped four ways, for
+-- entries and exits apart. Orders whose decided_at is in [p_since, p_until), of the platform and
+-- versions given (an entry's own, an exit's position's); the exit condition and priority select
+-- exit orders, and leave entries out when given. Slippage in cents per contract, positive = a cost
+-- to us (fill - decision for a buy, decision - fill for a sell); cost = slippage x quantity, money.
+-- Rows: dimension 'total' (per order_kind, and overall with order_kind NULL), 'strategy',
+-- 'order_type', 'priority' (exits), 'platform'; group_key the group's value as text.
+--   orders: all orders; never_filled: exit orders no attempt of which filled; measured: filled
+--   orders with a decision price (the slippage figures are over these); at_or_better: those that
+--   filled at the decision price or better.
+CREATE OR REPLACE FUNCTION execution_slippage(p_since timestamp, p_until timestamp, p_platform text, p_strategy_id int,
+    p_model_id int, p_exit_condition text, p_priority text)
+RETURNS TABLE (dimension text, order_kind varchar, group_key text, orders bigint, never_filled bigint, measured bigint,
+    median_cents numeric, p90_cents numeric, mean_cents numeric, total_cost numeric, at_or_better bigint,
+    share_at_or_better numeric)
+LANGUAGE sql STABLE AS $$
+WITH o AS (
+    SELECT s.order_kind, s.strategy_id, s.order_type, s.exit_priority, s.platform_id, s.fill_price, s.quantity,
+           CASE s.order_kind WHEN 'entry' THEN s.fill_price - s.decision_price
+                             ELSE s.decision_price - s.fill_price END AS slip
+    FROM public.order_slippage s
+    WHERE (p_since IS NULL OR s.decided_at >= p_since)
+      AND (p_until IS NULL OR s.decided_at < p_until)
+      AND (p_platform IS NULL OR s.platform_id = p_platform)
+      AND (p_strategy_id IS NULL OR s.strategy_id = p_strategy_id)
+      AND (p_model_id IS NULL OR s.model_id = p_model_id)
+      AND (p_exit_condition IS NULL OR s.exit_condition = p_exit_condition)
+      AND (p_priority IS NULL OR s.exit_priority = p_priority)
+)
+SELECT CASE WHEN GROUPING(order_kind) = 1 THEN 'total'
+            WHEN GROUPING(strategy_id) = 0 THEN 'strategy'
+            WHEN GROUPING(order_type) = 0 THEN 'order_type'
+            WHEN GROUPING(exit_priority) = 0 THEN 'priority'
+            WHEN GROUPING(platform_id) = 0 THEN 'platform'
+            ELSE 'total' END AS dimension,
+       order_kind,
+       CASE WHEN GROUPING(strategy_id) = 0 THEN strategy_id::text
+            WHEN GROUPING(order_type) = 0 THEN order_type
+            WHEN GROUPING(exit_priority) = 0 THEN exit_priority
+            WHEN GROUPING(platform_id) = 0 THEN platform_id END AS group_key,
+       count(*) AS orders,
+       count(*) FILTER (WHERE fill_price IS NULL) AS never_filled,
+       count(slip) AS measured,
+       -- both percentiles from one sort of the group
+       round(((percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY slip))[1])::numeric * 100, 2) AS median_cents,
+       round(((percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY slip))[2])::numeric * 100, 2) AS p90_cents,
+       round(avg(slip) * 100, 2) AS mean_cents,
+       coalesce(sum(slip * quantity), 0) AS total_cost,
+       count(*) FILTER (WHERE slip <= 0) AS at_or_better,
+       round(count(*) FILTER (WHERE slip <= 0)::numeric / nullif(count(slip), 0), 4) AS share_at_or_better
+FROM o
+GROUP BY GROUPING SETS ((), (order_kind), (order_kind, strategy_id), (order_kind, order_type),
+                        (order_kind, exit_priority), (order_kind, platform_id))
+-- an entry has no exit priority: its priority group would repeat the entries' total
+HAVING NOT (GROUPING(exit_priority) = 0 AND order_kind = 'entry')
+ORDER BY GROUPING(order_kind) = 0, order_kind, 1, 3
+$$;
+
+-- How far positions ran (Position exits): exit_excursions of the matching exits (the exits page's
+-- filters, as exits_matching), by exit condition and in total (exit_condition NULL). Per exit:
+-- MAE = worst - entry and MFE = best - entry in cents per contract and as a share of the entry
+-- price; exit efficiency = (exit - entry) / (best - entry), the share of the best run while held
+-- that the exit took (exits whose best was the entry price have none). Stops (stop_loss,
+-- trailing_stop, circuit_breaker) that sold below the entry price "recovered" when best_after
+-- reached the entry price; targets (profit_target, partial_exit_target) "left most of the run"
+-- when exit - entry < (best_after - entry) / 2. Both count exits whose market has closed only.
+CREATE OR REPLACE FUNCTION exits_excursions(p_since timestamp, p_until timestamp, p_platform text, p_strategy_id int,
+    p_model_id int, p_exit_condition text, p_priority text)
+RETURNS TABLE (exit_condition varchar, exits bigint, contracts bigint, median_mae_cents numeric, p90_mae_cents numeric,
+    median_mfe_cents numeric, median_mae_share numeric, median_mfe_share numeric, median_efficiency numeric,
+    with_efficiency bigint, stops_measured bigint, stops_recovered bigint, targets_measured bigint,
+    targets_left_most bigint)
+LANGUAGE sql STABLE AS $$
+WITH x AS (
+    SELECT e.exit_condition, e.quantity_exited, e.entry_price, e.exit_price, e.best_after,
+           e.market_closed_at IS NOT NULL AS closed,
+           (e.worst_price - e.entry_price) AS mae, (e.best_price - e.entry_price) AS mfe,
+           (e.exit_price - e.entry_price) / nullif(e.best_price - e.entry_price, 0) AS efficiency,
+           e.exit_condition IN ('stop_loss', 'trailing_stop', 'circuit_breaker') AND e.exit_price < e.entry_price AS losing_stop,
+           e.exit_condition IN ('profit_target', 'partial_exit_target') AS target
+    FROM public.exit_excursions e
+    WHERE (p_since IS NULL OR e.created_at >= p_since)
+      AND (p_until IS NULL OR e.created_at < p_until)
+      AND (p_platform IS NULL OR e.platform_id = p_platform)
+      AND (p_strategy_id IS NULL OR e.strategy_id = p_strategy_id)
+      AND (p_model_id IS NULL OR e.model_id = p_model_id)
+      AND (p_exit_condition IS NULL OR e.exit_condition = p_exit_condition)
+      AND (p_priority IS NULL OR e.exit_priority = p_priority)
+)
+SELECT exit_condition, count(*) AS exits, sum(quantity_exited) AS contracts,
+       -- both from one sort of the group (identical aggregates are computed once)
+       round(((percentile_cont(ARRAY[0.5, 0.1]) WITHIN GROUP (ORDER BY mae))[1])::numeric * 100, 2) AS median_mae_cents,
+       round(((percentile_cont(ARRAY[0.5, 0.1]) WITHIN GROUP (ORDER BY mae))[2])::numeric * 100, 2) AS p90_mae_cents,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mfe))::numeric * 100, 2) AS median_mfe_cents,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mae / nullif(entry_price, 0)))::numeric, 4) AS median_mae_share,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY mfe / nullif(entry_price, 0)))::numeric, 4) AS median_mfe_share,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY efficiency))::numeric, 4) AS median_efficiency,
+       count(efficiency) AS with_efficiency,
+       count(*) FILTER (WHERE losing_stop AND closed) AS stops_measured,
+       count(*) FILTER (WHERE losing_stop AND closed AND best_after >= entry_price) AS stops_recovered,
+       count(*) FILTER (WHERE target AND closed AND best_after IS NOT NULL) AS targets_measured,
+       count(*) FILTER (WHERE target AND closed AND exit_price - entry_price < (best_after - entry_price) / 2) AS targets_left_most
+FROM x
+GROUP BY GROUPING SETS ((exit_condition), ())
+ORDER BY GROUPING(exit_condition), exit_condition
+$$;
+
 CREATE TABLE IF NOT EXISTS stored_answers (
     name        VARCHAR PRIMARY KEY,     -- the materialized view
     computed_at TIMESTAMPTZ NOT NULL     -- when its rows were computed (its last refresh)
@@ -3164,10 +3469,19 @@ CREATE UNIQUE INDEX IF NOT EXISTS alert_weeks_stored_key ON alert_weeks_stored (
 CREATE MATERIALIZED VIEW IF NOT EXISTS position_days_stored AS SELECT * FROM public.position_days();
 CREATE UNIQUE INDEX IF NOT EXISTS position_days_stored_key ON position_days_stored (execution_mode, day) NULLS NOT DISTINCT;
 
+CREATE MATERIALIZED VIEW IF NOT EXISTS execution_slippage_stored AS
+    SELECT * FROM public.execution_slippage(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS execution_slippage_stored_key ON execution_slippage_stored (dimension, order_kind, group_key) NULLS NOT DISTINCT;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS exits_excursions_stored AS
+    SELECT * FROM public.exits_excursions(NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS exits_excursions_stored_key ON exits_excursions_stored (exit_condition) NULLS NOT DISTINCT;
+
 INSERT INTO stored_answers (name, computed_at)
 SELECT v.name, now()
 FROM (VALUES ('exits_breakdown_stored'), ('exits_steps_stored'), ('exits_walking_stored'), ('exits_fill_rate_stored'),
-             ('edge_decay_stored'), ('alert_weeks_stored'), ('position_days_stored')) v(name)
+             ('edge_decay_stored'), ('alert_weeks_stored'), ('position_days_stored'), ('execution_slippage_stored'),
+             ('exits_excursions_stored')) v(name)
 ON CONFLICT (name) DO NOTHING;
 
 -- Refreshes every stored answer computed more than p_older_than ago; returns how many it

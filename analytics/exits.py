@@ -33,11 +33,19 @@ HOLDING_BUCKETS = {
     "held_over_7d": "> 7 days",
 }
 
-MONEY_PLACES = 4  # the seed's DECIMAL(10,4)
+MONEY_PLACES = 4  # the seed's DECIMAL(10,4): tables and exports show money exactly
+SUMMARY_PLACES = 2  # summaries (metrics, sentences) in cents: they are read across a room
 
 
 def money(amount) -> str:
-    """Money at the seed's precision: '$12.3400', '-$0.5000', '—'."""
+    """Money in a summary, to the cent: '$12.34', '-$0.50', '—'."""
+    if amount is None or (not isinstance(amount, Decimal) and pd.isna(amount)):
+        return "—"
+    return format_money(amount, SUMMARY_PLACES)
+
+
+def exact_money(amount) -> str:
+    """Money at the ledger's precision: '$12.3400', '-$0.5000', '—' (a summary's exact value)."""
     if amount is None or (not isinstance(amount, Decimal) and pd.isna(amount)):
         return "—"
     return format_money(amount, MONEY_PLACES)

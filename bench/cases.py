@@ -273,6 +273,10 @@ def _exits(midnight: datetime) -> list[Question]:
             return calls + [lambda: _u(exits.open_at)(at, **filters)]
         if tab == "Reconciliation":
             return calls + [lambda: _u(exits.reconciliation)(**filters)]
+        if tab == "Execution":
+            return calls + [lambda: _u(exits.slippage)(**filters), lambda: _u(exits.slippage_ledger)(**filters)]
+        if tab == "MAE / MFE":
+            return calls + [lambda: _u(exits.excursions)(**filters), lambda: _u(exits.excursion_points)(**filters)]
         return calls + [lambda: _u(exits.walking)(**filters), lambda: _u(exits.fill_rate)(**filters),
                         lambda: _u(exits.never_filled)(**filters)]
 
@@ -323,6 +327,14 @@ def _exits(midnight: datetime) -> list[Question]:
                  page("Open positions", platform=None, strategy_id=strategy_id, model_id=None)),
         Question("Position exits", "Reconciliation tab (every position)",
                  page("Reconciliation", platform=None, strategy_id=None, model_id=None)),
+        # Execution quality and how far positions ran (#24): summaries order_slippage and exit_excursions;
+        # without filters the grouped answers are stored, with any filter they are computed.
+        Question("Position exits", "Execution tab (all time, no filters)", page("Execution")),
+        Question("Position exits", f"Execution tab, strategy version {strategy_id}, last 30 days",
+                 page("Execution", since=month_ago, strategy_id=strategy_id)),
+        Question("Position exits", "MAE / MFE tab (all time, no filters)", page("MAE / MFE")),
+        Question("Position exits", "MAE / MFE tab, stop_loss, all time",
+                 page("MAE / MFE", exit_condition="stop_loss")),
         Question("Position exits", "Open at a moment tab, a month ago (every position)",
                  page("Open at a moment", at=month_ago + timedelta(hours=12), platform=None, strategy_id=None,
                       model_id=None)),

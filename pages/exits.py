@@ -4,9 +4,11 @@ from urllib.parse import quote, urlencode
 
 import streamlit as st
 
+from analytics import execution as ex
 from analytics import exits as ax
 from queries import exits
 from ui import as_of, charts, summaries, url_state
+from ui.tables import ON_DEMAND_NOTE, on_demand
 from ui.text import cells, plain
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
@@ -18,7 +20,8 @@ CONDITION_COLORS = {"stop_loss": "#b2182b", "circuit_breaker": "#ef8a62", "trail
                     "profit_target": "#1b7837", "partial_exit_target": "#7fbf7b", "time_exit": "#878787",
                     "edge_disappeared": "#762a83", "liquidity_dried_up": "#8c510a", "scheduled_exit": "#2166ac",
                     "manual_override": "#404040"}
-MONEY = "%.4f"  # money columns say "($)" in their label: printf cannot put a minus sign before "$"
+MONEY = "%.4f"  # money columns say "($)" in their label: printf cannot put a minus sign before "$"; tables exact
+CENTS = "%.2f"
 PRICE = "%.4f"
 WHEN = "YYYY-MM-DD HH:mm:ss"
 # A position id in a table is a link to its timeline (a new tab); the plain id column is hidden.
@@ -26,8 +29,8 @@ LINKED = {"position": st.column_config.LinkColumn("Position", display_text=r"pos
                                                   help="Opens the position's timeline in a new tab"),
           "position_id": None}
 NO_MATCH = "No exit matches these filters."
-TABS = ["Breakdown", "Price walking", "Exit regret", "Open positions", "Open at a moment", "Reconciliation",
-        "One position"]
+TABS = ["Breakdown", "Price walking", "Execution", "MAE / MFE", "Exit regret", "Open positions", "Open at a moment",
+        "Reconciliation", "One position"]
 ONE_POSITION = TABS[-1]
 
 
@@ -73,7 +76,7 @@ def show_breakdown(breakdown, filters) -> None:
     cols[0].metric("Exits", int(total.exits))
     cols[1].metric("Positions", int(total.positions))
     cols[2].metric("Contracts exited", f"{int(total.quantity_exited):,}")
-    cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl))
+    cols[3].metric("Exit P&L, before fees", ax.money(total.realized_pnl), help=f"Exact: {ax.exact_money(total.realized_pnl)}")
     cols[4].metric("Mean return per exit", f"{float(total.mean_return):+.2%}")
     summaries.caption_for(breakdown.computed_at, "exit_facts", "exit_orders", "exit_position_facts")
     st.subheader("By exit condition and priority")
@@ -121,7 +124,7 @@ def show_walking(filters) -> None:
     cols[0].metric("Exit orders", int(total.exit_orders))
     cols[1].metric("Never filled", int(total.never_filled))
     cols[2].metric("Mean attempts per exit", f"{total.mean_attempts}")
-    cols[3].metric("Cost of walking", ax.money(total.walk_cost))
+    cols[3].metric("Cost of walking", ax.money(total.walk_cost), help=f"Exact: {ax.exact_money(total.walk_cost)}")
     cols[4].metric("Median time to fill", ax.describe_seconds(total.median_seconds_to_fill))
     summaries.caption_for(walking.attrs.get("computed_at"), "exit_orders")
     st.subheader("Attempts per exit order")
@@ -158,12 +161,161 @@ def show_walking(filters) -> None:
     if len(never) >= exits.MAX_LIST_ROWS:
         st.caption(f"The newest {exits.MAX_LIST_ROWS} of {int(total.never_filled)} are listed.")
     st.dataframe(cells(with_links(never)), hide_index=True, width="stretch", placeholder="—", column_config={
-        **LINKED, "market_id": "Market", "side": "Side", "status": "Position now", "exit_condition": "Exit condition",
+        **LINKED, "market_id": st.column_config.TextColumn("Market", width="medium"), "side": on_demand("Side"),
+        "status": "Position now", "exit_condition": "Exit condition",
         "priority_level": "Priority", "quantity": "Contracts", "attempts": "Attempts",
         "first_limit_price": st.column_config.NumberColumn("First limit", format=PRICE),
-        "lowest_limit_price": st.column_config.NumberColumn("Lowest limit", format=PRICE),
+        "lowest_limit_price": on_demand(st.column_config.NumberColumn("Lowest limit", format=PRICE)),
         "first_attempt_at": st.column_config.DatetimeColumn("First attempt (UTC)", format=WHEN),
-        "last_attempt_at": st.column_config.DatetimeColumn("Last attempt (UTC)", format=WHEN)})
+        "last_attempt_at": on_demand(st.column_config.DatetimeColumn("Last attempt (UTC)", format=WHEN))})
+
+
+
+def version_colors(labels: dict[int, str]) -> dict[str, str]:
+    """One colour per strategy version, the same on every chart of this page (by version id, not by
+    which versions a filter leaves)."""
+    return {label: charts.COLORS[i % len(charts.COLORS)] for i, (_, label) in enumerate(sorted(labels.items()))}
+
+
+def show_execution(filters, strategies) -> None:
+    st.caption(ex.DEFINITION_SLIPPAGE + " Orders that never filled are counted (Never filled) and have no "
+               "slippage. An exit condition or priority filter selects exit orders only.")
+    grouped = exits.slippage(**filters)
+    totals = ex.slippage_totals(grouped)
+    if "all" not in totals or not int(totals["all"].orders):
+        st.info("No order matches these filters.", icon=":material/filter_alt_off:")
+        return
+    everything = totals["all"]
+    cols = st.columns(5)
+    cols[0].metric("Orders (entries / exits)", f"{int(everything.orders):,}",
+                   help=" / ".join(f"{ex.KINDS[k]}: {int(totals[k].orders):,}" for k in ("entry", "exit") if k in totals))
+    cols[1].metric("Never filled", f"{int(everything.never_filled):,}")
+    cols[2].metric("Median slippage", "—" if everything.median_cents is None else f"{everything.median_cents:+.2f}¢",
+                   help="Per contract, over filled orders with a decision price; + = cost to us")
+    cols[3].metric("Cost of slippage", ax.money(everything.total_cost),
+                   help=f"Exact: {ax.exact_money(everything.total_cost)}; negative = orders filled better than decided")
+    cols[4].metric("Filled at or better", "—" if everything.share_at_or_better is None
+                   else f"{float(everything.share_at_or_better):.1%}")
+    summaries.caption_for(grouped.attrs.get("computed_at"), "order_slippage")
+    table = ex.slippage_table(grouped, strategies)
+    st.subheader("By strategy version, order type, exit priority and platform")
+    st.dataframe(cells(table), hide_index=True, width="stretch", placeholder="—",
+                 column_order=["kind", "by", "group", "orders", "never_filled", "measured", "median_cents", "p90_cents",
+                               "total_cost", "share_at_or_better", "mean_cents", "at_or_better"],
+                 column_config={
+                     "kind": "Orders", "by": "By", "group": st.column_config.TextColumn("Group", width="medium"),
+                     "orders": "Orders", "never_filled": "Never filled",
+                     "measured": st.column_config.NumberColumn("Measured", help="Filled, with a decision price"),
+                     "median_cents": st.column_config.NumberColumn("Median (¢)", format=CENTS),
+                     "p90_cents": st.column_config.NumberColumn("90th pct. (¢)", format=CENTS),
+                     "total_cost": st.column_config.NumberColumn("Cost ($)", format=MONEY),
+                     "share_at_or_better": st.column_config.NumberColumn("At or better", format="percent"),
+                     "mean_cents": on_demand(st.column_config.NumberColumn("Mean (¢)", format=CENTS)),
+                     "at_or_better": on_demand(st.column_config.NumberColumn("At or better (orders)"))})
+    by_version = table[(table.by == "Strategy version") & table.median_cents.notna()]
+    if not by_version.empty:
+        chart_column, _ = st.columns(2)
+        with chart_column:
+            st.subheader("Cost of slippage by strategy version")
+            bars = by_version.assign(cost=lambda f: f.total_cost.astype(float))
+            chart = charts.bars(bars, x="kind", y="cost", color="group", colors=version_colors(strategies),
+                                labels={"kind": "Orders", "cost": "Cost of slippage ($)", "group": "Strategy version"},
+                                barmode="group", margin=dict(l=0, r=0, t=10, b=0), height=360,
+                                legend=dict(orientation="h", y=-0.3))
+            st.plotly_chart(chart, width="stretch", key="exits_slippage_chart")
+    st.subheader("Execution ledger")
+    ledger = exits.slippage_ledger(**filters)
+    listed = "" if len(ledger) < exits.MAX_LIST_ROWS else f"The newest {exits.MAX_LIST_ROWS} are listed. "
+    st.caption(f"{listed}Entries and exit orders in one list, newest decision first. {ON_DEMAND_NOTE}")
+    ledger = ex.with_slippage(ledger).assign(strategy=lambda f: [
+        None if v is None or v != v else strategies.get(int(v), f"#{int(v)}") for v in f.strategy_id])
+    st.dataframe(cells(with_links(ledger)), hide_index=True, width="stretch", placeholder="—",
+                 column_order=["kind", "decided_at", "position", "market_id", "exit_priority", "decision_price",
+                               "fill_price", "quantity", "slippage_cents", "slippage_cost", "side", "order_type",
+                               "exit_condition", "strategy", "platform_id", "order_key"],
+                 column_config={
+                     **LINKED, "kind": "Order", "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format=WHEN),
+                     "market_id": st.column_config.TextColumn("Market", width="medium"), "side": on_demand("Side"),
+                     "order_type": on_demand("Order type"), "exit_priority": "Priority",
+                     "decision_price": st.column_config.NumberColumn("Decision", format=PRICE),
+                     "fill_price": st.column_config.NumberColumn("Fill", format=PRICE), "quantity": "Qty",
+                     "slippage_cents": st.column_config.NumberColumn("Slippage (¢)", format=CENTS),
+                     "slippage_cost": st.column_config.NumberColumn("Cost ($)", format=MONEY),
+                     "exit_condition": on_demand("Exit condition"), "strategy": on_demand("Strategy version"),
+                     "platform_id": on_demand("Platform"),
+                     "order_key": on_demand(st.column_config.NumberColumn("Trade / exit order", format="%d")),
+                     "order_kind": None, "strategy_id": None, "model_id": None, "filled": None})
+
+
+def show_excursions(filters) -> None:
+    st.caption(ex.DEFINITION_EXCURSIONS + " " + ex.DEFINITION_PARTIAL)
+    grouped = exits.excursions(**filters)
+    rows, total = ex.excursion_table(grouped)
+    if total is None:
+        st.info(NO_MATCH, icon=":material/filter_alt_off:")
+        return
+    cols = st.columns(5)
+    cols[0].metric("Exits", f"{int(total.exits):,}")
+    cols[1].metric("Median MAE", f"{total.median_mae_cents:+.2f}¢",
+                   help=f"{float(total.median_mae_share):+.1%} of the entry price")
+    cols[2].metric("Median MFE", f"{total.median_mfe_cents:+.2f}¢",
+                   help=f"{float(total.median_mfe_share):+.1%} of the entry price")
+    cols[3].metric("Median exit efficiency", "—" if total.median_efficiency is None
+                   else f"{float(total.median_efficiency):.0%}",
+                   help=f"Over the {int(total.with_efficiency):,} exits whose position ever traded above its entry")
+    cols[4].metric("Losing stops recovered", "—" if total.recovered_share is None
+                   else f"{float(total.recovered_share):.0%}")
+    summaries.caption_for(grouped.attrs.get("computed_at"), "exit_excursions")
+    for sentence in ex.findings(total):
+        st.markdown(f"- {sentence}")
+    st.caption("Both are judged once the market has closed: until then what the price did after the exit is not known.")
+    st.subheader("By exit condition")
+    st.dataframe(cells(rows), hide_index=True, width="stretch", placeholder="—",
+                 column_order=["exit_condition", "exits", "median_mae_cents", "median_mfe_cents", "median_efficiency",
+                               "recovered_text", "left_most_text", "p90_mae_cents", "contracts", "median_mae_share",
+                               "median_mfe_share", "stops_measured", "stops_recovered", "targets_measured",
+                               "targets_left_most"],
+                 column_config={
+                     "exit_condition": "Exit condition", "exits": "Exits",
+                     "median_mae_cents": st.column_config.NumberColumn("Median MAE (¢)", format=CENTS),
+                     "median_mfe_cents": st.column_config.NumberColumn("Median MFE (¢)", format=CENTS),
+                     "median_efficiency": st.column_config.NumberColumn("Median efficiency", format="percent"),
+                     "recovered_text": st.column_config.TextColumn(
+                         "Losing stops recovered",
+                         help="Of the stop-type exits below the entry price on markets that have closed"),
+                     "left_most_text": st.column_config.TextColumn(
+                         "Targets left most", help="Profit targets that left most of the run on the table, of those "
+                                                   "on markets that have closed"),
+                     "p90_mae_cents": on_demand(st.column_config.NumberColumn(
+                         "MAE, 90% within (¢)", format=CENTS, help="The 10th percentile of MAE: 90% of exits ran less far against us")),
+                     "contracts": on_demand("Contracts"),
+                     "median_mae_share": on_demand(st.column_config.NumberColumn("Median MAE (share of entry)", format="percent")),
+                     "median_mfe_share": on_demand(st.column_config.NumberColumn("Median MFE (share of entry)", format="percent")),
+                     "stops_measured": on_demand("Losing stops judged"), "stops_recovered": on_demand("Stops recovered"),
+                     "targets_measured": on_demand("Targets judged"), "targets_left_most": on_demand("Targets that left most"),
+                     "with_efficiency": None, "recovered_share": None, "left_most_share": None})
+    points = ex.with_excursions(exits.excursion_points(**filters))
+    st.subheader("MAE against the exit's return")
+    shown = "" if len(points) < exits.MAX_SCATTER_POINTS else f"The newest {exits.MAX_SCATTER_POINTS} exits. "
+    st.caption(f"{shown}One point per exit, coloured by its condition: how far the position ran against us before "
+               "the exit (x) and what the exit returned on the entry price (y). Stops that cluster far left and low "
+               "cut losers late; targets high on the right with small MAE held winners well.")
+    drawn = points.assign(mae=lambda f: f.mae_cents.astype(float), ret=lambda f: f.exit_return.astype(float) * 100)
+    traces = []
+    for condition in [c for c in CONDITION_COLORS if c in set(drawn.exit_condition)]:
+        part = drawn[drawn.exit_condition == condition]
+        traces.append({"type": "scatter", "mode": "markers", "name": condition.replace("_", " "),
+                       "x": charts.values(part.mae), "y": charts.values(part.ret),
+                       "marker": {"color": CONDITION_COLORS[condition], "size": 7, "opacity": 0.7},
+                       "text": charts.values([f"position {int(p)}, exit {int(s)} of {int(n)}"
+                                              for p, s, n in zip(part.position_id, part.step, part.steps)]),
+                       "hovertemplate": "MAE %{x:.0f}¢ · return %{y:.1f}%<br>%{text}<extra>" +
+                                        condition.replace("_", " ") + "</extra>"})
+    figure = charts.Chart(traces, dict(
+        height=440, margin=dict(l=0, r=0, t=10, b=0), hovermode="closest", legend=dict(orientation="h", y=-0.18),
+        xaxis=dict(title=dict(text="MAE before the exit (¢ per contract)")),
+        yaxis=dict(title=dict(text="Exit return (% of entry price)"), zeroline=True)))
+    st.plotly_chart(figure, width="stretch", key="exits_excursions_chart")
 
 
 def show_regret(breakdown) -> None:
@@ -178,11 +330,13 @@ def show_regret(breakdown) -> None:
     cols = st.columns(4)
     cols[0].metric("P&L of the exits", ax.money(total.settled_exit_pnl))
     cols[1].metric("P&L if held to settlement", ax.money(total.settled_hold_pnl))
-    cols[2].metric("Saved by exiting", ax.money(total.saved_by_exiting))
+    cols[2].metric("Saved by exiting", ax.money(total.saved_by_exiting),
+                   help=f"Exact: {ax.exact_money(total.saved_by_exiting)}")
     cols[3].metric("Exits that saved / cost money", f"{int(total.exits_that_saved)} / {int(total.exits_that_cost)}")
     regret = ax.regret_table(breakdown.by_condition)
     st.dataframe(cells(regret), hide_index=True, width="stretch", column_config={
-        "exit_condition": "Exit condition", "exits": "Exits", "settled_exits": "Settled", "settled_quantity": "Contracts",
+        "exit_condition": "Exit condition", "exits": "Exits", "settled_exits": "Settled",
+        "settled_quantity": on_demand("Contracts"),
         "settled_exit_pnl": st.column_config.NumberColumn("Exit P&L ($)", format=MONEY),
         "settled_hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
         "saved_by_exiting": st.column_config.NumberColumn("Saved by exiting ($)", format=MONEY),
@@ -212,27 +366,29 @@ def show_monitor(version_filters) -> None:
                    icon=":material/schedule:")
     cols = st.columns(4)
     cols[0].metric("Open positions", int(first.open_count))
-    cols[1].metric("Unrealized P&L", ax.money(first.total_unrealized_pnl))
+    cols[1].metric("Unrealized P&L", ax.money(first.total_unrealized_pnl),
+                   help=f"Exact: {ax.exact_money(first.total_unrealized_pnl)}")
     cols[2].metric(f"Stale (> {ax.MONITOR_SECONDS} s)", int(first.stale_count))
     cols[3].metric(f"Behind the newest update by > {ax.MONITOR_SECONDS} s", int(first.lagging_count))
     if first.open_count > len(monitor):
         st.caption(f"The {len(monitor)} stalest are listed.")
     st.dataframe(cells(with_links(monitor)), hide_index=True, width="stretch", placeholder="—",
                  column_order=["position", "ticker", "side", "quantity", "entry_price", "current_price",
-                               "unrealized_pnl", "unrealized_pnl_pct", "stop_price", "age", "seconds_behind_newest",
-                               "stale", "lagging"],
+                               "unrealized_pnl", "stop_price", "age", "seconds_behind_newest", "stale",
+                               "unrealized_pnl_pct", "lagging"],
                  column_config={
-                     **LINKED, "ticker": st.column_config.TextColumn("Market", width="small"), "side": "Side",
+                     # the whole ticker at 1920 and at 1366; what a reader can do without opens on demand
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width=250), "side": "Side",
                      "entry_price": st.column_config.NumberColumn("Entry", format=PRICE), "quantity": "Qty",
                      "current_price": st.column_config.NumberColumn("Current", format=PRICE),
                      "unrealized_pnl": st.column_config.NumberColumn("Unrealized ($)", format=MONEY),
-                     "unrealized_pnl_pct": st.column_config.NumberColumn("Unrealized %", format="percent"),
+                     "unrealized_pnl_pct": on_demand(st.column_config.NumberColumn("Unrealized %", format="percent")),
                      "stop_price": st.column_config.NumberColumn("Stop", format=PRICE,
                                                                  help="The trailing stop's level; empty while it is not active"),
                      "age": st.column_config.TextColumn("Age", help="Since the position's last_update"),
                      "seconds_behind_newest": st.column_config.NumberColumn(
                          "Behind (s)", format="%d", help="Seconds behind the newest update of any open position"),
-                     "stale": "Stale", "lagging": "Lagging"})
+                     "stale": "Stale", "lagging": on_demand("Lagging")})
 
 
 def show_open_at(version_filters) -> None:
@@ -249,25 +405,28 @@ def show_open_at(version_filters) -> None:
     first = positions.iloc[0]
     cols = st.columns(3)
     cols[0].metric(f"Open at {at:%Y-%m-%d %H:%M} UTC", int(first.open_count))
-    cols[1].metric("Unrealized P&L then", ax.money(first.total_unrealized_pnl))
+    cols[1].metric("Unrealized P&L then", ax.money(first.total_unrealized_pnl),
+                   help=f"Exact: {ax.exact_money(first.total_unrealized_pnl)}")
     cols[2].metric("Realized by then, fees included", ax.money(first.total_realized_pnl))
-    if first.open_count > len(positions):
-        st.caption(f"The {len(positions)} opened first are listed.")
+    st.caption(("" if first.open_count <= len(positions) else f"The {len(positions)} opened first are listed. ")
+               + ON_DEMAND_NOTE)
     st.dataframe(with_links(positions), hide_index=True, width="stretch", placeholder="—",
-                 column_order=["position", "ticker", "side", "execution_mode", "strategy", "model", "opened_at",
-                               "quantity", "entry_price", "price_then", "unrealized_pnl", "realized_pnl", "stop_price",
+                 column_order=["position", "ticker", "side", "opened_at", "quantity", "entry_price", "price_then",
+                               "unrealized_pnl", "realized_pnl", "strategy", "execution_mode", "model", "stop_price",
                                "quoted_at"],
                  column_config={
-                     **LINKED, "ticker": st.column_config.TextColumn("Market", width="medium"), "side": "Side",
-                     "execution_mode": "Mode", "strategy": "Strategy", "model": "Model",
+                     **LINKED, "ticker": st.column_config.TextColumn("Market", width=230), "side": "Side",
+                     "execution_mode": on_demand("Mode"), "strategy": on_demand("Strategy"), "model": on_demand("Model"),
                      "opened_at": st.column_config.DatetimeColumn("Opened (UTC)", format=WHEN), "quantity": "Held",
                      "entry_price": st.column_config.NumberColumn("Entry", format=PRICE),
                      "price_then": st.column_config.NumberColumn("Price then", format=PRICE),
-                     "unrealized_pnl": st.column_config.NumberColumn("Unrealized then ($)", format=MONEY),
-                     "realized_pnl": st.column_config.NumberColumn("Realized by then ($)", format=MONEY),
-                     "stop_price": st.column_config.NumberColumn("Stop then", format=PRICE,
-                                                                 help="The trailing stop's level; empty while it was not active"),
-                     "quoted_at": st.column_config.DatetimeColumn("Quoted (UTC)", format=WHEN),
+                     "unrealized_pnl": st.column_config.NumberColumn("Unrealized ($)", format=MONEY,
+                                                                     help="Unrealized P&L at the moment chosen"),
+                     "realized_pnl": st.column_config.NumberColumn("Realized ($)", format=MONEY,
+                                                                   help="P&L realized by the moment chosen, fees included"),
+                     "stop_price": on_demand(st.column_config.NumberColumn(
+                         "Stop then", format=PRICE, help="The trailing stop's level; empty while it was not active")),
+                     "quoted_at": on_demand(st.column_config.DatetimeColumn("Quoted (UTC)", format=WHEN)),
                      "market_id": None, "platform_id": None, "open_count": None, "total_unrealized_pnl": None,
                      "total_realized_pnl": None})
 
@@ -361,6 +520,26 @@ def show_position(position_id) -> None:
             "pnl": st.column_config.NumberColumn("P&L before fees ($)", format=MONEY),
             "hold_pnl": st.column_config.NumberColumn("If held ($)", format=MONEY),
             "saved_by_exiting": st.column_config.NumberColumn("Saved ($)", format=MONEY)})
+        ran = ex.with_excursions(exits.position_excursions(position_id))
+        if not ran.empty:
+            st.caption("How far it ran before each exit: " + ex.DEFINITION_EXCURSIONS[len("For every exit: "):] + " "
+                       + ex.DEFINITION_PARTIAL)
+            st.dataframe(cells(ran), hide_index=True, width="stretch", placeholder="—",
+                         key="exits_position_excursions",
+                         column_order=["step", "exit_condition", "worst_price", "best_price", "mae_cents", "mfe_cents",
+                                       "efficiency", "exit_return", "best_after"],
+                         column_config={
+                             "step": "Exit", "exit_condition": "Condition",
+                             "worst_price": st.column_config.NumberColumn("Worst", format=PRICE),
+                             "best_price": st.column_config.NumberColumn("Best", format=PRICE),
+                             "mae_cents": st.column_config.NumberColumn("MAE (¢)", format=CENTS),
+                             "mfe_cents": st.column_config.NumberColumn("MFE (¢)", format=CENTS),
+                             "efficiency": st.column_config.NumberColumn("Efficiency", format="percent"),
+                             "exit_return": st.column_config.NumberColumn("Return", format="percent"),
+                             "best_after": st.column_config.NumberColumn(
+                                 "Best after", format=PRICE,
+                                 help="The best the exited contracts fetched afterwards (a later quote or the "
+                                      "settlement); empty while the market is open")})
     st.subheader("Exit attempts")
     attempts = exits.position_attempts(position_id)
     if attempts.empty:
@@ -378,7 +557,8 @@ def show_position(position_id) -> None:
 # --- the page ---------------------------------------------------------------------------------------
 st.title("Position exits")
 st.caption("How positions closed and what the exit rules and the order execution cost. Prices are those of the "
-           "contract held (yes or no); P&L of exits is before fees; money at the ledger's 4 decimals.")
+           "contract held (yes or no); P&L of exits is before fees. Summary figures are in cents (hover for the exact "
+           "value); tables show the ledger's exact 4 decimals.")
 
 options = exits.filter_options()
 platforms = dict(options[options.kind == "platform"][["value", "label"]].itertuples(index=False))
@@ -416,8 +596,8 @@ filters = dict(since=datetime.combine(since, time()) if since else None,
                priority=priority)
 version_filters = dict(platform=platform, strategy_id=strategy_id, model_id=model_id)
 
-breakdown_tab, walking_tab, regret_tab, monitor_tab, open_at_tab, reconciliation_tab, position_tab = \
-    url_state.open_tab_only(TABS)
+(breakdown_tab, walking_tab, execution_tab, excursions_tab, regret_tab, monitor_tab, open_at_tab, reconciliation_tab,
+ position_tab) = url_state.open_tab_only(TABS)
 breakdown = None if bad_range or not (breakdown_tab.open or regret_tab.open) else \
     ax.split_breakdown(exits.breakdown(**filters))
 has_exits = breakdown is not None and breakdown.total is not None
@@ -439,6 +619,18 @@ if walking_tab.open:
             st.info("No exit order matches these filters.", icon=":material/filter_alt_off:")
         else:
             show_walking(filters)
+if execution_tab.open:
+    with execution_tab:
+        if bad_range:
+            st.info("No order matches these filters.", icon=":material/filter_alt_off:")
+        else:
+            show_execution(filters, strategies)
+if excursions_tab.open:
+    with excursions_tab:
+        if bad_range:
+            st.info(NO_MATCH, icon=":material/filter_alt_off:")
+        else:
+            show_excursions(filters)
 if monitor_tab.open:
     with monitor_tab:
         show_monitor(version_filters)

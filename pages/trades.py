@@ -5,9 +5,11 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import streamlit as st
 
+from analytics import execution as ex
 from analytics.money import format_money
 from queries import trades
 from ui import url_state
+from ui.tables import ON_DEMAND_NOTE, on_demand
 from ui.text import cells, plain, plain_json
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
@@ -162,33 +164,35 @@ else:
         how_many = (f"More than {trades.COUNT_CAP:,}" if matched > trades.COUNT_CAP else f"{matched:,}")
         st.caption(
             f"{how_many} trades match. This page: {len(page_rows)} trades, from "
-            f"{page_rows.created_at.iloc[0]:%Y-%m-%d %H:%M:%S} back to {page_rows.created_at.iloc[-1]:%Y-%m-%d %H:%M:%S} UTC.")
+            f"{page_rows.created_at.iloc[0]:%Y-%m-%d %H:%M:%S} back to {page_rows.created_at.iloc[-1]:%Y-%m-%d %H:%M:%S} UTC. "
+            f"{ON_DEMAND_NOTE}")
 
         # The table's selection opens a trade. The key changes with the list (an old selection never
         # points into a new page) and when the detail is closed (the selection goes with it).
         table_key = hash((filters, start_id, state.get("trades_table_generation", 0))) & 0xFFFFFFFF
         table = st.dataframe(
-            cells(page_rows), hide_index=True, width="stretch", placeholder="—", on_select="rerun", selection_mode="single-row",
+            cells(page_rows.assign(
+                strategy=[None if pd.isna(n) else f"{n} {v}" for n, v in zip(page_rows.strategy_name, page_rows.strategy_version)],
+                model=[None if pd.isna(n) else f"{n} {v}" for n, v in zip(page_rows.model_name, page_rows.model_version)])),
+            hide_index=True, width="stretch", placeholder="—", on_select="rerun", selection_mode="single-row",
             key=f"trades_table_{table_key:x}",
-            column_order=["created_at", "trade_id", "side", "market_ticker", "strategy_name", "strategy_version",
-                          "model_name", "model_version", "price", "quantity", "fees", "edge_at_execution",
-                          "platform_id", "execution_mode", "position_id"],
+            # what a reader needs fits 1366 x 768; the rest opens from the toolbar (ui/tables.on_demand)
+            column_order=["created_at", "trade_id", "side", "market_ticker", "strategy", "model", "price", "quantity",
+                          "execution_mode", "fees", "edge_at_execution", "platform_id", "position_id"],
             column_config={
                 "created_at": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
                 "trade_id": st.column_config.NumberColumn("Trade", format="%d"),
                 "side": "Side",
-                "market_ticker": st.column_config.TextColumn("Market", width=280),
-                "strategy_name": "Strategy",
-                "strategy_version": "Str. version",
-                "model_name": "Model",
-                "model_version": "Model version",
+                "market_ticker": st.column_config.TextColumn("Market", width=200),
+                "strategy": "Strategy version",
+                "model": "Model version",
                 "price": st.column_config.NumberColumn("Price", format="%.4f"),
                 "quantity": st.column_config.NumberColumn("Qty", format="%d"),
-                "fees": st.column_config.NumberColumn("Fees", format="dollar"),
-                "edge_at_execution": st.column_config.NumberColumn("Edge at entry", format="%.4f"),
-                "platform_id": "Platform",
+                "fees": on_demand(st.column_config.NumberColumn("Fees", format="%.4f")),
+                "edge_at_execution": on_demand(st.column_config.NumberColumn("Edge at entry", format="%.4f")),
+                "platform_id": on_demand("Platform"),
                 "execution_mode": "Mode",
-                "position_id": st.column_config.NumberColumn("Position", format="%d"),
+                "position_id": on_demand(st.column_config.NumberColumn("Position", format="%d")),
             },
         )
         # A selection opens its trade once; after that the URL says which trade is open (a link
@@ -290,7 +294,7 @@ if trade_id is not None:
                 ("Time (UTC)", f"{trade.created_at:%Y-%m-%d %H:%M:%S}"),
                 ("Platform", trade.platform_id), ("Mode", trade.execution_mode),
                 ("Order", f"{trade.order_type or '—'} · {trade.time_in_force or '—'}"),
-                ("Fees", format_money(trade.fees)),
+                ("Fees", format_money(trade.fees, 4)),   # a table: the ledger's exact value
                 ("Method", None if pd.isna(trade.method_name) else f"{trade.method_name} {trade.method_version}"),
                 ("Order id", trade.order_id), ("Platform trade id", trade.external_trade_id),
             ])
@@ -321,7 +325,7 @@ if trade_id is not None:
                             "exit_condition": "Condition", "exit_priority": "Priority",
                             "quantity_exited": st.column_config.NumberColumn("Qty", format="%d"),
                             "exit_price": st.column_config.NumberColumn("Price", format="%.4f"),
-                            "unrealized_pnl_at_exit": st.column_config.NumberColumn("Unrealized P&L then", format="dollar"),
+                            "unrealized_pnl_at_exit": st.column_config.NumberColumn("Unrealized P&L then ($)", format="%.4f"),
                         })
                 position_trades = trades.position_trades(position_id)
                 st.caption(f"Trades of this position ({len(position_trades)})")
@@ -333,7 +337,35 @@ if trade_id is not None:
                         "side": "Side",
                         "price": st.column_config.NumberColumn("Price", format="%.4f"),
                         "quantity": st.column_config.NumberColumn("Qty", format="%d"),
-                        "fees": st.column_config.NumberColumn("Fees", format="dollar"),
+                        "fees": st.column_config.NumberColumn("Fees ($)", format="%.4f"),
                         "edge_at_execution": st.column_config.NumberColumn("Edge", format="%.4f"),
                         "order_type": "Order", "reason": "Reason",
+                    })
+
+        # Full width below the position: at 1366 its columns do not fit beside the trade.
+        if not pd.isna(trade.position_id):
+            st.caption("Execution against the decision: each order of this position against the price it "
+                       "was decided at (an entry: the held contract's price on its edge; an exit order: the "
+                       "price when its first attempt was placed), per contract, + = it cost us. This trade's "
+                       "order is ticked.")
+            execution = ex.mark_trade(ex.with_slippage(trades.position_slippage(int(trade.position_id))), int(trade.trade_id),
+                                      trade.side, trade.price, int(trade.quantity), trade.created_at)
+            if execution.empty:
+                st.text("No order of this position has a decision price (its entry names no edge).")
+            else:
+                st.dataframe(
+                    cells(execution), hide_index=True, width="stretch", key="trades_detail_execution",
+                    placeholder="—",
+                    column_order=["this_trade", "kind", "decided_at", "order_type", "exit_condition",
+                                  "decision_price", "fill_price", "quantity", "slippage_cents", "slippage_cost"],
+                    column_config={
+                        "this_trade": st.column_config.CheckboxColumn("This trade", width="small"),
+                        "kind": "Order",
+                        "decided_at": st.column_config.DatetimeColumn("Decided (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                        "order_type": "Type", "exit_condition": "Exit condition",
+                        "decision_price": st.column_config.NumberColumn("Decision", format="%.4f"),
+                        "fill_price": st.column_config.NumberColumn("Fill", format="%.4f"),
+                        "quantity": st.column_config.NumberColumn("Qty", format="%d"),
+                        "slippage_cents": st.column_config.NumberColumn("Slippage (¢)", format="%.2f"),
+                        "slippage_cost": st.column_config.NumberColumn("Cost ($)", format="%.4f"),
                     })

@@ -106,3 +106,36 @@ def position_exits(position_id: int) -> pd.DataFrame:
 @st.cache_data(ttl=30, max_entries=64, show_spinner=False)
 def position_attempts(position_id: int) -> pd.DataFrame:
     return fetch("exits_position_attempts", position_id=position_id)
+
+
+# --- execution quality and how far positions ran (issue #24) ---------------------------------------
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def slippage(**filters) -> pd.DataFrame:
+    """Orders against their decision prices, grouped (exits_slippage.sql; stored without filters)."""
+    return _aggregate("exits_slippage", filters)
+
+
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def slippage_ledger(**filters) -> pd.DataFrame:
+    """The newest MAX_LIST_ROWS orders of the execution ledger (exits_slippage_ledger.sql)."""
+    return fetch("exits_slippage_ledger", max_rows=MAX_LIST_ROWS, **_filters(filters))
+
+
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def excursions(**filters) -> pd.DataFrame:
+    """MAE, MFE and exit efficiency by exit condition (exits_excursions.sql; stored without filters)."""
+    return _aggregate("exits_excursions", filters)
+
+
+# Points drawn on the MAE-against-return scatter: the newest exits.
+MAX_SCATTER_POINTS = 2000
+
+
+@st.cache_data(ttl=60, max_entries=32, show_spinner=False)
+def excursion_points(**filters) -> pd.DataFrame:
+    return fetch("exits_excursion_points", max_rows=MAX_SCATTER_POINTS, **_filters(filters))
+
+
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def position_excursions(position_id: int) -> pd.DataFrame:
+    return fetch("exits_position_excursions", position_id=position_id)

@@ -366,9 +366,12 @@ def _count_rows(cur, result: Plan) -> None:
         "exit_orders": "SELECT count(DISTINCT position_id) FROM exit_attempts",
         "exit_facts": "SELECT count(DISTINCT position_id) FROM positions",
         "calibration_points": "SELECT count(DISTINCT market_id) FROM markets WHERE status = 'settled'",
+        "order_slippage": "SELECT count(DISTINCT position_id) FROM trades",
+        "exit_excursions": "SELECT count(DISTINCT position_id) FROM position_exits",
     }
     needs = {"position_facts": "positions", "market_closes": "markets", "edge_decay_facts": "markets",
-             "exit_orders": "exit_attempts", "exit_facts": "positions", "calibration_points": "markets"}
+             "exit_orders": "exit_attempts", "exit_facts": "positions", "calibration_points": "markets",
+             "order_slippage": "trades", "exit_excursions": "position_exits"}
     for summary, query in keys.items():
         if needs[summary] in live and "status" in live["markets"]["columns"]:
             cur.execute(query)

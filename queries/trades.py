@@ -98,6 +98,12 @@ def position_trades(position_id: int) -> pd.DataFrame:
     return fetch("trades_position_trades", position_id=position_id)
 
 
+@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
+def position_slippage(position_id: int) -> pd.DataFrame:
+    """The position's entries and exit orders against their decision prices (trades_slippage.sql)."""
+    return fetch("trades_slippage", position_id=position_id)
+
+
 # ------------------------------------------------------------------------------------------------
 # CSV export
 # ------------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_neither_dashboard_role_can_change_any_table_directly(db, role):
     assert len(all_tables) >= 27
     # the summaries the writers' triggers keep (schema.sql "Performance at ten years") are checked too
     assert {"position_facts", "market_closes", "edge_decay_facts", "calibration_points", "exit_orders",
-            "exit_facts", "exit_position_facts"} <= set(all_tables)
+            "exit_facts", "exit_position_facts", "order_slippage", "exit_excursions"} <= set(all_tables)
     conn = session_as(db, role)
     try:
         allowed = [statement for table in all_tables for statement in changes_to(table)

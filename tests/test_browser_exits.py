@@ -74,3 +74,20 @@ def test_the_breakdown_renders(app_url):
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[data-testid='stMetric']").filter(has_text="Exits").count() >= 1
         screenshot(page, "exits")
+
+
+@pytest.mark.parametrize("tab, metric", [("Execution", "Cost of slippage"), ("MAE / MFE", "Median MAE")])
+def test_the_execution_and_excursion_tabs_render_on_a_laptop_screen(app_url, tab, metric):
+    """The two tabs of issue #24 at 1366 x 768: their figures and chart draw, nothing fails."""
+    from urllib.parse import quote
+    with chromium_page(width=1366, height=768) as page:
+        page.goto(f"{app_url}/exits?tab={quote(tab)}")
+        wait_for_app(page)
+        page.locator("[data-testid='stMetric']").filter(has_text=metric).wait_for(timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        # the whole tab bar fits: the last tab is on screen, not behind a scroll arrow
+        last = page.get_by_role("tab", name="One position").bounding_box()
+        bar = page.get_by_role("tablist").first.bounding_box()
+        assert last is not None and last["x"] + last["width"] <= bar["x"] + bar["width"]
+        screenshot(page, f"exits_{tab.lower().replace(' / ', '_')}_1366")

@@ -85,6 +85,19 @@ CROSS JOIN LATERAL (VALUES
 WHERE p.found
 """
 PROBLEMS_KEPT = "SELECT position_id, unnest(problems) FROM exit_position_facts"
+# The execution ledger and the excursions (issue #24): their definitions are views.
+SLIPPAGE_FROM_SCRATCH = "SELECT * FROM order_slippage_definition"
+SLIPPAGE_KEPT = """
+SELECT order_kind, order_key, position_id, market_id, side, platform_id, strategy_id, model_id, order_type,
+       exit_priority, exit_condition, decided_at, decision_price, fill_price, quantity
+FROM order_slippage
+"""
+EXCURSIONS_FROM_SCRATCH = "SELECT * FROM exit_excursions_definition"
+EXCURSIONS_KEPT = """
+SELECT exit_id, position_id, created_at, exit_condition, exit_priority, platform_id, strategy_id, model_id, side,
+       entry_price, exit_price, quantity_exited, step, steps, worst_price, best_price, market_closed_at, best_after
+FROM exit_excursions
+"""
 
 
 def rows(cur, sql: str) -> list[tuple]:
@@ -97,6 +110,8 @@ def assert_exit_summaries_current(cur) -> None:
     assert rows(cur, EXIT_FACTS_KEPT) == rows(cur, EXIT_FACTS_FROM_SCRATCH)
     assert rows(cur, POSITIONS_KEPT) == rows(cur, POSITIONS_FROM_SCRATCH)
     assert rows(cur, PROBLEMS_KEPT) == rows(cur, PROBLEMS_FROM_SCRATCH)
+    assert rows(cur, SLIPPAGE_KEPT) == rows(cur, SLIPPAGE_FROM_SCRATCH)
+    assert rows(cur, EXCURSIONS_KEPT) == rows(cur, EXCURSIONS_FROM_SCRATCH)
 
 
 def test_exit_summaries_equal_their_definition_on_the_demo_data(demo_url):
@@ -109,6 +124,12 @@ def test_exit_summaries_equal_their_definition_on_the_demo_data(demo_url):
             cur.execute("SELECT count(*), count(held_value), count(*) FILTER (WHERE steps > 1) FROM exit_facts")
             exits, settled, partial = cur.fetchone()
             assert exits > 100 and settled > 10 and partial > 10
+            cur.execute("SELECT count(*) FILTER (WHERE order_kind = 'entry'), count(*) FILTER (WHERE order_kind = 'exit'),"
+                        " count(*) FILTER (WHERE fill_price IS NULL) FROM order_slippage")  # never filled: few or none in a small demo
+            entries, exit_orders, never = cur.fetchone()
+            assert entries > 100 and exit_orders == orders and never >= 0
+            cur.execute("SELECT count(*), count(best_after) FROM exit_excursions")
+            assert cur.fetchone()[0] == exits
             assert_exit_summaries_current(cur)
     finally:
         conn.close()

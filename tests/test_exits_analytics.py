@@ -22,8 +22,8 @@ def test_steps_table_pivots_steps_and_the_rest():
 
 
 def test_regret_verdict_says_which_way():
-    assert ax.regret_verdict(Decimal("4.0000"), 1) == "exiting saved $4.0000"
-    assert ax.regret_verdict(Decimal("-1234.5"), 3) == "exiting cost $1,234.5000"
+    assert ax.regret_verdict(Decimal("4.0000"), 1) == "exiting saved $4.00"
+    assert ax.regret_verdict(Decimal("-1234.5"), 3) == "exiting cost $1,234.50"
     assert ax.regret_verdict(Decimal("0"), 2) == "no difference"
     assert ax.regret_verdict(Decimal("0"), 0) == "no settled market yet"
 
@@ -39,5 +39,7 @@ def test_staleness_flags_against_the_monitor_cadence():
 
 def test_durations_and_money_read_like_people_write_them():
     assert [ax.describe_seconds(s) for s in (5, 600, 3 * 3600, 3 * 86400, None)] == ["5 s", "10 min", "3 h", "3 days", "never"]
-    assert ax.money(Decimal("-0.5")) == "-$0.5000"
+    assert ax.money(Decimal("-0.5")) == "-$0.50"           # summaries in cents
+    assert ax.money(Decimal("2001.15")) == "$2,001.15"
+    assert ax.exact_money(Decimal("-0.5")) == "-$0.5000"   # the exact value, as in tables
     assert ax.money(None) == "—"

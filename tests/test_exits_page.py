@@ -25,15 +25,15 @@ def test_the_page_shows_the_known_answers(exits_db):
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["Exits"] == "7"
-    assert metrics["Exit P&L, before fees"] == "$13.6000"
+    assert metrics["Exit P&L, before fees"] == "$13.60"
     at = open_page("exits", tab="Price walking")
     metrics = _metrics(at)
-    assert metrics["Cost of walking"] == "$2.6000"
+    assert metrics["Cost of walking"] == "$2.60"
     assert metrics["Never filled"] == "1"
     never = next(d.value for d in at.dataframe if "lowest_limit_price" in d.value.columns)
     assert never.position.tolist() == ["exits?tab=One%20position&position=4"]
     metrics = _metrics(open_page("exits", tab="Exit regret"))
-    assert metrics["Saved by exiting"] == "-$62.9000"
+    assert metrics["Saved by exiting"] == "-$62.90"
     assert metrics["Exits that saved / cost money"] == "1 / 5"
     assert "4 positions have data problems." in _texts(open_page("exits", tab="Reconciliation").error)
     at = open_page("exits", tab="Open positions")
@@ -48,7 +48,7 @@ def test_only_the_open_tab_is_drawn(exits_db):
     at = open_page("exits")
     assert "Exits" in _metrics(at) and "Cost of walking" not in _metrics(at)
     assert [c.key for c in at.get("plotly_chart")] == ["exits_holding_chart"]   # not the regret chart
-    assert len(at.tabs) == 7                                                        # the tab bar is whole
+    assert len(at.tabs) == 9                                                        # the tab bar is whole
     at = open_page("exits", tab="No such tab")   # ignored, like any unknown value: Breakdown
     assert not at.exception and "Exits" in _metrics(at)
 
@@ -58,7 +58,7 @@ def test_a_position_in_the_url_opens_its_timeline(exits_db):
     assert not at.exception
     assert "Position 1" in _texts(at.subheader)
     assert _metrics(at)["Exits (contracts)"] == "2 (100)"
-    assert _metrics(at)["Realized P&L (fees included)"] == "$17.5000"
+    assert _metrics(at)["Realized P&L (fees included)"] == "$17.50"
     timeline = _timeline(at)
     traces = {t["name"]: t for t in timeline["data"]}
     assert set(traces) == {"Market price (yes)", "Trailing stop", "Entry", "Exits", "Settlement (held side)"}
@@ -111,7 +111,7 @@ def test_filters_drive_the_numbers_and_the_url(exits_db):
     at.selectbox(key="exits_condition").set_value("stop_loss").run()
     assert not at.exception
     assert _metrics(at)["Exits"] == "2"
-    assert _metrics(at)["Exit P&L, before fees"] == "-$10.0000"
+    assert _metrics(at)["Exit P&L, before fees"] == "-$10.00"
     assert at.query_params["condition"] == "stop_loss"
     at.selectbox(key="exits_priority").set_value("LOW").run()
     assert "No exit matches these filters." in _texts(at.info)

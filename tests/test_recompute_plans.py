@@ -77,7 +77,8 @@ def generic_plan(cur, argument_type: str, statement: str) -> dict:
 def test_every_summary_has_its_recompute_statements(cursor):
     names = {name for name, _, _ in recompute_statements(cursor)}
     assert names == {"calibration_points_recompute", "edge_decay_recompute", "exit_facts_recompute",
-                     "exit_orders_recompute", "market_closes_recompute", "position_facts_recompute"}
+                     "exit_orders_recompute", "market_closes_recompute", "position_facts_recompute",
+                     "order_slippage_recompute", "exit_excursions_recompute"}
 
 
 def test_no_recompute_statement_searches_its_keys_again_for_every_row(cursor):

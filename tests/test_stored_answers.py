@@ -21,6 +21,8 @@ AGGREGATES = {"exits_breakdown": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_walking": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "exits_fill_rate": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "edge_decay": "NULL, NULL, NULL, NULL, NULL",
+              "execution_slippage": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+              "exits_excursions": "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
               "alert_weeks": "", "position_days": "", "attribution_faults": ""}
 
 
