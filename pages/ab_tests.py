@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from analytics import ab_analysis, ab_checks, ab_positions, ab_stats, report, trade_metrics
+from analytics import ab_analysis, ab_checks, ab_positions, ab_segments, ab_stats, report, trade_metrics
 from analytics.config_diff import config_diff
 from queries import ab
 from ui import ab_report, as_of, lifecycle, summaries, url_state
@@ -38,7 +38,8 @@ def closed_position_results(ids: list[int], since: datetime, until: datetime,
                             model_ids: tuple[int, ...] | None) -> ab_positions.Results:
     """The page's numbers from one read of the closed positions (those opened on model_ids only,
     when given); the cache keeps these small results, not the positions."""
-    return ab_positions.results(ab.closed_positions(ids, since, until), model_ids=model_ids)
+    return ab_positions.results(ab.closed_positions(ids, since, until), model_ids=model_ids,
+                                segments=ab.position_segments(ids, since, until))
 
 
 @st.cache_data(ttl=60, max_entries=64, show_spinner=False)
@@ -307,6 +308,17 @@ roi_details = st.expander("Stored ROI against ROI recomputed from trades (all ti
 if roi_details.open:
     with roi_details:
         st.dataframe(cells(roi.drop(columns="mismatch").rename(columns=report.ROI_COLUMNS)), hide_index=True, width="content")
+
+# --- where a version wins ---------------------------------------------------------------------------
+segments = view.segments
+if len(ordered) > 1 and segments is not None and not segments.rows.empty:
+    st.subheader("Where each version wins")
+    st.caption(literal(report.segments_sentence(segments, ANALYSES[analysis].lower())))
+    st.dataframe(cells(ab_segments.table(segments)), hide_index=True, width="stretch", key="ab_segments_table",
+                 column_config={"Positions": st.column_config.NumberColumn("Positions", format="%d"),
+                                "Control positions": st.column_config.NumberColumn("Control pos.", format="%d"),
+                                "Difference in mean return": "Difference",
+                                "Interval": f"{segments.level:.2%} interval"})
 
 # --- charts -------------------------------------------------------------------------------------
 daily = by_version(closed.daily[trading])
