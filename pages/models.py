@@ -212,22 +212,30 @@ if results_tab.open:
         else:
             shown_results = results.assign(realized_pnl=results.realized_pnl.map(format_money),
                                            win_rate=results.win_rate.map(lambda v: mm.format_value("win_rate", v)),
-                                           roi=results.roi.map(lambda v: mm.format_value("roi", v)))
+                                           roi=results.roi.map(lambda v: mm.format_value("roi", v)),
+                                           clv=[f"{mm.format_value('avg_clv', c)} ({n} of {p})" if n else "—"
+                                                for c, n, p in zip(results.avg_clv, results.clv_positions,
+                                                                   results.positions_closed)])
             st.dataframe(
                 cells(shown_results), hide_index=True, width="stretch", key="models_results_table",
                 column_order=["model_version", "trades", "positions_closed", "win_rate", "realized_pnl", "roi",
-                              "avg_edge"],
+                              "avg_edge", "clv"],
                 column_config={
                     "model_version": "Version", "trades": "Trades", "positions_closed": "Closed positions",
                     "win_rate": "Win rate", "realized_pnl": "Realized P&L", "roi": "ROI",
                     "avg_edge": st.column_config.NumberColumn("Avg edge at execution", format="%.4f"),
+                    "clv": st.column_config.TextColumn("CLV per contract", alignment="right"),
                 },
             )
             idle = results[results.positions_closed == 0].model_version.tolist()
             if idle:
                 st.caption(literal(f"No closed positions yet for {', '.join(idle)}."))
             st.caption("Positions attributed to the version by their opening trade; trades count the entries and "
-                       "exits of closed positions; ROI is realized P&L over the cost of the entries.")
+                       "exits of closed positions; ROI is realized P&L over the cost of the entries. CLV (closing "
+                       "line value): the held side's last price before its market closed minus the entry price, in "
+                       "cents per contract, averaged over the closed positions whose market has closed (of all "
+                       "closed positions); positive means the version's entries beat the closing line, as on the "
+                       "Strategy A/B page per strategy version.")
 
 # --- calibration ----------------------------------------------------------------------------------------
 if calibration_tab.open:
