@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics import ab_stats
 
-SPORT, PLATFORM, PRICE, EXPIRY = "Sport", "Platform", "Entry price", "Time to expiry at entry"
+SPORT, PLATFORM, PRICE, EXPIRY = "Sport", "Platform", "Entry price", "Time to expiry"
 BREAKDOWNS = (SPORT, PLATFORM, PRICE, EXPIRY)
 # entry price of the position (the average of its buys), in buckets of 0.20
 PRICE_EDGES = (0.2, 0.4, 0.6, 0.8)
@@ -109,14 +109,14 @@ def table(comparison: ab_stats.SegmentComparison) -> pd.DataFrame:
     rows = comparison.rows
     if rows.empty:
         return pd.DataFrame(columns=["Breakdown", "Segment", "Version", "Positions", "Control positions",
-                                     "Difference in mean return", "Interval", "Verdict"])
+                                     "Difference in mean return", "Interval", "Verdict (or why none)"])
 
     def pp(value) -> str | None:
         return "—" if value is None or pd.isna(value) else f"{value * 100:+.1f} pp"
 
     def verdict(r) -> str:
         if r.note:
-            return f"no verdict: {r.note}"
+            return r.note  # why there is none
         if r.significant:
             return "better than the control" if r.low > 0 else "worse than the control"
         return "not decided yet" if comparison.sequential else "no clear difference"
@@ -126,4 +126,4 @@ def table(comparison: ab_stats.SegmentComparison) -> pd.DataFrame:
         "Positions": rows.positions.astype(int), "Control positions": rows.control_positions.astype(int),
         "Difference in mean return": [pp(v) for v in rows.estimate],
         "Interval": ["—" if r.note else f"{pp(r.low)} to {pp(r.high)}" for r in rows.itertuples()],
-        "Verdict": [verdict(r) for r in rows.itertuples()]})
+        "Verdict (or why none)": [verdict(r) for r in rows.itertuples()]})

@@ -723,14 +723,14 @@ def segment_note(control: Group, version: Group, min_positions: int = MIN_POSITI
     """Why a segment gets no verdict, in the few words a table cell holds (the same rules as the
     verdict's: compare's minimum sample, zero spread and skewness), or None."""
     if control.n < min_positions or version.n < min_positions:
-        return f"too few positions ({version.n} and {control.n}; {min_positions} each needed)"
+        return f"too few positions: {version.n} and {control.n} ({min_positions} each)"
     note = _return_note(control, version)
     if note is None:
         return None
     if note.startswith("Too skewed"):
         skew = float(difference_skewness(control.n, control.return_sum, control.return_sum_sq, control.return_sum_cube,
                                          version.n, version.return_sum, version.return_sum_sq, version.return_sum_cube))
-        return f"too skewed to judge (skewness {skew:.3f}, at most {SKEW_LIMIT:.3f})"
+        return f"too skewed: skewness {skew:.3f} > {SKEW_LIMIT:.3f}"
     return "no spread in returns to judge against"
 
 

@@ -189,6 +189,29 @@ def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+RUN_SUMMARY = ["version", "run", "status", "started", "duration_min", "samples", "val_accuracy", "val_auc",
+               "val_brier_score", "val_log_loss", "notes"]  # the columns a reader needs; the rest on demand
+
+
+def run_metric_label(column: str) -> str:
+    """'val_brier_score' -> 'Val. Brier': short headers, so the runs table fits a laptop's width."""
+    split, metric = column.split("_", 1)
+    names = {"accuracy": "accuracy", "auc": "AUC", "brier_score": "Brier", "log_loss": "log loss"}
+    return f"{ {'train': 'Train', 'val': 'Val.', 'test': 'Test'}[split]} {names.get(metric, metric.replace('_', ' '))}"
+
+
+def hyperparameters_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run (version, run) and one column per hyperparameter any run records, each
+    value as compact JSON text (None where the run does not set it)."""
+    rows, keys = [], {}
+    for run in runs.itertuples():
+        values = _json(run.hyperparameters)
+        keys.update(dict.fromkeys(map(str, values)))
+        rows.append({"version": run.model_version, "run": int(run.run_id),
+                     **{str(k): json.dumps(v, sort_keys=True) for k, v in values.items()}})
+    return pd.DataFrame(rows, columns=["version", "run", *sorted(keys)])
+
+
 def feature_importance(runs: pd.DataFrame) -> pd.DataFrame:
     """Feature importances of each version's final run, long: model_version, feature, importance."""
     rows = []

@@ -139,7 +139,7 @@ if "ab_strategy" not in st.session_state:
     read_link()
 
 # --- choices ---------------------------------------------------------------------------------
-header, download_slot = st.columns([5, 1], vertical_alignment="bottom")
+header, download_slot = st.columns([4, 1.2], vertical_alignment="bottom")  # the button whole at 1366 pixels
 pick_strategy, pick_versions, pick_control, pick_trading = st.columns([2, 3, 1.3, 1.5])
 strategy = pick_strategy.selectbox("Strategy", names, key="ab_strategy", on_change=strategy_changed, format_func=plain)
 chosen = pick_versions.multiselect("Versions", versions_by_name[strategy], key="ab_versions", format_func=plain,
@@ -315,8 +315,10 @@ if len(ordered) > 1 and segments is not None and not segments.rows.empty:
     st.subheader("Where each version wins")
     st.caption(literal(report.segments_sentence(segments, ANALYSES[analysis].lower())))
     st.dataframe(cells(ab_segments.table(segments)), hide_index=True, width="stretch", key="ab_segments_table",
-                 column_config={"Positions": st.column_config.NumberColumn("Positions", format="%d"),
-                                "Control positions": st.column_config.NumberColumn("Control pos.", format="%d"),
+                 column_config={"Version": st.column_config.TextColumn("Version", width="small"),
+                                "Positions": st.column_config.NumberColumn("Positions", format="%d", width="small"),
+                                "Control positions": st.column_config.NumberColumn("Control pos.", format="%d",
+                                                                                   width="small"),
                                 "Difference in mean return": "Difference",
                                 "Interval": f"{segments.level:.2%} interval"})
 
@@ -357,8 +359,16 @@ power = report.power_table(comparison, groups)
 sensitivity = report.sensitivity_table(comparison, view.sensitivities, view.winsor_cutoffs)
 if comparison.tests:
     st.subheader("Tests against control")
-    st.dataframe(cells(inference), hide_index=True, width="stretch")
+    # the columns a decision reads; the rest (each arm's value, the unadjusted p, chance to beat) on demand
+    main_columns = [c for c in inference.columns if c in ("Version", "Metric", "Difference", "Decided", "Verdict")
+                    or c.startswith(("Interval", "Adjusted p"))]
+    st.dataframe(cells(inference), hide_index=True, width="stretch", column_order=main_columns)
     st.caption(report.method_sentence(comparison))
+    every_test = st.expander("Every column of the tests: each version's value, the unadjusted p-value, chance to beat",
+                             key="ab_tests_every_column", on_change="rerun")
+    if every_test.open:
+        with every_test:
+            st.dataframe(cells(inference), hide_index=True, width="stretch")
 if not sensitivity.empty:
     st.subheader("Sensitivity of the difference in mean return")
     st.dataframe(cells(sensitivity), hide_index=True, width="stretch")
@@ -372,9 +382,13 @@ if not sensitivity.empty:
             st.caption(literal(imbalance))
 if not power.empty:
     st.subheader(f"Power for a difference of {effect_points:g} points in mean return")
-    st.dataframe(cells(power), hide_index=True, width="stretch")
-    st.caption("Positions each version needs to detect that difference with 80% power, and the chance of "
-               "detecting it with the positions there are now, at the intervals' level, from the observed spread.")
+    # the chosen analysis's columns (the other one's in the report and the method notes)
+    this, other = ("(sequential)", "(fixed)") if sequential else ("(fixed)", "(sequential)")
+    st.dataframe(cells(power), hide_index=True, width="stretch",
+                 column_order=[c for c in power.columns if not c.endswith(other)])
+    st.caption(f"Positions each version needs to detect that difference with 80% power, and the chance of "
+               f"detecting it with the positions there are now, at the intervals' level, from the observed spread, "
+               f"for the {'sequential' if sequential else 'fixed-horizon'} analysis chosen above (the report has both).")
 
 # --- strategy x model, config -----------------------------------------------------------------------
 matrix = trade_metrics.strategy_model_matrix(pairs, trading, ordered)
@@ -392,7 +406,8 @@ with right:
     elif diff.empty:
         st.caption("The chosen versions have identical configs.")
     else:
-        st.dataframe(cells(diff), hide_index=True, width="stretch", column_config={"key": "Config key"})
+        # a static table wraps a wide value instead of cutting it; its cells are markdown: literal() each
+        st.table(diff.rename(columns={"key": "Config key"}).rename(columns=literal).map(literal), hide_index=True)
 
 method = st.expander("How these numbers are computed", key="ab_method", on_change="rerun")
 if method.open:
