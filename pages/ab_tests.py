@@ -311,10 +311,13 @@ if roi_details.open:
 
 # --- where a version wins ---------------------------------------------------------------------------
 segments = view.segments
+segment_report = None
 if len(ordered) > 1 and segments is not None and not segments.rows.empty:
     st.subheader("Where each version wins")
-    st.caption(literal(report.segments_sentence(segments, ANALYSES[analysis].lower())))
-    st.dataframe(cells(ab_segments.table(segments)), hide_index=True, width="stretch", key="ab_segments_table",
+    segment_sentence = report.segments_sentence(segments, ANALYSES[analysis].lower())
+    segment_report = (ab_segments.table(segments), segment_sentence)
+    st.caption(literal(segment_sentence))
+    st.dataframe(cells(segment_report[0]), hide_index=True, width="stretch", key="ab_segments_table",
                  column_config={"Version": st.column_config.TextColumn("Version", width="small"),
                                 "Positions": st.column_config.NumberColumn("Positions", format="%d", width="small"),
                                 "Control positions": st.column_config.NumberColumn("Control pos.", format="%d",
@@ -420,7 +423,8 @@ if method.open:
 # --- the report -------------------------------------------------------------------------------------
 def report_html() -> str:
     return ab_report.ab_report(strategy, ordered, trading, ANALYSES[analysis], period, link, comparison, table,
-                            roi, inference, power, matrix, diff, figures, checks=checks, sensitivity=sensitivity)
+                            roi, inference, power, matrix, diff, figures, checks=checks, sensitivity=sensitivity,
+                            segments=segment_report)
 
 
 download_slot.download_button("Download report", data=report_html, mime="text/html", on_click="ignore",

@@ -145,9 +145,11 @@ def ab_report(strategy: str, versions: Sequence[str], trading: str, analysis: st
               comparison: ab_stats.Comparison, table: pd.DataFrame, roi: pd.DataFrame, inference: pd.DataFrame,
               power: pd.DataFrame, matrix: pd.DataFrame, diff: pd.DataFrame, figures: dict[str, go.Figure],
               generated_at: datetime | None = None, checks: Sequence[str] = (),
-              sensitivity: pd.DataFrame | None = None) -> str:
+              sensitivity: pd.DataFrame | None = None,
+              segments: tuple[pd.DataFrame, str] | None = None) -> str:
     """The page's comparison as one HTML document. checks: the sentences the page puts above the
-    verdicts (date range, sample ratio, confounding, influential positions)."""
+    verdicts (date range, sample ratio, confounding, influential positions); segments: the verdict
+    by segment (analytics/ab_segments.table) and the sentence that defines it."""
     control, challengers = versions[0], list(versions[1:])
     verdicts = [*checks] + [f"{r.version} against {control}: {verdict_sentence(r, comparison)}"
                             for r in comparison.rows.itertuples()]
@@ -168,6 +170,8 @@ def ab_report(strategy: str, versions: Sequence[str], trading: str, analysis: st
              [sensitivity] if sensitivity is not None and not sensitivity.empty else ["No mean-return test to check."]),
             ("Power", [power] if not power.empty else ["Not enough data for a power analysis."]),
         ]
+        if segments is not None and not segments[0].empty:
+            sections.insert(3, ("Where each version wins", [segments[1], segments[0]]))
     sections += [("Strategy × model", [matrix]),
                  ("Config differences", [diff] if not diff.empty else ["No differences."]),
                  ("Method", method_notes(comparison))]
