@@ -324,6 +324,11 @@ if len(ordered) > 1 and segments is not None and not segments.rows.empty:
                                                                                    width="small"),
                                 "Difference in mean return": "Difference",
                                 "Interval": f"{segments.level:.2%} interval"})
+    segment_chart = ab_report.segments_figure(segments.rows, ordered, segments.level)
+    if segment_chart is not None:
+        st.plotly_chart(segment_chart, width="stretch", key="ab_chart_segments", theme=None)
+        st.caption("Each tested segment's difference against the control with its interval, in the version's "
+                   "colour: a version wins in a segment where its bar lies wholly right of the dotted zero line.")
 
 # --- charts -------------------------------------------------------------------------------------
 daily = by_version(closed.daily[trading])

@@ -11,10 +11,12 @@ Returns follow one pattern (-10, -5, 0, +5, +10 %, mean 0), except v1.1 on nba m
 before the event's scheduled end and the rest 48 hours before (1-6 hours, 1-7 days)."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
@@ -22,7 +24,7 @@ from statsmodels.stats.multitest import multipletests
 from analytics import ab_positions, ab_segments, ab_stats
 from queries import fetch, schema
 from tests.ab_fixtures import Builder
-from tests.apptest import open_page
+from tests.apptest import open_page, plotted
 
 END = datetime(2026, 5, 1, 20, 0)  # every event's scheduled end
 ROWS = """
@@ -183,3 +185,11 @@ def test_the_page_shows_each_segment_with_its_interval_and_positions(segments_ur
     assert list(dict.fromkeys(table.Breakdown)) == list(ab_segments.BREAKDOWNS)
     said = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "the 8 segment tests are one family" in said and "99.38%" in said
+    # the chart: each tested segment's interval, v1.1's bar on nba wholly right of zero
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == "ab_chart_segments")
+    go.Figure(chart)  # Plotly's validator accepts it
+    (trace,) = chart["data"]
+    assert trace["name"] == "v1.1 − control" and len(trace["y"]) == 8
+    nba = trace["y"].index("Sport: nba")
+    estimate = plotted(trace["x"])[nba]
+    assert estimate - plotted(trace["error_x"]["arrayminus"])[nba] > 0
