@@ -379,7 +379,11 @@ if comparison.tests:
             st.dataframe(cells(inference), hide_index=True, width="stretch")
 if not sensitivity.empty:
     st.subheader("Sensitivity of the difference in mean return")
-    st.dataframe(cells(sensitivity), hide_index=True, width="stretch")
+    # short headers, so the table is whole at 1366 pixels; the full ones (cut-offs, covariates) on hover
+    short = {c: st.column_config.TextColumn("Winsorized 1st–99th pct" if c.startswith("Winsorized") else
+                                            "Adjusted (CUPED)", help=c)
+             for c in sensitivity.columns if c.startswith(("Winsorized", "Adjusted"))}
+    st.dataframe(cells(sensitivity), hide_index=True, width="stretch", column_config=short)
     st.caption("Checks beside the verdict, not verdicts: the same test on returns clipped at the chosen versions' "
                "pooled 1st and 99th percentiles, and on returns adjusted for the edge and entry price at the opening "
                "buy (a regression fitted on both versions together, CUPED). Where the adjustment narrows the interval "

@@ -128,11 +128,14 @@ else:
         },
     )
     unvalidated = table[table.validation_accuracy.isna() & table.validation_calibration.isna()]
-    said = [f"every version shown is {'type' if c == 'model_type' else 'sport'} {v}" for c, v in shared.items()]
+    said = []
+    if shared:
+        said.append("Every version shown: " + ", ".join(f"{'type' if c == 'model_type' else 'sport'} {v}"
+                                                      for c, v in shared.items()) + ".")
     if len(unvalidated):
-        said.append(f"—: not validated yet ({', '.join(f'{r.model_version} is {r.status}' for r in unvalidated.itertuples())})")
+        said.append(f"—: not validated yet ({', '.join(f'{r.model_version} is a {r.status} version' for r in unvalidated.itertuples())}).")
     if said:
-        st.caption(literal("; ".join(said).capitalize() + "."))
+        st.caption(literal(" ".join(said)))
     # notes are free text of any length: whole, below the table, rather than cut in a cell
     for r in table[table.notes.fillna("").str.strip() != ""].itertuples():
         st.caption(literal(f"{r.model_version}: {r.notes}"))
@@ -313,28 +316,33 @@ if calibration_tab.open:
                                      "market_brier": row.market_brier, "bss": row.bss, "model_ece": row.model_ece,
                                      "market_ece": row.market_ece, "model_log_loss": row.model_log_loss,
                                      "market_log_loss": row.market_log_loss})
-            st.dataframe(
-                cells(pd.DataFrame(shown_scores)), hide_index=True, width="stretch", key="models_calibration_table",
-                column_order=["model_version", "markets", "brier", "reliability", "resolution", "uncertainty",
-                              "within_bin_variance", "within_bin_covariance", "market_brier", "bss", "model_ece",
-                              "market_ece", "model_log_loss", "market_log_loss"],
-                column_config={
-                    "model_version": "Version", "markets": "Settled markets",
-                    "brier": "Brier", "reliability": "= Reliability ↓", "resolution": "− Resolution ↑",
-                    "uncertainty": "+ Uncertainty",
-                    "within_bin_variance": st.column_config.TextColumn(
-                        "+ Within-bin variance", help="How much the forecasts within a bin differ"),
-                    "within_bin_covariance": st.column_config.TextColumn(
-                        "− Within-bin covariance", help="Twice the forecasts' covariance with the outcomes within a bin"),
-                    "market_brier": st.column_config.NumberColumn("Market Brier", format="%.4f"),
-                    "bss": st.column_config.NumberColumn("Skill vs market", format="%.3f",
-                                                         help="Brier skill score: 1 − Brier / market Brier; > 0 beats the market"),
-                    "model_ece": st.column_config.NumberColumn("ECE", format="%.4f"),
-                    "market_ece": st.column_config.NumberColumn("Market ECE", format="%.4f"),
-                    "model_log_loss": st.column_config.NumberColumn("Log loss", format="%.4f"),
-                    "market_log_loss": st.column_config.NumberColumn("Market log loss", format="%.4f"),
-                },
-            )
+            score_columns = {
+                "model_version": "Version", "markets": "Settled markets",
+                "brier": "Brier", "reliability": "= Reliability ↓", "resolution": "− Resolution ↑",
+                "uncertainty": "+ Uncertainty",
+                "within_bin_variance": st.column_config.TextColumn(
+                    "+ Within-bin variance", help="How much the forecasts within a bin differ"),
+                "within_bin_covariance": st.column_config.TextColumn(
+                    "− Within-bin covariance", help="Twice the forecasts' covariance with the outcomes within a bin"),
+                "market_brier": st.column_config.NumberColumn("Market Brier", format="%.4f"),
+                "bss": st.column_config.NumberColumn("Skill vs market", format="%.3f",
+                                                     help="Brier skill score: 1 − Brier / market Brier; > 0 beats the market"),
+                "model_ece": st.column_config.NumberColumn("ECE", format="%.4f"),
+                "market_ece": st.column_config.NumberColumn("Market ECE", format="%.4f"),
+                "model_log_loss": st.column_config.NumberColumn("Log loss", format="%.4f"),
+                "market_log_loss": st.column_config.NumberColumn("Market log loss", format="%.4f"),
+            }
+            scores_frame = cells(pd.DataFrame(shown_scores))
+            # two tables of the same rows, each whole at 1366 pixels: the scores against the market, then
+            # the Brier score's decomposition
+            st.dataframe(scores_frame, hide_index=True, width="stretch", key="models_calibration_table",
+                         column_order=["model_version", "markets", "brier", "market_brier", "bss", "model_ece",
+                                       "market_ece", "model_log_loss", "market_log_loss"],
+                         column_config=score_columns)
+            st.dataframe(scores_frame, hide_index=True, width="stretch", key="models_decomposition_table",
+                         column_order=["model_version", "brier", "reliability", "resolution", "uncertainty",
+                                       "within_bin_variance", "within_bin_covariance"],
+                         column_config=score_columns)
             st.caption("Brier = reliability − resolution + uncertainty + within-bin variance − within-bin covariance "
                        "(Stephenson et al. 2008: the last two vanish only when every forecast in a bin is the same), "
                        "exactly, and at the four digits shown: the terms are rounded so that they add up. Each version "
@@ -367,7 +375,7 @@ if calibration_tab.open:
                     traces.append(dict(
                         type="scatter", x=charts.values(curve.mean_predicted), y=charts.values(curve.observed),
                         mode="lines+markers", name=name, legendgroup=forecaster if forecaster == "market" else name,
-                        showlegend=forecaster == "model" or i == 0,
+                        showlegend=forecaster == "model" or i == 0, legendrank=1000 if forecaster == "market" else 10 + i,
                         marker=dict(color=color, size=8), line=dict(color=color, dash=dash),
                         error_y=dict(type="data", symmetric=False, array=charts.values(curve.ci_high - curve.observed),
                                      arrayminus=charts.values(curve.observed - curve.ci_low), thickness=1, width=3),
