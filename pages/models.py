@@ -134,11 +134,13 @@ else:
                                                       for c, v in shared.items()) + ".")
     if len(unvalidated):
         said.append(f"—: not validated yet ({', '.join(f'{r.model_version} is a {r.status} version' for r in unvalidated.itertuples())}).")
+    # notes are free text of any length: whole, below the table, rather than cut in a cell
+    noted = table[table.notes.fillna("").str.strip() != ""]
+    if len(noted):
+        said.append("Notes: " + "; ".join(f"{r.model_version}: {str(r.notes).strip().rstrip('.')}"
+                                          for r in noted.itertuples()) + ".")
     if said:
         st.caption(literal(" ".join(said)))
-    # notes are free text of any length: whole, below the table, rather than cut in a cell
-    for r in table[table.notes.fillna("").str.strip() != ""].itertuples():
-        st.caption(literal(f"{r.model_version}: {r.notes}"))
 
 # --- what to compare ------------------------------------------------------------------------------
 versions_key, baseline_key = f"models_versions_{model}", f"models_baseline_{model}"
