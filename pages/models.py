@@ -274,7 +274,7 @@ if results_tab.open:
                                                 for c, n, p in zip(results.avg_clv, results.clv_positions,
                                                                    results.positions_closed)])
             st.dataframe(
-                cells(shown_results), hide_index=True, width="stretch", key="models_results_table",
+                cells(shown_results), hide_index=True, width="stretch", key="models_results_table", placeholder="—",
                 column_order=["model_version", "trades", "positions_closed", "win_rate", "realized_pnl", "roi",
                               "avg_edge", "clv"],
                 column_config={
