@@ -190,7 +190,7 @@ def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 RUN_SUMMARY = ["version", "run", "status", "started", "duration_min", "samples", "val_accuracy", "val_auc",
-               "val_brier_score", "val_log_loss", "notes"]  # the columns a reader needs; the rest on demand
+               "val_brier_score", "val_log_loss"]  # the columns a reader needs; the rest on demand
 
 
 def run_metric_label(column: str) -> str:

@@ -414,11 +414,15 @@ if runs_tab.open:
                          column_order=mm.RUN_SUMMARY, column_config=run_columns)
             if run_rows[[c for c in mm.RUN_SUMMARY if c.startswith("val_")]].isna().all(axis=1).any():
                 st.caption("—: the run recorded no such metric (a failed run records none).")
+            # why a run failed, whole (free text: cut in a cell); every run's notes are under "Every column"
+            for r in runs[runs.status == "failed"].itertuples():
+                st.caption(literal(f"Run {int(r.run_id)} of {r.model_version} failed: "
+                                   f"{r.error_message or r.notes or 'no error recorded'}"))
             st.markdown("**Hyperparameters of each run**")
             st.dataframe(cells(mm.hyperparameters_table(runs)), hide_index=True, width="stretch",
                          key="models_hyperparameters_table", placeholder="—",
                          column_config={"version": "Version", "run": "Run"})
-            every = st.expander("Every column of the runs: datasets, framework, training and test metrics",
+            every = st.expander("Every column of the runs: datasets, framework, training and test metrics, notes",
                                 key="models_runs_every_column", on_change="rerun")
             if every.open:
                 with every:
