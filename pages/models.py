@@ -144,7 +144,8 @@ else:
 
 # --- what to compare ------------------------------------------------------------------------------
 versions_key, baseline_key = f"models_versions_{model}", f"models_baseline_{model}"
-if versions_key not in st.session_state:
+first_look = versions_key not in st.session_state  # the link speaks for a model once, when it is first shown
+if first_look:
     from_url = url.texts("versions", allowed=version_names) if url_model == model else []
     st.session_state[versions_key] = from_url or version_names
 compare_col, baseline_col = st.columns([3, 1])
@@ -154,7 +155,8 @@ selected = [v for v in version_names if v in picked]  # in the order the version
 baseline = None
 if selected:
     if st.session_state.get(baseline_key) not in selected:
-        from_url = url.text("baseline", allowed=selected) if url_model == model else None
+        # later, a baseline taken out of the comparison falls back without blaming the link
+        from_url = url.text("baseline", allowed=selected) if url_model == model and first_look else None
         active = [v for v in selected if by_version.loc[v, "status"] == "active"]
         st.session_state[baseline_key] = from_url or (active[0] if active else selected[0])
     baseline = baseline_col.selectbox("Baseline", selected, key=baseline_key, format_func=plain)

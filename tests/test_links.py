@@ -3,7 +3,7 @@ each choice it offers, one after another, and after each change a fresh session 
 first one shows; both must show the same numbers.
 
 Generic on purpose: the choices are found on the page (every radio, select box, select slider,
-multiselect, toggle, checkbox and number input outside a form), and what is compared is everything
+multiselect, toggle, checkbox, number, date and text input outside a form), and what is compared is everything
 the page shows as numbers and text -- metrics, dataframes, captions, markdown, callouts, chart
 data -- so a section added to a page later is covered without naming it here. Forms (the writes)
 are left out: submitting one is an action, not a view."""
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -19,7 +20,8 @@ from streamlit.testing.v1.element_tree import TESTING_KEY
 from tests.apptest import open_page
 
 PAGES = ["overview", "alerts", "exits", "models", "ab_tests", "edges", "trades", "audit"]
-WIDGETS = ["radio", "selectbox", "select_slider", "multiselect", "toggle", "checkbox", "number_input"]
+WIDGETS = ["radio", "selectbox", "select_slider", "multiselect", "toggle", "checkbox", "number_input", "date_input",
+           "text_input", "button_group"]  # button_group: st.segmented_control and st.pills
 # Text that says how long ago something happened moves between two sessions a few seconds apart.
 MOVING = re.compile(r"\bago\b|\bjust now\b|\bnext refresh\b|refresh(es|ing)? (in|every)\b", re.IGNORECASE)
 
@@ -71,6 +73,13 @@ def changed(widget):
     kind = type(widget).__name__.lower()
     if kind in ("toggle", "checkbox"):
         return not widget.value
+    if kind == "dateinput":  # a week earlier (a range: its start)
+        value = widget.value
+        if isinstance(value, (tuple, list)):
+            return (value[0] - timedelta(days=7), *value[1:]) if value and value[0] else None
+        return value - timedelta(days=7) if value else None
+    if kind == "textinput":
+        return None if widget.value else "a"
     if kind == "numberinput":
         step = widget.step or 1
         value = widget.value
@@ -79,7 +88,12 @@ def changed(widget):
         up = value + step
         return up if widget.max is None or up <= widget.max else (value - step if widget.min is None
                                                                     or value - step >= widget.min else None)
-    options = list(widget.options)
+    options = [getattr(o, "content", o) for o in widget.options]  # a button group's options are protos
+    if kind == "buttongroup":
+        value = widget.value
+        chosen = value[0] if isinstance(value, list) and value else value
+        others = [o for o in options if o != chosen]
+        return others[-1] if others else None
     if kind == "multiselect":
         chosen = list(widget.value)
         if not chosen:
@@ -106,13 +120,23 @@ def pick_by_label(at, w) -> None:
 
 
 def choices(at) -> list[tuple[str, str]]:
-    """(kind, key) of every choice on the page, outside forms, in order."""
+    """(kind, key) of every choice on the page, outside forms, in the order the page draws them."""
+    wanted = {"ButtonGroup" if k == "button_group" else "".join(p.capitalize() for p in k.split("_")): k
+              for k in WIDGETS}
     found = []
-    for kind in WIDGETS:
-        for widget in getattr(at, kind):
-            if widget.key and not in_form(widget):
-                found.append((kind, widget.key))
+    for node in _walk(at.main):
+        kind = wanted.get(type(node).__name__)
+        if kind and getattr(node, "key", None) and not in_form(node):
+            found.append((kind, node.key))
     return found
+
+
+def _walk(node):
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield child
+            yield from _walk(child)
 
 
 def widget(at, kind: str, key: str):
@@ -126,15 +150,13 @@ def tabs_of(at) -> list[str]:
     return [t.label for t in at.tabs]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_a_link_shows_the_numbers_of_the_session_that_made_it(app_env, page, monkeypatch):
-    monkeypatch.setenv("PRECOG_REFRESH_SECONDS", "0")
-    made = open_page(page)
-    assert not made.exception, [e.value for e in made.exception]
-    opened = open_page(page, **link_of(made))
-    assert differences(made, opened) == {}, f"{page}, as first opened"
-    tried = []
-    for kind, key in choices(made):
+def change_each_choice(page: str, made, tried: list[str]) -> None:
+    """Change every choice on the page not changed yet, one at a time, the last drawn first (a filter
+    that leaves nothing to show would take the choices below it away); after each, a fresh session
+    opens the link and must show what this one shows."""
+    for kind, key in reversed(choices(made)):
+        if key in tried:
+            continue
         w = widget(made, kind, key)
         if w is None:  # an earlier change took it away
             continue
@@ -149,13 +171,27 @@ def test_a_link_shows_the_numbers_of_the_session_that_made_it(app_env, page, mon
         opened = open_page(page, **link_of(made))
         assert not [w.value for w in opened.warning if w.value.startswith("The link's ")], (page, key)
         assert differences(made, opened) == {}, f"{page}: after changing {key!r} to {value!r}, link {link_of(made)}"
-    # every tab, with the choices as they are now
-    for label in tabs_of(made)[1:]:
-        made.query_params["tab"] = label
-        made.run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_link_shows_the_numbers_of_the_session_that_made_it(app_env, page, monkeypatch):
+    monkeypatch.setenv("PRECOG_REFRESH_SECONDS", "0")
+    made = open_page(page)
+    assert not made.exception, [e.value for e in made.exception]
+    opened = open_page(page, **link_of(made))
+    assert differences(made, opened) == {}, f"{page}, as first opened"
+    tried: list[str] = []
+    tabs = tabs_of(made)
+    change_each_choice(page, made, tried)
+    # every other tab, from a session opened on it: compared as it opens, then each choice only that
+    # tab offers changed the same way
+    for label in tabs[1:]:
+        made = open_page(page, tab=label)
+        assert not made.exception, (page, label, [e.value for e in made.exception])
         opened = open_page(page, **link_of(made))
         assert differences(made, opened) == {}, f"{page}: tab {label!r}, link {link_of(made)}"
+        change_each_choice(page, made, tried)
     if page not in ("overview", "audit"):  # pages with choices
         assert tried, f"{page}: no choice was tried"
     if page == "models":  # the choices the issue found missing from the link
-        assert {"models_mode", "models_bins", "models_binning", "models_sport"} <= set(tried), tried
+        assert {"models_mode", "models_bins", "models_binning", "models_sport", "models_only_differences"} <= set(tried), tried
