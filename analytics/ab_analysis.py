@@ -11,7 +11,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from analytics import ab_checks, ab_positions, ab_stats, trade_metrics
+from analytics import ab_checks, ab_positions, ab_segments, ab_stats, trade_metrics
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Analysis:
     sensitivities: list[ab_stats.Sensitivity]       # per challenger
     influences: dict[str, ab_checks.Influence]      # per challenger whose difference a few positions carry
     winsor_cutoffs: tuple[float, float] | None
+    segments: ab_stats.SegmentComparison | None = None  # the verdict by segment (analytics/ab_segments.py)
 
 
 def _group(summary: pd.DataFrame, strategy_id: int, version: str, mode: str) -> ab_stats.Group:
@@ -75,6 +76,9 @@ def analyse(closed: ab_positions.Results, allocation: pd.DataFrame, versions: Ma
                                                     extremes.get(strategy_id, ((), ())))
         if ab_checks.carried_by_few(influence, groups[control], groups[version]):
             influences[version] = influence
+    segment_sums = closed.segments.get(mode)
+    segments = (ab_segments.verdicts(segment_sums, versions, sequential=sequential, min_effect=min_effect)
+                if segment_sums is not None else None)
     return Analysis(summary, groups, comparison, sample_ratio, sensitivities, influences,
-                    (winsorized.low, winsorized.high) if winsorized else None)
+                    (winsorized.low, winsorized.high) if winsorized else None, segments)
 

@@ -23,13 +23,13 @@ markets each version closed positions on, week by week (the sample-ratio check).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from analytics import ab_stats
+from analytics import ab_segments, ab_stats
 from analytics.trade_metrics import MODES, daily_ratios
 
 METRIC_COLUMNS = ["strategy_id", "execution_mode", "trades", "positions_closed", "wins", "losses", "return_sum",
@@ -366,12 +366,16 @@ class Results:
     extremes: dict[str, dict[int, tuple[np.ndarray, np.ndarray]]]
     winsorized: dict[str, Winsorized | None]
     ratios: dict[str, pd.DataFrame]         # Sharpe and Sortino per version (trade_metrics.daily_ratios)
+    # per breakdown x segment x version, the sums of the verdict by segment (analytics/ab_segments.py);
+    # empty without the positions' segments
+    segments: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def results(closed: pd.DataFrame, modes: tuple[str, ...] = MODES, bins: int = 30,
-            model_ids: tuple[int, ...] | None = None) -> Results:
+            model_ids: tuple[int, ...] | None = None, segments: pd.DataFrame | None = None) -> Results:
     """Everything, from the closed positions as read (in any order); with model_ids, the numbers
-    of positions opened on those model versions only (by_model and allocation still count all)."""
+    of positions opened on those model versions only (by_model and allocation still count all);
+    with segments (queries/ab_position_segments.sql), the sums of the verdict by segment."""
     every = Closed.of(in_closing_order(closed))
     columns = every if model_ids is None else every.where(np.isin(every.model, np.asarray(model_ids, dtype=float)))
     by_mode = {mode: columns.of_mode(mode) for mode in modes}
@@ -380,4 +384,15 @@ def results(closed: pd.DataFrame, modes: tuple[str, ...] = MODES, bins: int = 30
                    {m: _return_histogram(c, bins) for m, c in by_mode.items()}, _by_model(every),
                    {m: _allocation(every.of_mode(m) if model_ids else by_mode[m]) for m in modes},
                    {m: _covariates(c) for m, c in by_mode.items()}, {m: _extremes(c) for m, c in by_mode.items()},
-                   {m: _winsorized(c) for m, c in by_mode.items()}, {m: daily_ratios(d) for m, d in daily.items()})
+                   {m: _winsorized(c) for m, c in by_mode.items()}, {m: daily_ratios(d) for m, d in daily.items()},
+                   _segments(closed, segments, modes, model_ids))
+
+
+def _segments(closed: pd.DataFrame, segments: pd.DataFrame | None, modes: tuple[str, ...],
+              model_ids: tuple[int, ...] | None) -> dict[str, pd.DataFrame]:
+    if segments is None:
+        return {}
+    if model_ids is not None:
+        closed = closed[closed.model_id.isin(model_ids)]
+    by_segment = ab_segments.positions_by_segment(closed, segments)
+    return {mode: ab_segments.segment_sums(by_segment, mode) for mode in modes}

@@ -702,3 +702,61 @@ def sensitivity(control: Group, version: Group, winsorized: tuple[Group, Group] 
         if v1 + v2 > 0:
             interval = mean_difference(n1, m1, v1, n2, m2, v2, sequential=sequential, tau=tau, alpha=alpha)
     return Sensitivity(version.label, clipped, interval, adjusted)
+
+
+# --- the verdict within segments -------------------------------------------------------------------
+SEGMENT_COLUMNS = ["key", "version", "positions", "control_positions", "control_value", "version_value", "estimate",
+                   "low", "high", "p_value", "p_adjusted", "significant", "note"]
+
+
+@dataclass(frozen=True)
+class SegmentComparison:
+    """The mean-return verdict within each segment (one row per segment x challenger, SEGMENT_COLUMNS)."""
+    sequential: bool
+    alpha: float
+    tests: int          # segment x challenger pairs that got a test: their own multiple-testing family
+    level: float        # each interval's level, 1 - alpha / tests (Bonferroni)
+    rows: pd.DataFrame
+
+
+def segment_note(control: Group, version: Group, min_positions: int = MIN_POSITIONS) -> str | None:
+    """Why a segment gets no verdict, in the few words a table cell holds (the same rules as the
+    verdict's: compare's minimum sample, zero spread and skewness), or None."""
+    if control.n < min_positions or version.n < min_positions:
+        return f"too few positions: {version.n} and {control.n} ({min_positions} each)"
+    note = _return_note(control, version)
+    if note is None:
+        return None
+    if note.startswith("Too skewed"):
+        skew = float(difference_skewness(control.n, control.return_sum, control.return_sum_sq, control.return_sum_cube,
+                                         version.n, version.return_sum, version.return_sum_sq, version.return_sum_cube))
+        return f"too skewed: skewness {skew:.3f} > {SKEW_LIMIT:.3f}"
+    return "no spread in returns to judge against"
+
+
+def compare_segments(pairs: list[tuple[object, Group, Group]], *, sequential: bool = True,
+                     min_effect: float = DEFAULT_MIN_EFFECT, alpha: float = ALPHA,
+                     min_positions: int = MIN_POSITIONS) -> SegmentComparison:
+    """The verdict's procedure on the mean return within segments: pairs are (key, control, version)
+    groups of the positions in one segment. A pair gets a test under the verdict's rules (at least
+    min_positions each, some spread, not too skewed); the m pairs that do are one family, each
+    interval at level 1 - alpha/m, and a version is better or worse in a segment exactly when its
+    interval leaves out zero (p <= alpha/m, Bonferroni), as in compare(). Fixed horizon: Welch;
+    sequential: the mixture SPRT's confidence sequence at the current totals (valid at any look,
+    as every look of a confidence sequence is; the verdict above also intersects the weekly looks)."""
+    notes = [segment_note(c, v, min_positions) for _, c, v in pairs]
+    tests = sum(1 for note in notes if note is None)
+    test_alpha = alpha / max(tests, 1)
+    rows = []
+    for (key, control, version), note in zip(pairs, notes):
+        row = dict.fromkeys(SEGMENT_COLUMNS)
+        row.update(key=key, version=version.label, positions=version.n, control_positions=control.n,
+                   control_value=control.mean, version_value=version.mean, note=note, significant=False)
+        if note is None:
+            interval = mean_difference(control.n, control.mean, control.var, version.n, version.mean, version.var,
+                                       sequential=sequential, tau=min_effect, alpha=test_alpha)
+            p = float(interval.p_value)
+            row.update(estimate=float(interval.estimate), low=float(interval.low), high=float(interval.high),
+                       p_value=p, p_adjusted=min(1.0, p * tests), significant=p <= test_alpha)
+        rows.append(row)
+    return SegmentComparison(sequential, alpha, tests, 1 - test_alpha, pd.DataFrame(rows, columns=SEGMENT_COLUMNS))

@@ -29,6 +29,7 @@ METRICS: list[tuple[str, str, str | None]] = [
     ("live_bss", "Settled markets (own): Brier skill vs market", HIGHER),
     ("win_rate", "Trading: win rate", HIGHER),
     ("roi", "Trading: ROI", HIGHER),
+    ("avg_clv", "Trading: CLV per contract", HIGHER),
     ("validation_sample_size", "Validation sample size", None),
     ("settled_markets", "Settled markets scored (own)", None),
     ("positions_closed", "Closed positions", None),
@@ -40,6 +41,8 @@ ARROWS = {HIGHER: "↑ higher is better", LOWER: "↓ lower is better", None: "�
 # Rates shown as percentages wherever they appear (the Compare and Live results tabs, the A/B page):
 # key -> (decimal places, signed); their differences are in percentage points.
 PERCENT_METRICS = {"win_rate": (1, False), "roi": (2, True)}
+# Prices per contract shown in cents (closing line value); their differences in cents too.
+CENT_METRICS = {"avg_clv"}
 
 
 def format_value(key: str, value) -> str:
@@ -49,6 +52,8 @@ def format_value(key: str, value) -> str:
     if key in PERCENT_METRICS:
         places, signed = PERCENT_METRICS[key]
         return percent(_num(value), places, signed)
+    if key in CENT_METRICS:
+        return _cents(_num(value))
     number = _num(value)
     if math.isnan(number):
         return "—"
@@ -61,10 +66,16 @@ def format_delta(key: str, value) -> str:
 
     if key in PERCENT_METRICS:
         return points(_num(value), PERCENT_METRICS[key][0])
+    if key in CENT_METRICS:
+        return _cents(_num(value))
     number = _num(value)
     if math.isnan(number):
         return "—"
     return f"{number:+,.0f}" if key in COUNT_METRICS else f"{number:+.4f}"
+
+
+def _cents(number: float) -> str:
+    return "—" if math.isnan(number) else f"{number * 100:+.2f}¢"
 
 
 def _num(value) -> float:
@@ -93,14 +104,16 @@ def filter_versions(versions: pd.DataFrame, sports: Iterable[str] = (), model_ty
 
 # --- live results -------------------------------------------------------------------------------
 RESULT_COLUMNS = ["model_version", "trades", "positions_closed", "wins", "win_rate", "realized_pnl", "cost",
-                  "roi", "avg_edge"]
+                  "roi", "avg_edge", "clv_positions", "avg_clv"]
 
 
 def results_per_version(results: pd.DataFrame, version_order: Sequence[str], mode: str | None = None) -> pd.DataFrame:
     """Sum queries/version_results rows (strategy x model version x mode) per model version.
 
     mode: 'live', 'paper' or None for both. Every version in version_order gets a row (zeros and
-    no rates when it has no closed position). Money stays Decimal; rates are floats.
+    no rates when it has no closed position). Money stays Decimal; rates are floats. avg_clv: the
+    mean closing line value per contract over the clv_positions whose market has closed (rows
+    without clv_sum, from before it existed, count none).
     """
     if mode is not None and len(results):
         results = results[results["execution_mode"] == mode]
@@ -109,8 +122,10 @@ def results_per_version(results: pd.DataFrame, version_order: Sequence[str], mod
         part = results[results["model_version"] == version] if len(results) else results
         positions = int(part["positions_closed"].sum()) if len(part) else 0
         wins = int(part["wins"].sum()) if len(part) else 0
-        pnl, cost, edge = (sum((Decimal(v) for v in part[column] if v is not None and not pd.isna(v)), Decimal(0))
-                           if len(part) else Decimal(0) for column in ("realized_pnl", "cost", "edge_sum"))
+        pnl, cost, edge, clv = (sum((Decimal(v) for v in part[column] if v is not None and not pd.isna(v)), Decimal(0))
+                                if len(part) and column in part else Decimal(0)
+                                for column in ("realized_pnl", "cost", "edge_sum", "clv_sum"))
+        clv_positions = int(part["clv_positions"].sum()) if len(part) and "clv_positions" in part else 0
         rows.append({
             "model_version": version,
             "trades": int(part["trades"].sum()) if len(part) else 0,
@@ -121,6 +136,8 @@ def results_per_version(results: pd.DataFrame, version_order: Sequence[str], mod
             "cost": cost if positions else None,
             "roi": float(pnl / cost) if positions and cost else math.nan,
             "avg_edge": float(edge / positions) if positions else math.nan,
+            "clv_positions": clv_positions,
+            "avg_clv": float(clv / clv_positions) if clv_positions else math.nan,
         })
     return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
@@ -172,6 +189,29 @@ def runs_table(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+RUN_SUMMARY = ["version", "run", "status", "started", "duration_min", "samples", "val_accuracy", "val_auc",
+               "val_brier_score", "val_log_loss"]  # the columns a reader needs; the rest on demand
+
+
+def run_metric_label(column: str) -> str:
+    """'val_brier_score' -> 'Val. Brier': short headers, so the runs table fits a laptop's width."""
+    split, metric = column.split("_", 1)
+    names = {"accuracy": "accuracy", "auc": "AUC", "brier_score": "Brier", "log_loss": "log loss"}
+    return f"{ {'train': 'Train', 'val': 'Val.', 'test': 'Test'}[split]} {names.get(metric, metric.replace('_', ' '))}"
+
+
+def hyperparameters_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run (version, run) and one column per hyperparameter any run records, each
+    value as compact JSON text (None where the run does not set it)."""
+    rows, keys = [], {}
+    for run in runs.itertuples():
+        values = _json(run.hyperparameters)
+        keys.update(dict.fromkeys(map(str, values)))
+        rows.append({"version": run.model_version, "run": int(run.run_id),
+                     **{str(k): json.dumps(v, sort_keys=True) for k, v in values.items()}})
+    return pd.DataFrame(rows, columns=["version", "run", *sorted(keys)])
+
+
 def feature_importance(runs: pd.DataFrame) -> pd.DataFrame:
     """Feature importances of each version's final run, long: model_version, feature, importance."""
     rows = []
@@ -210,7 +250,8 @@ def version_metrics(versions: pd.DataFrame, runs: pd.DataFrame, calibration: pd.
                           settled_markets=_num(calib.loc[v, "markets"]))
         if v in trading.index and trading.loc[v, "positions_closed"] > 0:
             values.update(win_rate=_num(trading.loc[v, "win_rate"]), roi=_num(trading.loc[v, "roi"]),
-                          positions_closed=_num(trading.loc[v, "positions_closed"]))
+                          positions_closed=_num(trading.loc[v, "positions_closed"]),
+                          avg_clv=_num(trading.loc[v, "avg_clv"]) if "avg_clv" in trading else math.nan)
         rows.extend({"model_version": v, "metric": key, "value": value}
                     for key, value in values.items() if not math.isnan(value))
     return pd.DataFrame(rows, columns=["model_version", "metric", "value"])

@@ -291,3 +291,23 @@ def method_notes(comparison: ab_stats.Comparison) -> list[str]:
 
 ROI_COLUMNS = {"version": "Version", "mode": "Mode", "stored": "Stored ROI", "recomputed": "Recomputed ROI",
                "positions": "Closed positions", "status": "Status"}
+
+
+def segments_sentence(segments: ab_stats.SegmentComparison, analysis: str) -> str:
+    """The definition of the verdict by segment and how its multiple comparisons are corrected."""
+    what = ("The verdict's test on the mean return per position, run again on the positions of each sport, platform, "
+            "entry-price bucket (the position's average entry price, in steps of 0.20) and time to expiry at entry "
+            "(from opening to the event's scheduled end, else to the market's close), "
+            f"{analysis}{' at the current totals' if segments.sequential else ''}.")
+    if segments.tests > 1:
+        family = (f" Corrected for multiple comparisons: the {segments.tests} segment tests are one family, "
+                  f"separate from the verdict above (Bonferroni: each interval at {segments.level:.2%}, each p-value "
+                  f"held to {p_text(segments.alpha / segments.tests)}), so one segment winning among many is not "
+                  "chance read as a finding; better or worse exactly when the interval leaves out zero.")
+    elif segments.tests == 1:
+        family = (f" One segment test, at {segments.level:.0%}: better or worse exactly when its interval leaves "
+                  "out zero.")
+    else:
+        family = " No segment has enough data for a test yet."
+    return (what + family + f" A segment needs {ab_stats.MIN_POSITIONS} closed positions of each version and returns "
+            "not too skewed, as the verdict does; otherwise it says why it has no verdict.")

@@ -207,10 +207,12 @@ def _ab(today: date) -> list[Question]:
     def page(name: str, since: datetime | None, mode: str, lifecycle_at: datetime | None = None) -> list[Callable]:
         ids = [int(i) for i in by_name[name].strategy_id]
         since = since or datetime.combine(by_name[name].created_at.min().date(), time.min)
-        # one read of the closed positions and the page's numbers from it (analytics/ab_positions.py);
+        # one read of the closed positions and the page's numbers from it (analytics/ab_positions.py),
+        # with each position's segments for the verdict by segment (analytics/ab_segments.py);
         # the versions' trading periods set the default dates
         calls = [_u(ab.strategy_versions), lambda: _u(ab.trading_periods)(ids),
-                 lambda: ab_positions.results(ab.closed_positions(ids, since, until)),
+                 lambda: ab_positions.results(ab.closed_positions(ids, since, until),
+                                              segments=ab.position_segments(ids, since, until)),
                  lambda: _u(ab.roi_check)(ids), _u(ab.model_versions)]
         if lifecycle_at is not None:  # the lifecycle expander open (ui/lifecycle.py)
             calls += [lambda: _u(versions.timeline)("strategy", name),

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from analytics import ab_analysis, ab_checks, ab_positions, ab_stats, report, trade_metrics
+from analytics import ab_analysis, ab_checks, ab_positions, ab_segments, ab_stats, report, trade_metrics
 from analytics.config_diff import config_diff
 from queries import ab
 from ui import ab_report, as_of, lifecycle, summaries, url_state
@@ -38,7 +38,8 @@ def closed_position_results(ids: list[int], since: datetime, until: datetime,
                             model_ids: tuple[int, ...] | None) -> ab_positions.Results:
     """The page's numbers from one read of the closed positions (those opened on model_ids only,
     when given); the cache keeps these small results, not the positions."""
-    return ab_positions.results(ab.closed_positions(ids, since, until), model_ids=model_ids)
+    return ab_positions.results(ab.closed_positions(ids, since, until), model_ids=model_ids,
+                                segments=ab.position_segments(ids, since, until))
 
 
 @st.cache_data(ttl=60, max_entries=64, show_spinner=False)
@@ -138,7 +139,7 @@ if "ab_strategy" not in st.session_state:
     read_link()
 
 # --- choices ---------------------------------------------------------------------------------
-header, download_slot = st.columns([5, 1], vertical_alignment="bottom")
+header, download_slot = st.columns([4, 1.2], vertical_alignment="bottom")  # the button whole at 1366 pixels
 pick_strategy, pick_versions, pick_control, pick_trading = st.columns([2, 3, 1.3, 1.5])
 strategy = pick_strategy.selectbox("Strategy", names, key="ab_strategy", on_change=strategy_changed, format_func=plain)
 chosen = pick_versions.multiselect("Versions", versions_by_name[strategy], key="ab_versions", format_func=plain,
@@ -308,6 +309,27 @@ if roi_details.open:
     with roi_details:
         st.dataframe(cells(roi.drop(columns="mismatch").rename(columns=report.ROI_COLUMNS)), hide_index=True, width="content")
 
+# --- where a version wins ---------------------------------------------------------------------------
+segments = view.segments
+segment_report = None
+if len(ordered) > 1 and segments is not None and not segments.rows.empty:
+    st.subheader("Where each version wins")
+    segment_sentence = report.segments_sentence(segments, ANALYSES[analysis].lower())
+    segment_report = (ab_segments.table(segments), segment_sentence)
+    st.caption(literal(segment_sentence))
+    st.dataframe(cells(segment_report[0]), hide_index=True, width="stretch", key="ab_segments_table",
+                 column_config={"Version": st.column_config.TextColumn("Version", width="small"),
+                                "Positions": st.column_config.NumberColumn("Positions", format="%d", width="small"),
+                                "Control positions": st.column_config.NumberColumn("Control pos.", format="%d",
+                                                                                   width="small"),
+                                "Difference in mean return": "Difference",
+                                "Interval": f"{segments.level:.2%} interval"})
+    segment_chart = ab_report.segments_figure(segments.rows, ordered, segments.level)
+    if segment_chart is not None:
+        st.plotly_chart(segment_chart, width="stretch", key="ab_chart_segments", theme=None)
+        st.caption("Each tested segment's difference against the control with its interval, in the version's "
+                   "colour: a version wins in a segment where its bar lies wholly right of the dotted zero line.")
+
 # --- charts -------------------------------------------------------------------------------------
 daily = by_version(closed.daily[trading])
 histogram = by_version(closed.histogram[trading])
@@ -345,11 +367,23 @@ power = report.power_table(comparison, groups)
 sensitivity = report.sensitivity_table(comparison, view.sensitivities, view.winsor_cutoffs)
 if comparison.tests:
     st.subheader("Tests against control")
-    st.dataframe(cells(inference), hide_index=True, width="stretch")
+    # the columns a decision reads; the rest (each arm's value, the unadjusted p, chance to beat) on demand
+    main_columns = [c for c in inference.columns if c in ("Version", "Metric", "Difference", "Decided", "Verdict")
+                    or c.startswith(("Interval", "Adjusted p"))]
+    st.dataframe(cells(inference), hide_index=True, width="stretch", column_order=main_columns)
     st.caption(report.method_sentence(comparison))
+    every_test = st.expander("Every column of the tests: each version's value, the unadjusted p-value, chance to beat",
+                             key="ab_tests_every_column", on_change="rerun")
+    if every_test.open:
+        with every_test:
+            st.dataframe(cells(inference), hide_index=True, width="stretch")
 if not sensitivity.empty:
     st.subheader("Sensitivity of the difference in mean return")
-    st.dataframe(cells(sensitivity), hide_index=True, width="stretch")
+    # short headers, so the table is whole at 1366 pixels; the full ones (cut-offs, covariates) on hover
+    short = {c: st.column_config.TextColumn("Winsorized 1st–99th pct" if c.startswith("Winsorized") else
+                                            "Adjusted (CUPED)", help=c)
+             for c in sensitivity.columns if c.startswith(("Winsorized", "Adjusted"))}
+    st.dataframe(cells(sensitivity), hide_index=True, width="stretch", column_config=short)
     st.caption("Checks beside the verdict, not verdicts: the same test on returns clipped at the chosen versions' "
                "pooled 1st and 99th percentiles, and on returns adjusted for the edge and entry price at the opening "
                "buy (a regression fitted on both versions together, CUPED). Where the adjustment narrows the interval "
@@ -360,9 +394,13 @@ if not sensitivity.empty:
             st.caption(literal(imbalance))
 if not power.empty:
     st.subheader(f"Power for a difference of {effect_points:g} points in mean return")
-    st.dataframe(cells(power), hide_index=True, width="stretch")
-    st.caption("Positions each version needs to detect that difference with 80% power, and the chance of "
-               "detecting it with the positions there are now, at the intervals' level, from the observed spread.")
+    # the chosen analysis's columns (the other one's in the report and the method notes)
+    this, other = ("(sequential)", "(fixed)") if sequential else ("(fixed)", "(sequential)")
+    st.dataframe(cells(power), hide_index=True, width="stretch",
+                 column_order=[c for c in power.columns if not c.endswith(other)])
+    st.caption(f"Positions each version needs to detect that difference with 80% power, and the chance of "
+               f"detecting it with the positions there are now, at the intervals' level, from the observed spread, "
+               f"for the {'sequential' if sequential else 'fixed-horizon'} analysis chosen above (the report has both).")
 
 # --- strategy x model, config -----------------------------------------------------------------------
 matrix = trade_metrics.strategy_model_matrix(pairs, trading, ordered)
@@ -380,7 +418,8 @@ with right:
     elif diff.empty:
         st.caption("The chosen versions have identical configs.")
     else:
-        st.dataframe(cells(diff), hide_index=True, width="stretch", column_config={"key": "Config key"})
+        # a static table wraps a wide value instead of cutting it; its cells are markdown: literal() each
+        st.table(diff.rename(columns={"key": "Config key"}).rename(columns=literal).map(literal), hide_index=True)
 
 method = st.expander("How these numbers are computed", key="ab_method", on_change="rerun")
 if method.open:
@@ -393,7 +432,8 @@ if method.open:
 # --- the report -------------------------------------------------------------------------------------
 def report_html() -> str:
     return ab_report.ab_report(strategy, ordered, trading, ANALYSES[analysis], period, link, comparison, table,
-                            roi, inference, power, matrix, diff, figures, checks=checks, sensitivity=sensitivity)
+                            roi, inference, power, matrix, diff, figures, checks=checks, sensitivity=sensitivity,
+                            segments=segment_report)
 
 
 download_slot.download_button("Download report", data=report_html, mime="text/html", on_click="ignore",

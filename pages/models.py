@@ -14,13 +14,14 @@ from queries import models as q
 from queries.versions import version_results
 from ui import admin_form, charts, lifecycle, summaries, url_state
 from ui.text import cells, literal, plain
+from ui.text import chart as chart_text
 from ui.url_state import UrlState
 from ui.shell import run_inside_app
 
 run_inside_app()
 
 STATUSES = ["draft", "training", "validating", "active", "deprecated"]
-MODEL_COLOR, MARKET_COLOR, BASELINE_COLOR, OTHER_COLOR = "#1f77b4", "#ff7f0e", "#7f7f7f", "#1f77b4"
+MARKET_COLOR = "#555555"  # the market's curve: grey, so that every colour is a version's
 
 
 
@@ -30,6 +31,31 @@ def calibration(model_name: str, n_bins: int, strategy: str) -> tuple[pd.DataFra
     with the bins they come from: scoring them was a third of the Compare tab's script on every view."""
     bins = q.calibration_bins(model_name, n_bins, strategy)
     return bins, cal.versus_market(bins)
+
+
+MODES = {"all": "All", "live": "Live", "paper": "Paper"}  # the link's `trades` -> the radio's label
+BINS = [5, 10, 15, 20]
+BINNINGS = ["uniform", "quantile"]
+MODE_KEY = "models_mode"
+
+
+def read_link(link: UrlState, sports: list[str], types: list[str]) -> None:
+    """The choices that change a number (filters, trades, calibration bins and binning, the config
+    diff's "only differences"), from the link; what it gets wrong is said once, with the rest."""
+    st.session_state.update(
+        models_sport=link.texts("sport", allowed=sports), models_type=link.texts("type", allowed=types),
+        models_status=link.texts("status", allowed=STATUSES),
+        models_mode=MODES[link.text("trades", allowed=list(MODES), default="all")],
+        models_bins=int(link.text("bins", allowed=[str(b) for b in BINS], default="10")),
+        models_binning=link.text("binning", allowed=BINNINGS, default="uniform"),
+        models_diff=link.text("diff", allowed=["only", "all"], default="only"))
+
+
+def write_diff() -> None:
+    """The toggle lives on the Compare tab only, and Streamlit forgets a widget's state on a run
+    that does not draw it: the choice is kept under a key of its own."""
+    st.session_state.models_diff = "only" if st.session_state.models_only_differences else "all"
+    url_state.write(diff=st.session_state.models_diff)
 
 
 st.title("Model versions")
@@ -43,15 +69,20 @@ if names.empty:
 # --- which model ----------------------------------------------------------------------------------
 all_sports = sorted({s for row in names.sports for s in row})
 all_types = sorted({t for row in names.model_types for t in row})
-sport_col, type_col, status_col = st.columns(3)
+if MODE_KEY not in st.session_state:  # a session's first run: the link decides every choice below
+    read_link(url, all_sports, all_types)
+# one row for the filters and the model, one for what to compare, one for the numbers' choices:
+# the tabs start above the fold at 1366x768
+sport_col, type_col, status_col, model_col = st.columns([1, 1, 1, 2])
 sports = sport_col.multiselect("Sport", all_sports, key="models_sport", placeholder="All sports", format_func=plain)
 model_types = type_col.multiselect("Model type", all_types, key="models_type", placeholder="All types",
                                   format_func=plain)
 statuses = status_col.multiselect("Status", STATUSES, key="models_status", placeholder="All statuses",
                                   help="Filters the versions table.")
+url_state.write(sport=sports, type=model_types, status=statuses)
 
-shown = names[names.apply(lambda r: (not sports or set(sports) & set(r.sports))
-                          and (not model_types or set(model_types) & set(r.model_types)), axis=1)]
+shown = names[[bool((not sports or set(sports) & set(r.sports)) and (not model_types or set(model_types) & set(r.model_types)))
+               for r in names.itertuples()]]  # a list of bools: apply() gave a column of sets once a filter was chosen
 url_model = url.text("model", allowed=names.model_name.tolist())
 if shown.empty:
     url.show_problems()
@@ -61,63 +92,87 @@ options = shown.model_name.tolist()
 if st.session_state.get("models_model") not in options:
     st.session_state["models_model"] = url_model if url_model in options else options[0]
 counts = names.set_index("model_name")
-model = st.selectbox(
+model = model_col.selectbox(
     "Model", options, key="models_model",
     format_func=lambda n: f"{plain(n)}  ·  {counts.loc[n, 'versions']} versions, {counts.loc[n, 'active_versions']} active")
 
 versions = q.versions(model)
 version_names = versions.model_version.tolist()
+colors = {v: charts.COLORS[i % len(charts.COLORS)] for i, v in enumerate(version_names)}
 by_version = versions.set_index("model_version")
 
 # --- versions table -------------------------------------------------------------------------------
-st.subheader(f"Versions of {literal(model)}")
 table = mm.filter_versions(versions, sports, model_types, statuses)
 if table.empty:
     st.info("No version of this model matches the filters.")
 else:
+    # type and sport in a column only where the versions differ in them (else said once, below):
+    # the notes stay whole at 1366 pixels
+    shared = {c: table[c].fillna("none").iloc[0] for c in ("model_type", "sport") if table[c].fillna("none").nunique() == 1}
     st.dataframe(
         cells(table.assign(notes=table.notes.fillna(""))), hide_index=True, width="stretch", key="models_versions_table",
-        column_order=["model_version", "status", "model_type", "sport", "created_at", "created_by", "config_hash",
-                      "validation_accuracy", "validation_calibration", "validation_sample_size", "notes"],
+        placeholder="—",
+        column_order=["model_version", "status", *(c for c in ("model_type", "sport") if c not in shared), "created_at",
+                      "created_by", "config_hash", "validation_accuracy", "validation_calibration",
+                      "validation_sample_size"],
         column_config={
             "model_version": "Version", "status": "Status", "model_type": "Type", "sport": "Sport",
             "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm"),
             "created_by": "Created by",
             "config_hash": st.column_config.TextColumn("Config", help="First 8 hex digits of the md5 of the config"),
             "validation_accuracy": st.column_config.NumberColumn("Val. accuracy", format="%.4f"),
-            "validation_calibration": st.column_config.NumberColumn("Val. calibration", format="%.4f",
+            "validation_calibration": st.column_config.NumberColumn("Val. calib.", format="%.4f",
                                                                     help="1 − expected calibration error"),
             "validation_sample_size": st.column_config.NumberColumn("Val. sample", format="%d"),
             "notes": "Notes",
         },
     )
+    unvalidated = table[table.validation_accuracy.isna() & table.validation_calibration.isna()]
+    said = []
+    if shared:
+        said.append("Every version shown: " + ", ".join(f"{'type' if c == 'model_type' else 'sport'} {v}"
+                                                      for c, v in shared.items()) + ".")
+    if len(unvalidated):
+        said.append(f"—: not validated yet ({', '.join(f'{r.model_version} is a {r.status} version' for r in unvalidated.itertuples())}).")
+    # notes are free text of any length: whole, below the table, rather than cut in a cell
+    noted = table[table.notes.fillna("").str.strip() != ""]
+    if len(noted):
+        said.append("Notes: " + "; ".join(f"{r.model_version}: {str(r.notes).strip().rstrip('.')}"
+                                          for r in noted.itertuples()) + ".")
+    if said:
+        st.caption(literal(" ".join(said)))
 
 # --- what to compare ------------------------------------------------------------------------------
 versions_key, baseline_key = f"models_versions_{model}", f"models_baseline_{model}"
-if versions_key not in st.session_state:
+first_look = versions_key not in st.session_state  # the link speaks for a model once, when it is first shown
+if first_look:
     from_url = url.texts("versions", allowed=version_names) if url_model == model else []
     st.session_state[versions_key] = from_url or version_names
-picked = st.multiselect("Compare versions", version_names, key=versions_key, format_func=plain,
+compare_col, baseline_col = st.columns([3, 1])
+picked = compare_col.multiselect("Compare versions", version_names, key=versions_key, format_func=plain,
                         help="Any number of versions; deltas are taken against the baseline.")
 selected = [v for v in version_names if v in picked]  # in the order the versions were created
 baseline = None
 if selected:
     if st.session_state.get(baseline_key) not in selected:
-        from_url = url.text("baseline", allowed=selected) if url_model == model else None
+        # later, a baseline taken out of the comparison falls back without blaming the link
+        from_url = url.text("baseline", allowed=selected) if url_model == model and first_look else None
         active = [v for v in selected if by_version.loc[v, "status"] == "active"]
         st.session_state[baseline_key] = from_url or (active[0] if active else selected[0])
-    baseline = st.selectbox("Baseline", selected, key=baseline_key, format_func=plain)
-url_state.write(model=model, versions=selected, baseline=baseline)
+    baseline = baseline_col.selectbox("Baseline", selected, key=baseline_key, format_func=plain)
 url.show_problems()
 
 # Controls that shape the numbers of several tabs (Compare shows the trading and calibration metrics).
 mode_col, bins_col, strategy_col = st.columns([1.2, 1.6, 1])
-mode_label = mode_col.radio("Trades", ["All", "Live", "Paper"], horizontal=True, key="models_mode",
+mode_label = mode_col.radio("Trades", list(MODES.values()), horizontal=True, key=MODE_KEY,
                             help="Which trades the live results count.")
 mode = {"All": None, "Live": "live", "Paper": "paper"}[mode_label]
-n_bins = bins_col.select_slider("Calibration bins", [5, 10, 15, 20], value=10, key="models_bins")
-strategy = strategy_col.radio("Binning", ["uniform", "quantile"], horizontal=True, key="models_binning",
+n_bins = bins_col.select_slider("Calibration bins", BINS, key="models_bins")
+strategy = strategy_col.radio("Binning", BINNINGS, horizontal=True, key="models_binning",
                               help="Uniform: equal-width bins. Quantile: equal-count bins.")
+# Every choice that changes a number is in the link (a default too: the link says what it shows).
+url_state.write(model=model, versions=selected, baseline=baseline, trades=mode_label.lower(), bins=n_bins, binning=strategy,
+                diff=st.session_state.models_diff)
 
 compare_tab, results_tab, calibration_tab, runs_tab, history_tab, admin_tab = url_state.open_tab_only(
     ["Compare", "Live results", "Calibration", "Training runs", "History", "Admin actions"])
@@ -143,13 +198,17 @@ if compare_tab.open:
             st.info("Pick at least two versions to compare them.")
         if selected:
             st.markdown("**Configuration**")
-            only_differences = st.toggle("Only differences", value=True, key="models_only_differences")
+            if "models_only_differences" not in st.session_state:
+                st.session_state.models_only_differences = st.session_state.models_diff == "only"
+            only_differences = st.toggle("Only differences", key="models_only_differences", on_change=write_diff)
             diff = config_diff({v: by_version.loc[v, "config"] for v in selected}, only_differences=only_differences)
             if diff.empty:
                 st.caption("The configurations are identical." if only_differences else "The configurations are empty.")
             else:
-                st.dataframe(cells(diff.drop(columns="differs")), hide_index=True, width="stretch", key="models_config_diff",
-                             column_config={"key": "Config key"})
+                # a static table wraps a wide value instead of cutting it; its cells are markdown, so
+                # every one (database text) goes through literal()
+                st.table(diff.drop(columns="differs").rename(columns={"key": "Config key"})
+                         .rename(columns=literal).map(literal), hide_index=True)
 
             st.markdown("**Metrics**")
             long = mm.version_metrics(versions[versions.model_version.isin(selected)], runs, vs_market, results)
@@ -186,7 +245,7 @@ if compare_tab.open:
                 chart_data["metric"] = chart_data.metric.map(mm.METRIC_LABELS)
                 chart = charts.facet_points(chart_data, x="model_version", y="value", facet="metric", x_order=selected,
                                      facet_order=[mm.METRIC_LABELS[k] for k, _, d in mm.METRICS if d],
-                                     highlight=baseline,
+                                     highlight=baseline, colors=colors,
                                      percent={mm.METRIC_LABELS[k] for k in mm.PERCENT_METRICS})
                 st.caption("Each panel is one metric (own scale); the baseline is drawn as a diamond.")
                 st.plotly_chart(chart, width="stretch", key="models_metric_chart")
@@ -212,22 +271,30 @@ if results_tab.open:
         else:
             shown_results = results.assign(realized_pnl=results.realized_pnl.map(format_money),
                                            win_rate=results.win_rate.map(lambda v: mm.format_value("win_rate", v)),
-                                           roi=results.roi.map(lambda v: mm.format_value("roi", v)))
+                                           roi=results.roi.map(lambda v: mm.format_value("roi", v)),
+                                           clv=[f"{mm.format_value('avg_clv', c)} ({n} of {p})" if n else "—"
+                                                for c, n, p in zip(results.avg_clv, results.clv_positions,
+                                                                   results.positions_closed)])
             st.dataframe(
-                cells(shown_results), hide_index=True, width="stretch", key="models_results_table",
+                cells(shown_results), hide_index=True, width="stretch", key="models_results_table", placeholder="—",
                 column_order=["model_version", "trades", "positions_closed", "win_rate", "realized_pnl", "roi",
-                              "avg_edge"],
+                              "avg_edge", "clv"],
                 column_config={
                     "model_version": "Version", "trades": "Trades", "positions_closed": "Closed positions",
                     "win_rate": "Win rate", "realized_pnl": "Realized P&L", "roi": "ROI",
                     "avg_edge": st.column_config.NumberColumn("Avg edge at execution", format="%.4f"),
+                    "clv": st.column_config.TextColumn("CLV per contract", alignment="right"),
                 },
             )
             idle = results[results.positions_closed == 0].model_version.tolist()
             if idle:
                 st.caption(literal(f"No closed positions yet for {', '.join(idle)}."))
             st.caption("Positions attributed to the version by their opening trade; trades count the entries and "
-                       "exits of closed positions; ROI is realized P&L over the cost of the entries.")
+                       "exits of closed positions; ROI is realized P&L over the cost of the entries. CLV (closing "
+                       "line value): the held side's last price before its market closed minus the entry price, in "
+                       "cents per contract, averaged over the closed positions whose market has closed (of all "
+                       "closed positions); positive means the version's entries beat the closing line, as on the "
+                       "Strategy A/B page per strategy version.")
 
 # --- calibration ----------------------------------------------------------------------------------------
 if calibration_tab.open:
@@ -253,28 +320,33 @@ if calibration_tab.open:
                                      "market_brier": row.market_brier, "bss": row.bss, "model_ece": row.model_ece,
                                      "market_ece": row.market_ece, "model_log_loss": row.model_log_loss,
                                      "market_log_loss": row.market_log_loss})
-            st.dataframe(
-                cells(pd.DataFrame(shown_scores)), hide_index=True, width="stretch", key="models_calibration_table",
-                column_order=["model_version", "markets", "brier", "reliability", "resolution", "uncertainty",
-                              "within_bin_variance", "within_bin_covariance", "market_brier", "bss", "model_ece",
-                              "market_ece", "model_log_loss", "market_log_loss"],
-                column_config={
-                    "model_version": "Version", "markets": "Settled markets",
-                    "brier": "Brier", "reliability": "= Reliability ↓", "resolution": "− Resolution ↑",
-                    "uncertainty": "+ Uncertainty",
-                    "within_bin_variance": st.column_config.TextColumn(
-                        "+ Within-bin variance", help="How much the forecasts within a bin differ"),
-                    "within_bin_covariance": st.column_config.TextColumn(
-                        "− Within-bin covariance", help="Twice the forecasts' covariance with the outcomes within a bin"),
-                    "market_brier": st.column_config.NumberColumn("Market Brier", format="%.4f"),
-                    "bss": st.column_config.NumberColumn("Skill vs market", format="%.3f",
-                                                         help="Brier skill score: 1 − Brier / market Brier; > 0 beats the market"),
-                    "model_ece": st.column_config.NumberColumn("ECE", format="%.4f"),
-                    "market_ece": st.column_config.NumberColumn("Market ECE", format="%.4f"),
-                    "model_log_loss": st.column_config.NumberColumn("Log loss", format="%.4f"),
-                    "market_log_loss": st.column_config.NumberColumn("Market log loss", format="%.4f"),
-                },
-            )
+            score_columns = {
+                "model_version": "Version", "markets": "Settled markets",
+                "brier": "Brier", "reliability": "= Reliability ↓", "resolution": "− Resolution ↑",
+                "uncertainty": "+ Uncertainty",
+                "within_bin_variance": st.column_config.TextColumn(
+                    "+ Within-bin variance", help="How much the forecasts within a bin differ"),
+                "within_bin_covariance": st.column_config.TextColumn(
+                    "− Within-bin covariance", help="Twice the forecasts' covariance with the outcomes within a bin"),
+                "market_brier": st.column_config.NumberColumn("Market Brier", format="%.4f"),
+                "bss": st.column_config.NumberColumn("Skill vs market", format="%.3f",
+                                                     help="Brier skill score: 1 − Brier / market Brier; > 0 beats the market"),
+                "model_ece": st.column_config.NumberColumn("ECE", format="%.4f"),
+                "market_ece": st.column_config.NumberColumn("Market ECE", format="%.4f"),
+                "model_log_loss": st.column_config.NumberColumn("Log loss", format="%.4f"),
+                "market_log_loss": st.column_config.NumberColumn("Market log loss", format="%.4f"),
+            }
+            scores_frame = cells(pd.DataFrame(shown_scores))
+            # two tables of the same rows, each whole at 1366 pixels: the scores against the market, then
+            # the Brier score's decomposition
+            st.dataframe(scores_frame, hide_index=True, width="stretch", key="models_calibration_table",
+                         column_order=["model_version", "markets", "brier", "market_brier", "bss", "model_ece",
+                                       "market_ece", "model_log_loss", "market_log_loss"],
+                         column_config=score_columns)
+            st.dataframe(scores_frame, hide_index=True, width="stretch", key="models_decomposition_table",
+                         column_order=["model_version", "brier", "reliability", "resolution", "uncertainty",
+                                       "within_bin_variance", "within_bin_covariance"],
+                         column_config=score_columns)
             st.caption("Brier = reliability − resolution + uncertainty + within-bin variance − within-bin covariance "
                        "(Stephenson et al. 2008: the last two vanish only when every forecast in a bin is the same), "
                        "exactly, and at the four digits shown: the terms are rounded so that they add up. Each version "
@@ -299,14 +371,16 @@ if calibration_tab.open:
                 cell = dict(xaxis=f"x{charts.axis_suffix(i)}", yaxis=f"y{charts.axis_suffix(i)}")
                 traces.append(dict(type="scatter", x=[0, 1], y=[0, 1], mode="lines", showlegend=False,
                                    line=dict(color="#bbbbbb", dash="dot"), hoverinfo="skip", **cell))
-                for forecaster, name, color in (("model", "Model version", MODEL_COLOR),
-                                                ("market", "Market price", MARKET_COLOR)):
+                # the version in its colour (as on every tab), the market in grey, dashed
+                for forecaster, name, color, dash in ((("model", chart_text(version), colors[version], "solid"),
+                                                       ("market", "Market price", MARKET_COLOR, "dash"))):
                     curve = cal.reliability_curve(
                         bins[(bins.model_version == version) & (bins.forecaster == forecaster)])
                     traces.append(dict(
                         type="scatter", x=charts.values(curve.mean_predicted), y=charts.values(curve.observed),
-                        mode="lines+markers", name=name, legendgroup=forecaster, showlegend=i == 0,
-                        marker=dict(color=color, size=8), line=dict(color=color),
+                        mode="lines+markers", name=name, legendgroup=forecaster if forecaster == "market" else name,
+                        showlegend=forecaster == "model" or i == 0, legendrank=1000 if forecaster == "market" else 10 + i,
+                        marker=dict(color=color, size=8), line=dict(color=color, dash=dash),
                         error_y=dict(type="data", symmetric=False, array=charts.values(curve.ci_high - curve.observed),
                                      arrayminus=charts.values(curve.observed - curve.ci_low), thickness=1, width=3),
                         customdata=charts.table(curve, ["n", "ci_low", "ci_high", "bin_lower", "bin_upper"]),
@@ -328,25 +402,41 @@ if runs_tab.open:
             st.info("No training run is recorded for the selected versions.")
         else:
             run_rows = mm.runs_table(runs)
-            st.dataframe(
-                cells(run_rows), hide_index=True, width="stretch", key="models_runs_table",
-                column_config={
-                    "version": "Version", "run": "Run", "status": "Status",
-                    "started": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
-                    "duration_min": st.column_config.NumberColumn("Minutes", format="%.1f"),
-                    "dataset": "Dataset", "samples": "Samples", "hyperparameters": "Hyperparameters",
-                    **{c: st.column_config.NumberColumn(c.replace("_", " "), format="%.4f")
-                       for c in run_rows.columns if c.split("_", 1)[0] in ("train", "val", "test")},
-                    "framework": "Framework", "notes": "Notes / error",
-                },
-            )
+            run_columns = {
+                "version": "Version", "run": "Run", "status": "Status",
+                "started": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
+                "duration_min": st.column_config.NumberColumn("Minutes", format="%.1f"),
+                "dataset": "Dataset", "samples": "Samples", "hyperparameters": "Hyperparameters",
+                **{c: st.column_config.NumberColumn(mm.run_metric_label(c), format="%.4f")
+                   for c in run_rows.columns if c.split("_", 1)[0] in ("train", "val", "test")},
+                "framework": "Framework", "notes": "Notes / error",
+            }
+            # the columns a reader needs, so nothing is cut at 1366 pixels; the rest open on demand below
+            st.dataframe(cells(run_rows), hide_index=True, width="stretch", key="models_runs_table", placeholder="—",
+                         column_order=mm.RUN_SUMMARY, column_config=run_columns)
+            if run_rows[[c for c in mm.RUN_SUMMARY if c.startswith("val_")]].isna().all(axis=1).any():
+                st.caption("—: the run recorded no such metric (a failed run records none).")
+            # why a run failed, whole (free text: cut in a cell); every run's notes are under "Every column"
+            for r in runs[runs.status == "failed"].itertuples():
+                st.caption(literal(f"Run {int(r.run_id)} of {r.model_version} failed: "
+                                   f"{r.error_message or r.notes or 'no error recorded'}"))
+            st.markdown("**Hyperparameters of each run**")
+            st.dataframe(cells(mm.hyperparameters_table(runs)), hide_index=True, width="stretch",
+                         key="models_hyperparameters_table", placeholder="—",
+                         column_config={"version": "Version", "run": "Run"})
+            every = st.expander("Every column of the runs: datasets, framework, training and test metrics, notes",
+                                key="models_runs_every_column", on_change="rerun")
+            if every.open:
+                with every:
+                    st.dataframe(cells(run_rows.drop(columns="hyperparameters")), hide_index=True, width="stretch",
+                                 key="models_runs_all_columns", placeholder="—", column_config=run_columns)
             importance = mm.feature_importance(runs)
             st.markdown("**Feature importance of each version's final run**")
             if importance.empty:
                 st.caption("The final runs record no feature importance.")
             else:
                 chart = charts.bars(importance, x="importance", y="feature", color="model_version", horizontal=True,
-                                    order=selected,
+                                    order=selected, colors=colors,
                                     labels={"importance": "Importance", "feature": "", "model_version": "Version"},
                                     barmode="group", margin=dict(l=0, r=0, t=10, b=0), yaxis=dict(autorange="reversed"),
                                     height=120 + 28 * importance.feature.nunique()

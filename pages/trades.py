@@ -124,9 +124,12 @@ def go_to(start: int | None) -> None:
     url_state.write(start=start)
 
 
+# Both ends of the range or neither: a link with one end reads the other from it (a week), which is
+# not the default end this view may have kept (tests/test_links.py).
+default_range = (filters.first_day, filters.last_day) == (default_first, default_last)
 url_state.write(**{
-    "from": None if filters.first_day == default_first else filters.first_day,
-    "to": None if filters.last_day == default_last else filters.last_day,
+    "from": None if default_range else filters.first_day,
+    "to": None if default_range else filters.last_day,
     "strategy": filters.strategy_name, "strategy_version": filters.strategy_version,
     "model": filters.model_name, "model_version": filters.model_version, "market": filters.market,
     "platform": filters.platform_id, "side": filters.side, "mode": filters.execution_mode,

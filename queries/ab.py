@@ -29,6 +29,12 @@ def closed_positions(strategy_ids: list[int], since: datetime | None, until: dat
     return fetch_bulk("ab_closed_positions", strategy_ids=list(strategy_ids), since=since, until=until)
 
 
+def position_segments(strategy_ids: list[int], since: datetime | None, until: datetime | None) -> pd.DataFrame:
+    """The sport, platform and time to expiry at entry of each closed position
+    (ab_position_segments.sql); not cached itself, as closed_positions."""
+    return fetch_bulk("ab_position_segments", strategy_ids=list(strategy_ids), since=since, until=until)
+
+
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)
 def trading_periods(strategy_ids: list[int]) -> pd.DataFrame:
     """First and last trade of each version (ab_trading_periods.sql)."""

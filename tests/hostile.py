@@ -221,6 +221,11 @@ def inert_problems(at) -> tuple[list[str], dict[str, int]]:
             found, escaped = chart_problems(where, json.loads(proto.spec))
             problems += found
             seen["chart"] += escaped
+        if kind == "table":  # st.table: every cell and column name is markdown
+            frame = node.value
+            for text in [*map(str, frame.columns), *(str(v) for v in frame.to_numpy().ravel())]:
+                problems += markdown_problems(f"{where} cell", text)
+                seen["table"] += hostile_shown(text)
         if kind == "dataframe":
             frame = node.value
             problems += frame_problems(where, frame)

@@ -131,11 +131,11 @@ def test_the_link_is_written_back_and_widgets_change_it(ab_env):
     at = open_page("ab_tests", strategy="meeting")
     assert at.query_params["versions"] == "v1.0,v1.1,v1.2"
     assert at.query_params["control"] == "v1.0" and at.query_params["analysis"] == "sequential"
-    sequential_interval = at.dataframe[2].value.iloc[0, 5]
+    sequential_interval = frame_with(at, "Version value").iloc[0, 5]
     at.radio(key="ab_analysis").set_value("fixed").run()
     assert at.query_params["analysis"] == "fixed"
     assert any("Fixed-horizon analysis" in c.value for c in at.caption)
-    fixed_interval = at.dataframe[2].value.iloc[0, 5]
+    fixed_interval = frame_with(at, "Version value").iloc[0, 5]
     width = lambda text: float(text.split(" to ")[1].split()[0]) - float(text.split(" to ")[0])  # noqa: E731
     assert width(fixed_interval) < width(sequential_interval)  # peeking costs width
     at.selectbox(key="ab_control").set_value("v1.1").run()

@@ -293,3 +293,20 @@ def test_trading_periods_are_each_versions_first_and_last_trade(db):
     # alpha v1.0: its still-open position counts from its opening, its 2025 close counts too
     alpha = fetch("ab_trading_periods", strategy_ids=[1]).iloc[0]
     assert alpha.first_trade == datetime(2025, 12, 20, 10, 0) and alpha.last_trade == datetime(2026, 2, 8, 12, 0)
+
+
+def test_clv_per_model_version_on_the_hand_made_positions(db):
+    """CLV per model version (Models page, Live results): alpha's closed positions on the closed
+    market MC bought yes at 0.50 (closing line 0.60: +10¢) or no at 0.48 (closing line 0.42: -6¢);
+    the scale-in on the still-open market MO has no closing line yet and is not counted."""
+    from analytics import model_metrics as mm
+
+    results = fetch("version_results", strategy_name="alpha", model_name="elo_nfl", since=None, until=None)
+    both = mm.results_per_version(results, ["v1.0", "v1.1"]).set_index("model_version")
+    # model v1.0: v1.0's 7 live + 1 from 2025 + 1 paper (no) on MC, v1.1's break-even on MC and scale-in on MO
+    assert (both.loc["v1.0", "positions_closed"], both.loc["v1.0", "clv_positions"]) == (11, 10)
+    assert both.loc["v1.0", "avg_clv"] == pytest.approx((9 * 0.10 - 0.06) / 10)
+    assert (both.loc["v1.1", "clv_positions"], both.loc["v1.1", "avg_clv"]) == (1, pytest.approx(0.10))
+    live = mm.results_per_version(results, ["v1.0"], mode="live").iloc[0]
+    assert (live.clv_positions, live.avg_clv) == (9, pytest.approx(0.10))
+    assert mm.format_value("avg_clv", live.avg_clv) == "+10.00¢"

@@ -144,8 +144,14 @@ def test_the_report_is_one_self_contained_document_with_every_chart():
                             report.power_table(comparison, groups), pd.DataFrame({"Strategy version": ["v1.0"]}),
                             diff, figures, generated_at=datetime(2026, 2, 1, 9, 0),
                             checks=["Sample ratio mismatch: <b>x</b>"],
-                            sensitivity=pd.DataFrame({"Version": ["v1.1"], "As measured": ["+1.00 pp (-1 to +3 pp)"]}))
+                            sensitivity=pd.DataFrame({"Version": ["v1.1"], "As measured": ["+1.00 pp (-1 to +3 pp)"]}),
+                            segments=(pd.DataFrame({"Breakdown": ["Sport"], "Segment": ["<i>nba</i>"],
+                                                    "Verdict (or why none)": ["better than the control"]}),
+                                      "The verdict's test within each segment."))
     assert html.startswith("<!DOCTYPE html>")
+    # the verdict by segment, with its definition; a segment's name is escaped as any database text
+    assert "Where each version wins" in html and "test within each segment." in html
+    assert "&lt;i&gt;nba&lt;/i&gt;" in html
     # plotly.js itself is inside, once; nothing is fetched from elsewhere
     assert html.count("Plotly.newPlot") == 4
     assert len(re.findall(r"<script[^>]*\bsrc=", html)) == 0

@@ -13,7 +13,7 @@ def test_the_wire_floor_sends_every_statement_of_the_page(demo_url, point_app_at
 
     question = next(q for q in cases.questions() if q.page == "Strategy A/B")
     statements = measure.page_statements(question)
-    assert statements.bulk == {"ab_closed_positions"}  # the page reads it through COPY
+    assert statements.bulk == {"ab_closed_positions", "ab_position_segments"}  # the page reads them through COPY
     wire = measure.wire_floor(question, demo_url, runs=2)
     assert [key.split("#")[0] for key in wire["statements"]] == [name for name, _ in statements]
     refused = {key: part for key, part in wire["statements"].items() if "statement" in part}

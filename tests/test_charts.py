@@ -233,6 +233,6 @@ def test_the_ab_charts_pass_plotlys_validation(ab_env):  # noqa: F811
     at = open_page("ab_tests", **MEETING)
     assert not at.exception
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    assert len(specs) == 4
+    assert len(specs) == 5  # four charts and the verdict by segment
     for spec in specs:
         go.Figure(spec)

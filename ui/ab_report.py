@@ -145,9 +145,11 @@ def ab_report(strategy: str, versions: Sequence[str], trading: str, analysis: st
               comparison: ab_stats.Comparison, table: pd.DataFrame, roi: pd.DataFrame, inference: pd.DataFrame,
               power: pd.DataFrame, matrix: pd.DataFrame, diff: pd.DataFrame, figures: dict[str, go.Figure],
               generated_at: datetime | None = None, checks: Sequence[str] = (),
-              sensitivity: pd.DataFrame | None = None) -> str:
+              sensitivity: pd.DataFrame | None = None,
+              segments: tuple[pd.DataFrame, str] | None = None) -> str:
     """The page's comparison as one HTML document. checks: the sentences the page puts above the
-    verdicts (date range, sample ratio, confounding, influential positions)."""
+    verdicts (date range, sample ratio, confounding, influential positions); segments: the verdict
+    by segment (analytics/ab_segments.table) and the sentence that defines it."""
     control, challengers = versions[0], list(versions[1:])
     verdicts = [*checks] + [f"{r.version} against {control}: {verdict_sentence(r, comparison)}"
                             for r in comparison.rows.itertuples()]
@@ -168,9 +170,43 @@ def ab_report(strategy: str, versions: Sequence[str], trading: str, analysis: st
              [sensitivity] if sensitivity is not None and not sensitivity.empty else ["No mean-return test to check."]),
             ("Power", [power] if not power.empty else ["Not enough data for a power analysis."]),
         ]
+        if segments is not None and not segments[0].empty:
+            sections.insert(3, ("Where each version wins", [segments[1], segments[0]]))
     sections += [("Strategy × model", [matrix]),
                  ("Config differences", [diff] if not diff.empty else ["No differences."]),
                  ("Method", method_notes(comparison))]
     meta = [f"{strategy}: {', '.join(challengers) or 'no challenger'} against control {control}",
             f"{trading.capitalize()} trading · {analysis} · {period}", f"Link: {link}"]
     return build_report(f"Strategy A/B: {strategy}", meta, sections, generated_at)
+
+
+def segments_figure(rows: pd.DataFrame, versions: Sequence[str], level: float) -> Chart | None:
+    """rows: ab_stats.SegmentComparison.rows. Each tested segment's difference in mean return with its
+    interval (a horizontal bar per challenger, in the version's colour), a line at zero: where a
+    version wins is where its bar lies wholly right of zero. None when no segment has a test."""
+    tested = rows[rows.note.isna()]
+    if tested.empty:
+        return None
+    labels = [text.chart(f"{key[0]}: {key[1]}") for key in tested.key]
+    order = list(dict.fromkeys(labels))
+    traces = []
+    for version, colour in colours(versions).items():
+        mine = tested.version == version
+        if not mine.any():
+            continue
+        part = tested[mine]
+        traces.append(dict(
+            type="scatter", mode="markers", name=text.chart(f"{version} − control"),
+            x=values(part.estimate), y=[label for label, m in zip(labels, mine) if m],
+            marker=dict(color=colour, size=10),
+            error_x=dict(type="data", symmetric=False, array=values(part.high - part.estimate),
+                         arrayminus=values(part.estimate - part.low), thickness=2, width=6, color=colour),
+            customdata=table(part, ["low", "high", "positions", "control_positions"]),
+            hovertemplate=("%{y}: %{x:+.2%} (%{customdata[0]:+.2%} to %{customdata[1]:+.2%}), "
+                           "%{customdata[2]} and %{customdata[3]} positions<extra>%{fullData.name}</extra>")))
+    zero = dict(type="line", yref="paper", y0=0, y1=1, x0=0, x1=0, line=dict(color="#888", dash="dot"))
+    return Chart(traces, _layout("", f"Difference in mean return ({level:.2%} interval)", hovermode="closest",
+                                 height=max(220, 60 + 34 * len(order)), shapes=[zero],
+                                 xaxis=dict(tickformat="+.0%", zeroline=False),
+                                 yaxis=dict(type="category", categoryorder="array", categoryarray=order[::-1],
+                                            autorange=True, zeroline=False)))

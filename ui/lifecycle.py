@@ -16,14 +16,17 @@ def show(kind: str, name: str, key: str) -> None:
     """The status history of every version of `name` and, for a moment, which versions were live by
     that history beside what they traded that day; `key` prefixes the widgets' keys."""
     history = versions.timeline(kind, name)
+    # from and to in one column, so the reason ("Why", free text) gets the width it needs
     st.dataframe(
-        cells(history.assign(from_status=history.from_status.fillna("—"), reason=history.reason.fillna(""))),
+        cells(history.assign(from_status=history.from_status.fillna("—"), reason=history.reason.fillna(""),
+                             change=[f"{f} → {t}" if isinstance(f, str) else f"→ {t}"
+                                     for f, t in zip(history.from_status, history.to_status)])),
         hide_index=True, width="stretch", key=f"{key}_history_table",
-        column_order=["changed_at", "version", "from_status", "to_status", "changed_by", "action", "reason"],
+        column_order=["changed_at", "version", "change", "changed_by", "action", "reason"],
         column_config={
             "changed_at": st.column_config.DatetimeColumn("When (UTC)", format=WHEN),
-            "version": "Version", "from_status": "From", "to_status": "To", "changed_by": "Who",
-            "action": "Action", "reason": "Why",
+            "version": st.column_config.TextColumn("Version", width="small"), "change": "Status",
+            "changed_by": "Who", "action": "Action", "reason": st.column_config.TextColumn("Why", width="large"),
         },
     )
     st.caption("Each version's first entry ('created') is the status it was recorded with, at its creation "
