@@ -3675,12 +3675,14 @@ CREATE INDEX IF NOT EXISTS idx_position_facts_open_span ON position_facts
 -- every summary complete.
 CREATE OR REPLACE FUNCTION dashboard_schema_version(OUT version varchar, OUT description text)
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public, pg_temp AS $$
-SELECT '1.7.0+dashboard.10'::varchar,
+SELECT '1.7.0+dashboard.11'::varchar,
        'Seed v1.7 (27 tables, 8 views) with rules enforced in the database; '
-       'model and strategy lifecycle, alert actions, views and functions of the pages, shared page filters; '
+       'model and strategy lifecycle, alert actions (acknowledge, snooze, resolve; per-severity '
+       'acknowledgement limits), views and functions of the pages, shared page filters; '
        'reader, writer and dashboard roles; summaries kept by the writers (position_facts, '
        'market_closes, edge_decay_facts, calibration_points, exit_orders, exit_facts, '
-       'exit_position_facts); stored answers of the exits page, edge decay, alert weeks, position days '
+       'exit_position_facts, order_slippage, exit_excursions); stored answers of the exits page '
+       '(with execution and excursions), edge decay, alert weeks, position days '
        'and the attribution audit; installable on an existing Precog database (summary_fills)'::text
 $$;
 

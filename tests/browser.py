@@ -16,6 +16,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT / "screenshots"
 CHROMIUM = os.environ.get("PRECOG_CHROMIUM", "/usr/bin/chromium")
+# How long a page may take to draw what a test waits for. 30 s was once too little on this 2-core
+# machine under a load average of 10 (the A/B deep link, embedded server); a wait ends as soon as
+# the thing appears, so only a failure waits this long.
+APPEARS_MS = 90_000
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -110,8 +114,8 @@ def tick_first_row(page, grid, appears: str, attempts: int = 3, timeout_ms: int 
     selector) shows. The grid draws rows a moment after its element exists, and a self-refreshing
     fragment can redraw it mid-click, so a click is occasionally lost: hover first, then retry
     a lost click. A click that did land is never repeated (that would untick the row)."""
-    grid.wait_for(timeout=30_000)
-    grid.locator("canvas").first.wait_for(timeout=30_000)
+    grid.wait_for(timeout=APPEARS_MS)
+    grid.locator("canvas").first.wait_for(timeout=APPEARS_MS)
     wait_for_app(page)
     for attempt in range(attempts):
         box = grid.bounding_box()

@@ -14,7 +14,7 @@ from analytics import ab_stats, trade_metrics
 from queries.connection import dashboard_login
 from tests.ab_fixtures import ab_url  # noqa: F401  (the database fixture)
 from tests.apptest import open_page
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 from tests.test_ab_page import MEETING, independent_groups, independent_looks, plain
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def test_a_shared_link_shows_the_same_numbers_as_the_page_and_the_database(app_u
         wait_for_app(page)
         page.goto(link)
         wait_for_app(page)
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         page.wait_for_timeout(1500)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[data-testid='stPlotlyChart']").count() == 5  # four charts and the verdict by segment
@@ -76,7 +76,7 @@ def test_a_shared_link_shows_the_same_numbers_as_the_page_and_the_database(app_u
         # the method is drawn when its expander opens (a rerun), with the link to this view
         assert page.locator("[data-testid='stCode']").count() == 0
         page.get_by_text("How these numbers are computed").click()
-        page.locator("[data-testid='stCode']").wait_for(timeout=30_000)
+        page.locator("[data-testid='stCode']").wait_for(timeout=APPEARS_MS)
         assert "strategy=meeting" in page.locator("[data-testid='stCode']").inner_text()
         assert page.get_by_text("mSPRT of Johari", exact=False).count() == 1
         assert page.locator("[data-testid='stException']").count() == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, tick_first_row, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, tick_first_row, wait_for_app
 from tests.test_alerts_database import sql
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def open_alerts(page, app_url, query=""):
     wait_for_app(page)
     page.goto(f"{app_url}/alerts{query}")
     wait_for_app(page)
-    page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=APPEARS_MS)
 
 
 def test_a_responder_selects_an_alert_and_acknowledges_it(app_url, db):
@@ -94,7 +94,7 @@ def test_response_metrics_render_on_the_demo_data(demo_url):
     with streamlit_server({"PRECOG_DATABASE_URL": demo_url}) as base, chromium_page(1400, 2200) as page:
         open_alerts(page, base)
         page.get_by_role("tab", name="Response metrics").click()
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         page.wait_for_timeout(1500)
         assert page.locator("[data-testid='stPlotlyChart']").count() == 4
         assert page.locator("[data-testid='stException']").count() == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 from tests.fixtures import AUDIT_ROWS
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_the_overviews_link_opens_the_audit_and_its_findings(app_url):
         page.goto(app_url)
         wait_for_app(page)
         page.get_by_text("Attribution audit: 10 trades and positions contradict their recorded history").click()
-        page.get_by_role("heading", name="Attribution audit").wait_for(timeout=30_000)
+        page.get_by_role("heading", name="Attribution audit").wait_for(timeout=APPEARS_MS)
         wait_for_app(page)
         assert page.url.startswith(f"{app_url}/audit")
         assert page.locator("[data-testid='stException']").count() == 0

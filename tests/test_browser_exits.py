@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from queries import schema
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def test_a_positions_timeline_draws_with_its_exits(app_url, demo_url):
         page.goto(f"{app_url}/exits?position={position_id}")
         wait_for_app(page)
         chart = page.locator("[data-testid='stPlotlyChart']").filter(has_text="Trailing stop")
-        chart.wait_for(timeout=30_000)
+        chart.wait_for(timeout=APPEARS_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.get_by_role("tab", name="One position", selected=True).count() == 1
         assert page.get_by_text(f"Position {position_id}", exact=True).is_visible()
@@ -57,10 +57,10 @@ def test_a_positions_timeline_draws_with_its_exits(app_url, demo_url):
         # Only the open tab draws the position box: its value and the link's position outlive a
         # visit to another tab.
         page.get_by_role("tab", name="Breakdown").click()
-        page.locator("[data-testid='stMetric']").filter(has_text="Contracts exited").wait_for(timeout=30_000)
+        page.locator("[data-testid='stMetric']").filter(has_text="Contracts exited").wait_for(timeout=APPEARS_MS)
         assert f"position={position_id}" in page.url
         page.get_by_role("tab", name="One position").click()
-        page.get_by_text(f"Position {position_id}", exact=True).wait_for(timeout=30_000)
+        page.get_by_text(f"Position {position_id}", exact=True).wait_for(timeout=APPEARS_MS)
         assert f"position={position_id}" in page.url
 
 
@@ -70,7 +70,7 @@ def test_the_breakdown_renders(app_url):
         wait_for_app(page)
         page.goto(f"{app_url}/exits")
         wait_for_app(page)
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[data-testid='stMetric']").filter(has_text="Exits").count() >= 1
         screenshot(page, "exits")
@@ -83,8 +83,8 @@ def test_the_execution_and_excursion_tabs_render_on_a_laptop_screen(app_url, tab
     with chromium_page(width=1366, height=768) as page:
         page.goto(f"{app_url}/exits?tab={quote(tab)}")
         wait_for_app(page)
-        page.locator("[data-testid='stMetric']").filter(has_text=metric).wait_for(timeout=30_000)
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.locator("[data-testid='stMetric']").filter(has_text=metric).wait_for(timeout=APPEARS_MS)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         # the whole tab bar fits: the last tab is on screen, not behind a scroll arrow
         last = page.get_by_role("tab", name="One position").bounding_box()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 from tests.hostile import hostile_url  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def nothing_live(page) -> None:
 def test_model_names_read_as_their_characters_in_headings_captions_and_charts(app_url):
     with chromium_page(1920, 1080) as page:
         open_view(page, app_url, "models")
-        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=APPEARS_MS)
         heading = page.locator("h3", has_text="Versions of").first.inner_text()
         assert LITERAL in heading.replace("\u2060", "") and "\ufffd" in heading  # word joiners: no links
         chart_text = page.locator("[data-testid='stPlotlyChart']").first.inner_text() + " ".join(
@@ -54,14 +54,14 @@ def test_alert_types_and_strategy_versions_stay_text_and_the_chart_keeps_its_hei
     with chromium_page(1366, 768) as page:
         open_view(page, app_url, "alerts?tab=Response+metrics&metrics=all")
         chart = page.locator("[data-testid='stPlotlyChart']").nth(2)  # the false-positive rates
-        chart.locator(".main-svg").first.wait_for(timeout=30_000)
+        chart.locator(".main-svg").first.wait_for(timeout=APPEARS_MS)
         plot_height = chart.locator(".nsewdrag").first.bounding_box()["height"]
         assert plot_height >= 150, plot_height
         nothing_live(page)
         chart.scroll_into_view_if_needed()
         screenshot(page, "hostile_alerts_metrics_1366")
         open_view(page, app_url, "ab_tests?from=2000-01-01")
-        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=APPEARS_MS)
         caption = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']",
                                has_text="against control").first.inner_text()
         assert "https:" in caption and "example.invalid/phish" in caption  # shown, not linked

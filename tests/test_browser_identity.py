@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 from tests.test_alerts_database import new_alert, sql
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def open_alert(page, base, alert_id):
     wait_for_app(page)
     page.goto(f"{base}/alerts?alert={alert_id}")
     wait_for_app(page)
-    page.wait_for_selector("[data-testid='stDataFrame']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=APPEARS_MS)
 
 
 def sidebar(page) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def open_tab(page, name: str) -> None:
     """Click a tab: only the open tab is drawn, so the click reruns the page with it in the link."""
     page.get_by_role("tab", name=name).click()
     page.wait_for_function("tab => new URL(location.href).searchParams.get('tab') === tab || tab === 'Compare'",
-                           arg=name, timeout=30_000)
+                           arg=name, timeout=APPEARS_MS)
     wait_for_app(page)
 
 
@@ -36,13 +36,13 @@ def test_compare_flow_from_a_shared_link(app_url):
         assert page.get_by_role("combobox", name="Model", exact=True).input_value().startswith("elo_nfl")
         chosen = page.locator("[data-testid='stMultiSelect']").filter(has_text="Compare versions").inner_text()
         assert "v1.1" in chosen and "v2.0" in chosen and "v1.0" not in chosen
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         metrics = page.locator("[data-testid='stDataFrame']").filter(has_text="Best value")
-        metrics.first.wait_for(timeout=30_000)  # the grid draws after the charts on a busy machine
+        metrics.first.wait_for(timeout=APPEARS_MS)  # the grid draws after the charts on a busy machine
         assert metrics.count() == 1
         # the versions compared on the markets both scored, and the sentence that names a winner or none
         paired = page.locator("[data-testid='stDataFrame']").filter(has_text="Shared markets")
-        paired.first.wait_for(timeout=30_000)
+        paired.first.wait_for(timeout=APPEARS_MS)
         assert paired.count() == 1
         assert page.locator("[data-testid='stAlert']").filter(has_text="winner").count() >= 1
         screenshot(page, "models_compare")
@@ -57,9 +57,9 @@ def test_compare_flow_from_a_shared_link(app_url):
 
         open_tab(page, "Calibration")
         assert "tab=Calibration" in page.url and "versions=v1.0" in page.url
-        page.wait_for_selector("[data-testid='stPlotlyChart']:visible", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']:visible", timeout=APPEARS_MS)
         assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # the hidden tabs draw nothing
-        page.get_by_text("Skill vs market").first.wait_for(state="attached", timeout=30_000)  # the grid header, after the chart
+        page.get_by_text("Skill vs market").first.wait_for(state="attached", timeout=APPEARS_MS)  # the grid header, after the chart
         assert page.get_by_text("Skill vs market").count() >= 1
         screenshot(page, "models_calibration")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_overview_renders_numbers_without_exception(app_url, demo_url):
     with chromium_page() as page:
         page.goto(app_url)
         wait_for_app(page)
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         metrics = page.locator("[data-testid='stMetric']")
         assert metrics.count() == 5

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from tests.browser import chromium_page, screenshot, streamlit_server, tick_first_row, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, screenshot, streamlit_server, tick_first_row, wait_for_app
 from tests.test_trades_page import rows
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_one_click_on_a_trade_opens_its_strategy_and_model_configs(app_url, demo
     with chromium_page(height=2200) as page:
         open_app(page, app_url, f"trades?{RANGE}")
         grid = page.locator("[data-testid='stDataFrame']").first
-        grid.wait_for(timeout=30_000)
+        grid.wait_for(timeout=APPEARS_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[data-testid='stJson']").count() == 0
         tick_first_row(page, grid, "[data-testid='stJson']", timeout_ms=30_000)
@@ -56,7 +56,7 @@ def test_one_click_on_a_trade_opens_its_strategy_and_model_configs(app_url, demo
 
         # Close clears the selection with the detail; the same row opens it again
         page.get_by_role("button", name="Close").click()
-        page.wait_for_function("!document.querySelector(\"[data-testid='stJson']\")", timeout=30_000)
+        page.wait_for_function("!document.querySelector(\"[data-testid='stJson']\")", timeout=APPEARS_MS)
         wait_for_app(page)
         assert "trade=" not in page.url
         tick_first_row(page, grid, "[data-testid='stJson']", timeout_ms=30_000)
@@ -65,7 +65,7 @@ def test_one_click_on_a_trade_opens_its_strategy_and_model_configs(app_url, demo
         # the same view again from its link alone
         page.goto(page.url)
         wait_for_app(page)
-        page.wait_for_selector("[data-testid='stJson']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stJson']", timeout=APPEARS_MS)
         assert page.get_by_text(f"Trade #{trade_id}:").count() == 1
 
 
@@ -77,7 +77,7 @@ def test_the_csv_download_is_every_matching_trade_not_the_page(app_url, demo_url
     with chromium_page() as page:
         open_app(page, app_url, f"trades?{RANGE}&side=sell")
         button = page.locator("[data-testid='stDownloadButton'] button").first  # (a hidden twin sizes it)
-        button.wait_for(timeout=30_000)
+        button.wait_for(timeout=APPEARS_MS)
         with page.expect_download(timeout=60_000) as download:
             button.click()
         data = open(download.value.path(), encoding="utf-8").read()
@@ -91,12 +91,12 @@ def test_the_csv_download_is_every_matching_trade_not_the_page(app_url, demo_url
 def test_current_edges_renders_its_table_and_three_charts(app_url):
     with chromium_page(height=2200) as page:
         open_app(page, app_url, "edges")
-        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=APPEARS_MS)
         page.wait_for_function(
-            "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 3", timeout=30_000)
+            "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 3", timeout=APPEARS_MS)
         # the tables' grid draws after the charts on a busy machine
         page.wait_for_function("document.querySelectorAll(\"[data-testid='stDataFrame']\").length >= 2",
-                               timeout=30_000)
+                               timeout=APPEARS_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[data-testid='stPlotlyChart']").count() == 3
         assert page.locator("[data-testid='stDataFrame']").count() == 2

@@ -22,7 +22,7 @@ import pytest
 
 import serving
 from queries.connection import dashboard_login
-from tests.browser import chromium_page, free_port, screenshot, stop, wait_for_app, wait_until_healthy
+from tests.browser import APPEARS_MS, chromium_page, free_port, screenshot, stop, wait_for_app, wait_until_healthy
 from tests.test_alerts_database import new_alert, sql
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -204,7 +204,7 @@ def test_another_site_cannot_frame_the_dashboard_to_click_acknowledge(db):
         wait_for_app(page)
         page.goto(framed)
         wait_for_app(page)
-        page.get_by_text(f"Act on alert {alert_id} from the link").wait_for(timeout=30_000)
+        page.get_by_text(f"Act on alert {alert_id} from the link").wait_for(timeout=APPEARS_MS)
     assert sql(db, "SELECT count(*) FROM alert_actions WHERE alert_id = %s", (alert_id,)) == [(0,)]
 
 

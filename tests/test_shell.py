@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.apptest import open_page
-from tests.browser import chromium_page, streamlit_server, wait_for_app
+from tests.browser import APPEARS_MS, chromium_page, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ def test_a_deep_link_first_after_start_gets_the_shell(demo_url):
     with streamlit_server({"PRECOG_DATABASE_URL": demo_url}) as base, chromium_page() as page:
         page.goto(f"{base}/alerts?severity=critical")  # the very first request this server sees
         wait_for_app(page)
-        page.wait_for_selector("h1:has-text('Alerts')", timeout=30_000)
+        page.wait_for_selector("h1:has-text('Alerts')", timeout=APPEARS_MS)
         sidebar = page.locator("[data-testid='stSidebar']").inner_text()
         assert "Database:" in sidebar          # app.py ran
         assert "Monitor" in sidebar and "Trade attribution" in sidebar  # st.navigation's sections
