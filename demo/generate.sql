@@ -612,7 +612,7 @@ WINDOW w AS (PARTITION BY g.event_id ORDER BY g.ts ROWS BETWEEN UNBOUNDED PRECED
 -- so positions can name the edge that triggered them without a lookup.
 CREATE TEMP VIEW demo_edge_calc AS
 SELECT pa.pair_id, pa.strategy_id, pa.model_id, pa.min_edge, pa.k_lo, pa.k_hi,
-       m.market_num, m.market_id, m.platform_id, m.spread, pa.market_share, pr.k, pr.ts, pr.yes_price, pr.no_price,
+       m.market_num, m.market_id, m.platform_id, pr.k, pr.ts, pr.yes_price, pr.no_price,
        x.edge_id, x.edge_at,
        x.edge_at + make_interval(secs => 0.2 + pg_temp.u(x.edge_id, 53) * 2.8) AS trade_at,
        c.p,
@@ -656,14 +656,16 @@ FROM (
     WHERE c.k BETWEEN c.k_lo AND c.k_hi AND c.ev >= c.min_edge AND c.ev >= 0.04
     ORDER BY c.market_num, c.strategy_id, c.trade_at, c.pair_id
 ) x
+JOIN demo_markets mk ON mk.market_num = x.market_num  -- the spread: how thin the market is
+JOIN demo_pairs pa ON pa.pair_id = x.pair_id           -- the strategy's share of market orders
 CROSS JOIN LATERAL (SELECT CASE WHEN x.side = 'yes' THEN x.yes_price ELSE x.no_price END AS quote_price) q
-CROSS JOIN LATERAL (SELECT (CASE WHEN pg_temp.u(x.edge_id, 54) < x.market_share THEN 'market' ELSE 'limit' END)::text AS order_type) ot
+CROSS JOIN LATERAL (SELECT (CASE WHEN pg_temp.u(x.edge_id, 54) < pa.market_share THEN 'market' ELSE 'limit' END)::text AS order_type) ot
 CROSS JOIN LATERAL (
     SELECT q.quote_price, ot.order_type,
            CASE WHEN ot.order_type = 'market'
                 THEN least(0.99, q.quote_price + 0.01 * (
-                         floor(pg_temp.u(x.edge_id, 56) ^ 2 * (1 + round(x.spread * 100)))::int
-                         + CASE WHEN (q.quote_price <= 0.20 OR x.spread >= 0.03) AND pg_temp.u(x.edge_id, 57) < 0.12
+                         floor(pg_temp.u(x.edge_id, 56) ^ 2 * (1 + round(mk.spread * 100)))::int
+                         + CASE WHEN (q.quote_price <= 0.20 OR mk.spread >= 0.03) AND pg_temp.u(x.edge_id, 57) < 0.12
                                 THEN 1 + (pg_temp.u(x.edge_id, 57) < 0.04)::int ELSE 0 END))
                 WHEN pg_temp.u(x.edge_id, 58) < 0.2 THEN greatest(0.01, q.quote_price - 0.01)
                 ELSE q.quote_price END AS entry_price
