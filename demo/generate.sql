@@ -40,6 +40,10 @@ $$;
 CREATE FUNCTION pg_temp.cents(x float8) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
     SELECT round(least(0.99, greatest(0.01, x))::numeric, 2)
 $$;
+-- The limit of the i-th attempt of an exit order that starts at the quote q and walks a cent lower each time.
+CREATE FUNCTION pg_temp.walk(q numeric, i int) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+    SELECT greatest(0.01, q - 0.01 * (i - 1))
+$$;
 -- Kalshi-style fee: 7% of p(1-p) per contract, in whole cents.
 CREATE FUNCTION pg_temp.fee(qty int, p numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
     SELECT ceil(0.07 * qty * p * (1 - p) * 100) / 100
@@ -270,6 +274,9 @@ SELECT row_number() OVER (ORDER BY x.sport, x.strategy_name, x.strategy_version,
        x.sport, s.strategy_id, m.model_id, x.w0, x.w1,
        -- the A/A arms split the markets between them at random, half each, as a live A/A test would
        CASE WHEN x.strategy_name = 'momentum_scalp' THEN (x.strategy_version = 'v1.1')::int END AS aa_arm,
+       -- the share of entries sent as market orders (the rest are limit orders at the quote): the
+       -- scalper and the halftime entry take the price, the slower strategies rest a limit
+       CASE x.strategy_name WHEN 'momentum_scalp' THEN 0.7 WHEN 'halftime_entry' THEN 0.5 ELSE 0.25 END AS market_share,
        sv.min_edge, sv.k_lo, sv.k_hi, sv.stop_loss, sv.target1, sv.target2, sv.trail, sv.activation, sv.partial_exits,
        mv.slope, mv.lookahead, mv.bias, mv.noise
 FROM (VALUES
@@ -630,11 +637,15 @@ WHERE EXISTS (SELECT 1 FROM demo_pair_spans ps WHERE ps.pair_id = pa.pair_id AND
 -- A strategy version opens at most one position per market: on its first auto_execute edge
 -- inside its entry window whose order goes out while the pair trades (paper or live, as the pair
 -- trades at that moment).
+-- Execution costs: the edge is priced on the held contract's quote; a market order pays part of
+-- the spread on top of it (0-3 cents, mostly 0-1, more where the spread is wide, and now and then
+-- a cent or two more on a thin market or a long shot); a limit order rests at the quote and fills
+-- there, or a cent better one time in five. The position's entry price is the fill.
 CREATE TEMP TABLE demo_entries ON COMMIT DROP AS
 SELECT row_number() OVER (ORDER BY x.trade_at, x.pair_id)::int AS position_id, x.*,
        x.model_id AS trade_model_id,  -- the model version the trade names (see the deliberate faults)
        x.trade_at + make_interval(secs => 0.04 + pg_temp.u(x.edge_id, 71) * 0.4) AS fill_at,
-       (10 * (1 + floor(pg_temp.u(x.edge_id, 61) * 20)))::int AS qty, ep.entry_price,
+       (10 * (1 + floor(pg_temp.u(x.edge_id, 61) * 20)))::int AS qty, ep.quote_price, ep.order_type, ep.entry_price,
        -- the trailing stop's activation price, a quotable price (whole cents) at least a cent above entry
        CASE WHEN x.activation IS NOT NULL
             THEN greatest(ep.entry_price + 0.01, round(ep.entry_price * (1 + x.activation), 2)) END AS activation_price
@@ -645,7 +656,20 @@ FROM (
     WHERE c.k BETWEEN c.k_lo AND c.k_hi AND c.ev >= c.min_edge AND c.ev >= 0.04
     ORDER BY c.market_num, c.strategy_id, c.trade_at, c.pair_id
 ) x
-CROSS JOIN LATERAL (SELECT CASE WHEN x.side = 'yes' THEN x.yes_price ELSE x.no_price END AS entry_price) ep;
+JOIN demo_markets mk ON mk.market_num = x.market_num  -- the spread: how thin the market is
+JOIN demo_pairs pa ON pa.pair_id = x.pair_id           -- the strategy's share of market orders
+CROSS JOIN LATERAL (SELECT CASE WHEN x.side = 'yes' THEN x.yes_price ELSE x.no_price END AS quote_price) q
+CROSS JOIN LATERAL (SELECT (CASE WHEN pg_temp.u(x.edge_id, 54) < pa.market_share THEN 'market' ELSE 'limit' END)::text AS order_type) ot
+CROSS JOIN LATERAL (
+    SELECT q.quote_price, ot.order_type,
+           CASE WHEN ot.order_type = 'market'
+                THEN least(0.99, q.quote_price + 0.01 * (
+                         floor(pg_temp.u(x.edge_id, 56) ^ 2 * (1 + round(mk.spread * 100)))::int
+                         + CASE WHEN (q.quote_price <= 0.20 OR mk.spread >= 0.03) AND pg_temp.u(x.edge_id, 57) < 0.12
+                                THEN 1 + (pg_temp.u(x.edge_id, 57) < 0.04)::int ELSE 0 END))
+                WHEN pg_temp.u(x.edge_id, 58) < 0.2 THEN greatest(0.01, q.quote_price - 0.01)
+                ELSE q.quote_price END AS entry_price
+) ep;
 CREATE INDEX ON demo_entries (position_id);
 
 -- Deliberate faults, so the attribution audit (schema.sql, "Attribution audit") has something to
@@ -834,13 +858,16 @@ plan AS (
     FROM first_touch f WHERE f.first = 'target' AND f.partial_exits AND f.j_tr IS NOT NULL
 )
 -- The exit order is a run of n limit attempts of `timeout` seconds each, placed 2-10 s after the
--- update that triggered it; the last one fills.
+-- update that triggered it; the last one fills. The first attempt's limit is the quote that
+-- triggered the exit and each next one walks a cent lower, so the fill is the quote less a cent
+-- per attempt that did not fill, or a cent better than its limit one time in seven; a CRITICAL exit's
+-- last attempt is a market order that fills 0-2 cents under the last limit.
 SELECT pl.position_id, pl.seq, pl.j,
        least(h.ts + make_interval(secs => 2 + floor(pg_temp.u(pl.position_id * 10 + pl.seq, 62) * 8)
                                           + r.timeout * (r.n - 1) + pg_temp.u(pl.position_id * 10 + pl.seq, 66) * r.timeout),
              (SELECT as_of FROM demo_params)) AS ts,
        c.condition, c.priority, r.n, r.timeout,
-       pl.qty, h.c AS exit_price
+       pl.qty, h.c AS quote_price, f.fill_limit, f.exit_price
 FROM plan pl
 JOIN demo_held h ON h.position_id = pl.position_id AND h.j = pl.j
 CROSS JOIN LATERAL (
@@ -857,6 +884,13 @@ CROSS JOIN LATERAL (
     SELECT 1 + floor(pg_temp.u(pl.position_id * 10 + pl.seq, 73) * CASE c.priority WHEN 'MEDIUM' THEN 4 ELSE 3 END)::int AS n,
            CASE c.priority WHEN 'CRITICAL' THEN 5 WHEN 'HIGH' THEN 10 WHEN 'MEDIUM' THEN 30 ELSE 60 END AS timeout
 ) r
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN c.priority = 'CRITICAL' AND r.n > 1 THEN NULL ELSE pg_temp.walk(h.c, r.n) END AS fill_limit,
+           CASE WHEN c.priority = 'CRITICAL' AND r.n > 1
+                THEN greatest(0.01, pg_temp.walk(h.c, r.n - 1) - 0.01 * (1 + floor(pg_temp.u(pl.position_id * 10 + pl.seq, 67) ^ 2 * 3)::int))
+                WHEN pg_temp.u(pl.position_id * 10 + pl.seq, 68) < 1.0 / 7 THEN least(0.99, pg_temp.walk(h.c, r.n) + 0.01)
+                ELSE pg_temp.walk(h.c, r.n) END AS exit_price
+) f
 WHERE pl.qty > 0;
 CREATE INDEX ON demo_exits (position_id, seq);
 
@@ -958,8 +992,9 @@ FROM demo_outcomes o JOIN demo_entries e USING (position_id)
 WHERE o.remaining = 0 AND e.fault IS NULL AND (SELECT count(*) FROM demo_exits x WHERE x.position_id = o.position_id) = 1
 ORDER BY pg_temp.u(o.position_id, 904) LIMIT 1;
 
--- Trades: the entry (a buy that filled at the ask) and a sell for every exit, named with the
--- versions the entry names.
+-- Trades: the entry (a buy at the position's entry price, the fill; a limit order's limit is the
+-- quote its edge was priced on) and a sell for every exit (a limit order's limit is the attempt
+-- that filled), named with the versions the entry names.
 INSERT INTO trades (market_id, platform_id, position_id, edge_id, strategy_id, model_id, method_id, order_id, side, price,
                     quantity, fees, edge_at_execution, confidence_at_execution, created_at, trade_metadata, order_type,
                     limit_price, time_in_force, filled_at, external_trade_id, execution_mode)
@@ -969,18 +1004,18 @@ SELECT t.market_id, t.platform_id, t.position_id, t.edge_id, t.strategy_id, t.mo
        jsonb_build_object('latency_ms', 40 + floor(pg_temp.u(t.position_id * 10 + t.seq, 71) * 400)::int,
                           'book_depth', 200 + floor(pg_temp.u(t.position_id * 10 + t.seq, 72) * 3000)::int,
                           'reason', t.reason),
-       t.order_type, CASE WHEN t.order_type = 'limit' THEN t.price END, 'ioc', t.filled_at,
+       t.order_type, CASE WHEN t.order_type = 'limit' THEN t.limit_price END, 'ioc', t.filled_at,
        CASE WHEN t.platform_id = 'kalshi' THEN 'KT-' ELSE 'PT-' END || md5(t.position_id || ':' || t.seq),
        t.execution_mode
 FROM (
     SELECT e.position_id, 0 AS seq, e.market_id, e.platform_id, e.edge_id, e.strategy_id, e.trade_model_id AS model_id,
-           'buy' AS side, e.entry_price AS price, e.qty, round(e.ev::numeric, 4) AS edge,
+           'buy' AS side, e.entry_price AS price, e.quote_price AS limit_price, e.qty, round(e.ev::numeric, 4) AS edge,
            CASE WHEN e.ev >= 0.08 THEN 'high' ELSE 'medium' END AS confidence, e.trade_at AS ts, e.fill_at AS filled_at,
-           'limit' AS order_type, 'entry' AS reason, e.execution_mode
+           e.order_type, 'entry' AS reason, e.execution_mode
     FROM demo_entries e
     UNION ALL
     SELECT x.position_id, x.seq + d.copy * 10, e.market_id, e.platform_id, NULL, e.strategy_id, e.trade_model_id, 'sell',
-           x.exit_price, x.qty, NULL, NULL, x.ts + make_interval(secs => d.copy * 2),
+           x.exit_price, coalesce(x.fill_limit, x.exit_price), x.qty, NULL, NULL, x.ts + make_interval(secs => d.copy * 2),
            x.ts + make_interval(secs => d.copy * 2 + 0.04 + pg_temp.u(x.position_id * 10 + x.seq, 71) * 0.4),
            CASE WHEN x.priority = 'CRITICAL' THEN 'market' ELSE 'limit' END, x.condition, e.execution_mode
     FROM demo_exits x JOIN demo_entries e USING (position_id)
@@ -990,22 +1025,23 @@ FROM (
 LEFT JOIN methods me ON me.strategy_id = t.strategy_id AND me.model_id = t.model_id
 ORDER BY t.ts, t.position_id, t.seq;  -- trade ids in the order the trades happened
 
--- Exit attempts: limit orders that walk down a cent at a time until one fills (CRITICAL exits
+-- Exit attempts: limit orders from the quote that triggered the exit, walking down a cent at a
+-- time until one fills (CRITICAL exits
 -- end with a market order); a few exits never fill at all before settlement.
 INSERT INTO exit_attempts (position_id, exit_condition, priority_level, order_type, limit_price, fill_price, quantity,
                            attempt_number, timeout_seconds, success, created_at, external_order_id)
 SELECT a.position_id, a.condition, a.priority,
        CASE WHEN a.priority = 'CRITICAL' AND gs.i = a.n AND a.n > 1 THEN 'market' ELSE 'limit' END,
-       CASE WHEN a.priority = 'CRITICAL' AND gs.i = a.n AND a.n > 1 THEN NULL ELSE least(0.99, a.exit_price + 0.01 * (a.n - gs.i)) END,
+       CASE WHEN a.priority = 'CRITICAL' AND gs.i = a.n AND a.n > 1 THEN NULL ELSE pg_temp.walk(a.quote_price, gs.i) END,
        CASE WHEN a.filled AND gs.i = a.n THEN a.exit_price END,
        a.qty, gs.i, a.timeout, a.filled AND gs.i = a.n,
        a.ts - make_interval(secs => a.timeout * (a.n - gs.i)),
        'xo-' || md5(a.position_id || ':' || a.seq || ':' || gs.i)
 FROM (
-    SELECT x.position_id, x.seq, x.condition, x.priority, x.exit_price, x.qty, x.ts, true AS filled, x.n, x.timeout
+    SELECT x.position_id, x.seq, x.condition, x.priority, x.quote_price, x.exit_price, x.qty, x.ts, true AS filled, x.n, x.timeout
     FROM demo_exits x
     UNION ALL
-    SELECT o.position_id, 9, 'edge_disappeared', 'HIGH', h.c, o.remaining, h.ts, false, 2 + (o.position_id % 3), 10
+    SELECT o.position_id, 9, 'edge_disappeared', 'HIGH', h.c, h.c, o.remaining, h.ts, false, 2 + (o.position_id % 3), 10
     FROM demo_outcomes o
     JOIN demo_entries e USING (position_id)
     JOIN demo_held h ON h.position_id = o.position_id AND h.j = e.k + 60
