@@ -133,12 +133,12 @@ def test_hostile_version_names_stay_text(databases, point_app_at):
 
 def test_the_overview_links_to_the_audit_only_when_it_found_something(audit_url, databases, point_app_at):
     point_app_at(audit_url)
-    links = open_page().get("page_link")
-    assert [(link.proto.page, link.proto.label) for link in links] == [
+    links = open_page().get("page_link")  # the alert counts link to the queue too
+    assert [(link.proto.page, link.proto.label) for link in links if link.proto.page == "audit"] == [
         ("audit", "Attribution audit: 10 trades and positions contradict their recorded history")]
     point_app_at(databases.create("audit_clean"))
     at = open_page()
-    assert not at.exception and not at.get("page_link")
+    assert not at.exception and not [link for link in at.get("page_link") if link.proto.page == "audit"]
     assert [e.value for e in open_page("audit").success] == ["No trade or position contradicts its history."]
 
 

@@ -216,7 +216,7 @@ def test_regret_against_holding_to_settlement(exits_db):
     # side-aware: P2 held NO of a market that settled NO (pays 1): its stop cost (0.50 - 1) x 40;
     # P3 held YES of the same market (pays 0): its stop saved (0.20 - 0) x 20.
     assert regret["stop_loss"]["saved_by_exiting"] == D("-16.0000")
-    assert regret["stop_loss"]["verdict"] == "exiting cost $16.0000"
+    assert regret["stop_loss"]["verdict"] == "exiting cost $16.00"  # a summary: cents (#23)
     assert regret["trailing_stop"]["saved_by_exiting"] == D("-22.5000")
     assert regret["partial_exit_target"]["saved_by_exiting"] == D("-24.4000")
     assert regret["profit_target"]["settled_exits"] == 0
