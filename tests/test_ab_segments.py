@@ -171,10 +171,23 @@ def test_a_skewed_segment_says_why_it_has_no_verdict():
     assert segments.tests == 0 and segments.rows.iloc[0].note == note
 
 
+SEGMENTS_VIEW = dict(strategy="segments", versions="v1.0,v1.1", control="v1.0", trading="live", analysis="fixed",
+                     **{"from": "2026-04-01", "to": "2026-05-31"})
+
+
+def test_the_section_is_closed_until_asked_for_and_then_kept_in_the_link(segments_url, point_app_at):
+    """Where each position traded is a read of its market: a new visitor does not pay it."""
+    point_app_at(segments_url)
+    at = open_page("ab_tests", **SEGMENTS_VIEW)
+    assert not at.exception and not [d for d in at.dataframe if "Breakdown" in d.value.columns]
+    assert "ab_chart_segments" not in [c.key for c in at.get("plotly_chart")]
+    at = open_page("ab_tests", **SEGMENTS_VIEW, segments="true")
+    assert not at.exception and [d for d in at.dataframe if "Breakdown" in d.value.columns]
+
+
 def test_the_page_shows_each_segment_with_its_interval_and_positions(segments_url, point_app_at):
     point_app_at(segments_url)
-    at = open_page("ab_tests", strategy="segments", versions="v1.0,v1.1", control="v1.0", trading="live",
-                   analysis="fixed", **{"from": "2026-04-01", "to": "2026-05-31"})
+    at = open_page("ab_tests", **SEGMENTS_VIEW, segments="true")
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Breakdown" in d.value.columns)
     nba = table[(table.Breakdown == "Sport") & (table.Segment == "nba")].iloc[0]
