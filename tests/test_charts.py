@@ -230,7 +230,7 @@ def test_every_chart_on_the_pages_passes_plotlys_validation(app_env, page, param
 
 
 def test_the_ab_charts_pass_plotlys_validation(ab_env):  # noqa: F811
-    at = open_page("ab_tests", **MEETING)
+    at = open_page("ab_tests", **MEETING, segments="true")  # the verdict by segment opens on demand
     assert not at.exception
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert len(specs) == 5  # four charts and the verdict by segment
