@@ -1984,6 +1984,8 @@ BEGIN
                   DETAIL = format('The summary %s is recomputed by this statement and must see what other '
                                   'writers have committed.', p_summary);
     END IF;
+    -- OFFSET 0 is not paging: it keeps the planner from flattening the subquery, so the locks are
+    -- taken in bucket order and two writers of overlapping keys cannot deadlock on them.
     PERFORM pg_advisory_xact_lock(hashtext(p_summary), s.bucket)
     FROM (SELECT DISTINCT abs(hashtext(k) % 64) AS bucket FROM unnest(p_keys) k ORDER BY 1 OFFSET 0) s;
 END $$;
